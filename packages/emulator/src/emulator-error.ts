@@ -1,0 +1,22 @@
+/** Stable codes of the emulator's own errors (bad options, seed files, admin calls). */
+export type EmulatorErrorCode =
+  | 'ERR_LG_EMU_BAD_OPTION'
+  | 'ERR_LG_EMU_BAD_SEED'
+  | 'ERR_LG_EMU_BAD_FAULT'
+  | 'ERR_LG_EMU_BAD_CLOCK'
+  | 'ERR_LG_EMU_BAD_ADMIN_REQUEST';
+
+/**
+ * An error in how the emulator is used (not an AWS error answered on the wire). `code` is stable;
+ * the message says what was wrong and how to fix it. The emulator's README lists every code.
+ */
+export class EmulatorError extends Error {
+  /** Stable, documented code. */
+  readonly code: EmulatorErrorCode;
+
+  constructor(code: EmulatorErrorCode, message: string) {
+    super(`${message} [${code}]`);
+    this.name = 'EmulatorError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,234 @@
+import type { AccessKey } from './auth/sigv4.js';
+import { VirtualClock } from './clock.js';
+import { EmulatorError } from './emulator-error.js';
+import { checkFaultSpec, FaultRegistry, type Fault } from './faults.js';
+import { validateInput } from './model/validate.js';
+import { BorrowSigner } from './operations/borrow-signer.js';
+import type { OperationContext } from './operations/context.js';
+import { OPERATIONS } from './operations/index.js';
+import type { StatusMode } from './protocol/status-table.js';
+import type { CreateTimeFormat } from './protocol/timestamps.js';
+import { formatCheckoutTime } from './protocol/timestamps.js';
+import { checkSeed, plantSeed, readSeedFile, type SeedLicense } from './seed.js';
+import { ConsumptionLedger } from './state/consumption-ledger.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS, IdempotencyCache } from './state/idempotency-cache.js';
+import { LicenseStore } from './state/license-store.js';
+
+/** Settings of an emulator (every one optional). */
+export interface EmulatorSettings {
+  /**
+   * Licenses to load at start and after `reset()`: a list of seed licenses, or the path of a JSON
+   * file holding one (see {@link SeedLicense}).
+   */
+  licenses?: readonly unknown[] | string;
+  /** The emulator's own AWS account: issuer of CreateLicense licenses. Default `123456789012`. */
+  accountId?: string;
+  /**
+   * `signed` (default): every request must carry a well-formed SigV4 Authorization header, whose
+   * signature is not checked. `strict`: the signature is verified against `accessKeys`.
+   */
+  auth?: 'signed' | 'strict';
+  /** Access keys that `strict` auth accepts; `actions` limits a key to some operations. */
+  accessKeys?: readonly AccessKey[];
+  /** HTTP statuses of errors: `smithy` (default, per exception) or `apiref` (400 for client errors). */
+  statusCodes?: StatusMode;
+  /** Form of `License.CreateTime`: `epoch-seconds` (default, as AWS was seen to send) or `iso`. */
+  createTimeFormat?: CreateTimeFormat;
+  /** How long a license made by CreateLicense stays PENDING_AVAILABLE. Default 0. */
+  propagationDelayMs?: number;
+  /** How long a ClientToken replays its first answer (virtual clock). Default 24 hours. */
+  idempotencyWindowMs?: number;
+  /** Seed of the generator behind `rate` faults. Default 1. */
+  faultSeed?: number;
+  /** Real time source (for the emulator's own tests). Default `Date.now`. */
+  realClock?: () => number;
+}
+
+/** Counts of calls per operation. */
+export type CallCounts = Record<string, { calls: number; errors: number }>;
+
+/** A snapshot of the emulator's state, for debugging and tests. */
+export interface StateDump {
+  now: string;
+  clockOffsetMs: number;
+  licenses: { LicenseArn: string; marketplace: boolean; versions: object[] }[];
+  consumptions: { token: string; licenseArn: string; kind: string; entitlements: object[]; issuedAt: string; expiration: string }[];
+  faults: readonly Fault[];
+  calls: CallCounts;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+function badOption(message: string): EmulatorError {
+  return new EmulatorError('ERR_LG_EMU_BAD_OPTION', message);
+}
+
+function checkNonNegative(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+    throw badOption(`${name} must be a whole number of milliseconds, 0 or more; got ${String(value)}.`);
+  }
+}
+
+/**
+ * The License Manager the emulator emulates, without HTTP: its state, its virtual clock, its
+ * faults, and `dispatch()` to run an operation. `startEmulator()` puts it behind an HTTP server.
+ */
+export class LicenseManagerEmulator {
+  /** The virtual clock. */
+  readonly clock: VirtualClock;
+  /** Injected faults. */
+  readonly faults: FaultRegistry;
+  /** Auth mode. */
+  readonly auth: 'signed' | 'strict';
+  /** Keys for strict auth, by access key id. */
+  readonly accessKeys: ReadonlyMap<string, AccessKey>;
+  /** Status table mode. */
+  readonly statusCodes: StatusMode;
+  /** The emulator's account. */
+  readonly accountId: string;
+  readonly #settings: EmulatorSettings;
+  readonly #seeds: SeedLicense[] = [];
+  readonly #signer = new BorrowSigner();
+  #licenses = new LicenseStore();
+  #ledger = new ConsumptionLedger();
+  #idempotency: IdempotencyCache;
+  #calls: CallCounts = {};
+
+  /** @throws EmulatorError ERR_LG_EMU_BAD_OPTION or ERR_LG_EMU_BAD_SEED */
+  constructor(settings: EmulatorSettings = {}) {
+    this.#settings = settings;
+    this.accountId = settings.accountId ?? '123456789012';
+    if (!ACCOUNT_ID.test(this.accountId)) throw badOption(`accountId must be 12 digits; got ${JSON.stringify(settings.accountId)}.`);
+    this.auth = settings.auth ?? 'signed';
+    if (this.auth !== 'signed' && this.auth !== 'strict') throw badOption(`auth must be 'signed' or 'strict'; got ${JSON.stringify(settings.auth)}.`);
+    this.statusCodes = settings.statusCodes ?? 'smithy';
+    if (this.statusCodes !== 'smithy' && this.statusCodes !== 'apiref') throw badOption(`statusCodes must be 'smithy' or 'apiref'; got ${JSON.stringify(settings.statusCodes)}.`);
+    const format = settings.createTimeFormat ?? 'epoch-seconds';
+    if (format !== 'epoch-seconds' && format !== 'iso') throw badOption(`createTimeFormat must be 'epoch-seconds' or 'iso'; got ${JSON.stringify(format)}.`);
+    checkNonNegative('propagationDelayMs', settings.propagationDelayMs);
+    checkNonNegative('idempotencyWindowMs', settings.idempotencyWindowMs);
+    const keys = new Map<string, AccessKey>();
+    for (const key of settings.accessKeys ?? []) {
+      if (typeof key?.accessKeyId !== 'string' || key.accessKeyId === '' || typeof key.secretAccessKey !== 'string' || key.secretAccessKey === '') {
+        throw badOption('Each access key needs a non-empty accessKeyId and secretAccessKey.');
+      }
+      keys.set(key.accessKeyId, key);
+    }
+    this.accessKeys = keys;
+    this.clock = new VirtualClock(settings.realClock);
+    this.faults = new FaultRegistry(settings.faultSeed ?? 1);
+    this.#idempotency = new IdempotencyCache(settings.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS);
+    const seeds = typeof settings.licenses === 'string' ? readSeedFile(settings.licenses) : (settings.licenses ?? []);
+    if (!Array.isArray(seeds)) throw badOption('licenses must be a list of seed licenses or the path of a JSON file.');
+    const now = this.clock.now();
+    seeds.forEach((seed, i) => this.#seeds.push(checkSeed(seed, `licenses[${i}]`, now)));
+    this.#plantSeeds();
+  }
+
+  /**
+   * Runs one operation as if it came over the wire (after authentication).
+   * @param region - the caller's Region (from its SigV4 scope)
+   * @throws AwsError for every refusal; state is unchanged then
+   */
+  dispatch(operation: string, input: unknown, region: string): object | undefined {
+    const definition = OPERATIONS[operation];
+    if (definition === undefined) throw new Error(`not an emulated operation: ${operation}`);
+    if (input !== null && typeof input === 'object' && !Array.isArray(input)) definition.precheck?.(input as Record<string, unknown>);
+    validateInput(operation, input);
+    return definition.handle(input as never, this.#context(region));
+  }
+
+  /** Counts a call (the HTTP layer calls this once per AWS request it routes). */
+  countCall(operation: string, failed: boolean): void {
+    const entry = (this.#calls[operation] ??= { calls: 0, errors: 0 });
+    entry.calls++;
+    if (failed) entry.errors++;
+  }
+
+  /** Calls made so far: of one operation, or all of them. */
+  calls(operation?: string): number {
+    if (operation !== undefined) return this.#calls[operation]?.calls ?? 0;
+    return Object.values(this.#calls).reduce((sum, c) => sum + c.calls, 0);
+  }
+
+  /** Calls per operation, with how many failed. */
+  callCounts(): CallCounts {
+    return structuredClone(this.#calls);
+  }
+
+  /**
+   * Adds licenses while running (same shape as the seed file).
+   * @returns their ARNs
+   */
+  addLicenses(seeds: readonly unknown[]): string[] {
+    const now = this.clock.now();
+    const checked = seeds.map((seed, i) => checkSeed(seed, `licenses[${i}]`, now));
+    return checked.map((seed) => plantSeed(this.#licenses, seed, this.accountId, now).arn);
+  }
+
+  /** Adds a fault; throws ERR_LG_EMU_BAD_FAULT when the spec is wrong. */
+  addFault(spec: unknown): Fault {
+    return this.faults.add(checkFaultSpec(spec, new Set(Object.keys(OPERATIONS))));
+  }
+
+  /** Back to the start: seed licenses only, no consumptions, tokens, faults or counts, real time. */
+  reset(): void {
+    this.clock.reset();
+    this.faults.clear();
+    this.#licenses = new LicenseStore();
+    this.#ledger = new ConsumptionLedger();
+    this.#idempotency.clear();
+    this.#calls = {};
+    this.#plantSeeds();
+  }
+
+  /** The public key that verifies CheckoutBorrowLicense's SignedToken (PEM). */
+  signingKeyPem(): string {
+    return this.#signer.publicKeyPem();
+  }
+
+  /** A snapshot of the whole state. */
+  dump(): StateDump {
+    const now = this.clock.now();
+    this.#ledger.expire(now);
+    const format = this.#settings.createTimeFormat ?? 'epoch-seconds';
+    return {
+      now: new Date(now).toISOString(),
+      clockOffsetMs: this.clock.offsetMs,
+      licenses: [...this.#licenses.all()].map((record) => ({
+        LicenseArn: record.arn,
+        marketplace: record.marketplace,
+        versions: record.versions.map((v) => record.toLicense(now, format, v)),
+      })),
+      consumptions: [...this.#ledger.all()].map((c) => ({
+        token: c.token,
+        licenseArn: c.licenseArn,
+        kind: c.kind,
+        entitlements: [...c.allowed],
+        issuedAt: formatCheckoutTime(c.issuedAt),
+        expiration: formatCheckoutTime(c.expiresAt),
+      })),
+      faults: this.faults.list(),
+      calls: this.callCounts(),
+    };
+  }
+
+  #plantSeeds(): void {
+    const now = this.clock.now();
+    for (const seed of this.#seeds) plantSeed(this.#licenses, seed, this.accountId, now);
+  }
+
+  #context(region: string): OperationContext {
+    return {
+      now: this.clock.now(),
+      region,
+      accountId: this.accountId,
+      createTimeFormat: this.#settings.createTimeFormat ?? 'epoch-seconds',
+      propagationDelayMs: this.#settings.propagationDelayMs ?? 0,
+      licenses: this.#licenses,
+      ledger: this.#ledger,
+      idempotency: this.#idempotency,
+      signer: this.#signer,
+    };
+  }
+}

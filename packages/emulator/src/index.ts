@@ -1,0 +1,17 @@
+/**
+ * @licensegate/emulator — a local AWS License Manager that speaks the real AWS JSON 1.1 wire
+ * protocol, for testing License Manager integrations in any language.
+ *
+ * @packageDocumentation
+ */
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';
+export { LicenseManagerEmulator, type EmulatorSettings, type CallCounts, type StateDump } from './emulator.js';
+export { EmulatorError, type EmulatorErrorCode } from './emulator-error.js';
+export { VirtualClock } from './clock.js';
+export type { FaultSpec, Fault, FaultKind } from './faults.js';
+export type { SeedLicense } from './seed.js';
+export type { AccessKey } from './auth/sigv4.js';
+export { AwsError } from './protocol/aws-error.js';
+export type { StatusMode } from './protocol/status-table.js';
+export type { CreateTimeFormat } from './protocol/timestamps.js';
+export { MARKETPLACE_ACCOUNT_ID, MARKETPLACE_ISSUER_NAME, fingerprintOf } from './state/license-store.js';

@@ -1,0 +1,30 @@
+/**
+ * How the emulator writes times on the wire.
+ *
+ * License Manager's time fields are strings, not Smithy timestamps (lm-api-facts §3.1). Checkout
+ * times come without zone or fraction (`2020-11-30T23:47:35`); `CreateTime` has been observed as a
+ * string of epoch seconds, so its form is an option.
+ */
+
+/** Format of `License.CreateTime` in answers. */
+export type CreateTimeFormat = 'epoch-seconds' | 'iso';
+
+/** `2026-11-27T21:00:00` (UTC, no zone, no fraction), as checkout answers carry it. */
+export function formatCheckoutTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19);
+}
+
+/** A `CreateTime` value in the configured form. */
+export function formatCreateTime(ms: number, format: CreateTimeFormat): string {
+  return format === 'iso' ? new Date(ms).toISOString() : String(Math.floor(ms / 1000));
+}
+
+/**
+ * Parses an ISO 8601 date-time as License Manager accepts it (zone optional; no zone = UTC).
+ *
+ * @returns epoch milliseconds, or `NaN` when the text is not a date-time
+ */
+export function parseIsoTime(text: string): number {
+  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text);
+  return Date.parse(hasZone ? text : `${text}Z`);
+}

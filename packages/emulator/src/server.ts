@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthOptions } from './auth/sigv4.js';
+import { EmulatorError } from './emulator-error.js';
+import { LicenseManagerEmulator, type EmulatorSettings } from './emulator.js';
+import type { FaultSpec, Fault } from './faults.js';
+import { ADMIN_PREFIX, handleAdminRequest } from './http/admin-routes.js';
+import { handleAwsRequest } from './http/aws-handler.js';
+
+/** Options of {@link startEmulator}: the emulator's settings plus where to listen. */
+export interface EmulatorOptions extends EmulatorSettings {
+  /** Interface to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /** Port; `0` (the default) picks a free one. */
+  port?: number;
+}
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** `http://HOST:PORT`: the endpoint to give an AWS SDK or `aws --endpoint-url`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The emulator behind the server: state, clock, faults, counts. */
+  readonly emulator: LicenseManagerEmulator;
+  /** Virtual clock: `now()`, `advance(ms)`, `set(epochMs)`, `reset()`. */
+  readonly clock: LicenseManagerEmulator['clock'];
+  /** Injects a fault (see {@link FaultSpec}); throws ERR_LG_EMU_BAD_FAULT when it is malformed. */
+  addFault(spec: FaultSpec): Fault;
+  /** Clears one fault, or all. */
+  clearFaults(id?: number): void;
+  /** Adds seed licenses; answers their ARNs. */
+  addLicenses(seeds: readonly unknown[]): string[];
+  /** Calls of one operation so far, or of all. */
+  calls(operation?: string): number;
+  /** Back to the seed licenses, real time, no faults. */
+  reset(): void;
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an emulator on an HTTP server.
+ *
+ * @example
+ * ```ts
+ * const lm = await startEmulator({ licenses: 'licenses/demo.json' });
+ * const client = new LicenseManagerClient({ endpoint: lm.url, region: 'us-east-1' });
+ * // ...
+ * await lm.close();
+ * ```
+ * @throws EmulatorError for bad options or seed licenses; the listen error when the port is taken
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new EmulatorError('ERR_LG_EMU_BAD_OPTION', `port must be a whole number from 0 to 65535; got ${String(port)}.`);
+  }
+  const emulator = new LicenseManagerEmulator(options);
+  const auth: AuthOptions = {
+    mode: emulator.auth,
+    keys: emulator.accessKeys,
+    now: options.realClock ?? Date.now,
+    accountId: emulator.accountId,
+  };
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? '' : url.slice(q + 1);
+    const work = path.startsWith(`${ADMIN_PREFIX}/`)
+      ? handleAdminRequest(emulator, req, res, path)
+      : handleAwsRequest(emulator, auth, req, res, path, query);
+    work.catch((error: unknown) => {
+      console.error('licensegate-emulator: request failed', error);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.keepAliveTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    emulator,
+    clock: emulator.clock,
+    addFault: (spec) => emulator.addFault(spec),
+    clearFaults: (id) => emulator.faults.clear(id),
+    addLicenses: (seeds) => emulator.addLicenses(seeds),
+    calls: (operation) => emulator.calls(operation),
+    reset: () => emulator.reset(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
