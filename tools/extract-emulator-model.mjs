@@ -137,8 +137,7 @@ function main() {
   writeFileSync(TARGET, `${JSON.stringify(extracted, null, 2)}\n`);
   const shapeCount = Object.keys(extracted.shapes).length;
   console.log(
-    `Wrote ${TARGET}: ${EMULATED.length} of ${extracted.operations.length} operations, ` +
-      `${shapeCount} shapes.`,
+    `Wrote ${TARGET}: ${EMULATED.length} of ${extracted.operations.length} operations, ${shapeCount} shapes.`,
   );
   reportPatterns(model, extracted);
 }

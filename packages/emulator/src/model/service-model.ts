@@ -10,17 +10,7 @@ import model from './service-model.json' with { type: 'json' };
 
 /** The Smithy/botocore shape types the validator understands. */
 export type ShapeType =
-  | 'structure'
-  | 'list'
-  | 'map'
-  | 'string'
-  | 'integer'
-  | 'long'
-  | 'float'
-  | 'double'
-  | 'boolean'
-  | 'timestamp'
-  | 'blob';
+  'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'float' | 'double' | 'boolean' | 'timestamp' | 'blob';
 
 /** A reference from a structure member, list member or map key/value to a named shape. */
 export interface ShapeRef {

@@ -10,8 +10,8 @@
  *   must not be null; Value 'BOGUS' at 'checkoutType' failed to satisfy constraint: ...`.
  *
  * Unknown members are ignored, not rejected: AWS JSON services accept members they do not know, so
- * that newer clients keep working against older services (forward compatibility). The AWS SDKs rely
- * on this, so rejecting them would break clients that the real service accepts.
+ * that a client built from a newer model keeps working against the service (forward
+ * compatibility). Rejecting them would refuse requests that the real service accepts.
  *
  * A validator is compiled once per shape into closures when this module loads, for the input shape
  * of every emulated operation; validating a valid request builds no strings and allocates nothing.
@@ -157,12 +157,7 @@ interface Translated {
 }
 
 /** Translates the Java escape at `pattern[i]` (a backslash). */
-function translateEscape(
-  pattern: string,
-  i: number,
-  inClass: boolean,
-  unicode: boolean,
-): Translated {
+function translateEscape(pattern: string, i: number, inClass: boolean, unicode: boolean): Translated {
   const c = pattern[i + 1] ?? '';
   if (c === 's') return { text: inClass ? JAVA_SPACE : `[${JAVA_SPACE}]`, next: i + 2 };
   if (c === 'S') {
@@ -195,7 +190,7 @@ export function javaPatternToRegExp(pattern: string): RegExp {
   const unicode = /\\[pP]\{/.test(pattern);
   let out = '';
   let inClass = false;
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i];
     if (c === '\\') {
       const { text, next } = translateEscape(pattern, i, inClass, unicode);
