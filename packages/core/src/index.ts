@@ -1,7 +1,33 @@
 /**
- * @licensegate/core — under construction: its public face is specified in the project's issues and
- * in DESIGN.md, and lands with them. Nothing is exported yet.
+ * @licensegate/core — the entitlement engine: which tier an AWS Marketplace buyer purchased,
+ * learnt from AWS License Manager, cached, refreshed, and answered synchronously on the hot path.
  *
  * @packageDocumentation
  */
-export {};
+export { createLicenseGate, LicenseGate, type LicenseGateEvents, type LicenseGateStatus } from './gate.js';
+export type { LicenseGateOptions, UnavailablePolicy, ResolvedOptions } from './options.js';
+export {
+  LicenseGateError,
+  LicenseGateConfigurationError,
+  TierRequiredError,
+  NoLicenseError,
+  LicenseUnavailableError,
+  type LicenseGateErrorCode,
+} from './errors.js';
+export {
+  AWS_MARKETPLACE_KEY_FINGERPRINT,
+  DEFAULT_REFRESH_INTERVAL_MS,
+  DEFAULT_GRACE_MS,
+  DEFAULT_EXPIRY_WARNING_MS,
+  LEASE_TTL_MS,
+} from './constants.js';
+export type { TierDecision } from './tiers/tier-decision.js';
+export { TierOrder } from './tiers/tier-order.js';
+export { systemClock, type Clock, type ClockTimer } from './clock.js';
+export { stderrLogger, silentLogger, type Logger } from './logger.js';
+export type { Store, StoreRecord, ListedRecord, PutOptions, StoreContext } from './store/store.js';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { LicenseManagerCallError, type LicenseInfo, type CheckoutResult } from './source/license-source.js';
+export { classifyFailure, type FailureKind, type ClassifiedFailure } from './source/failure-kind.js';
+export { parseLicenseTime } from './source/license-time.js';
+export type { RetryOptions } from './source/retry.js';

@@ -1,0 +1,257 @@
+import { EventEmitter } from 'node:events';
+import { LicenseGateConfigurationError } from './errors.js';
+import { LicenseWatch, type LicenseWatchEvents } from './license/license-watch.js';
+import { resolveOptions, type LicenseGateOptions, type ResolvedOptions, type UnavailablePolicy } from './options.js';
+import { LicenseSource } from './source/license-source.js';
+import type { TierDecision } from './tiers/tier-decision.js';
+import { TierOrder } from './tiers/tier-order.js';
+import { TierResolver, type FailureEpisode, type TierAnswer } from './tiers/tier-resolver.js';
+
+/** Events of a {@link LicenseGate}, with their payloads. */
+export interface LicenseGateEvents {
+  /** The tier granted changed: an upgrade, a downgrade, or a cancellation (`current: null`). */
+  tierChanged: [{ previous: string | null; current: string | null; licenseArn: string | undefined; licenseVersion: string | undefined }];
+  /** The license ends within `expiryWarningMs`. Once per license and end date. */
+  licenseExpiring: [LicenseWatchEvents['licenseExpiring']];
+  /** The license has ended (`Validity.End` passed, or status EXPIRED). Once per license and end date. */
+  licenseExpired: [LicenseWatchEvents['licenseExpired']];
+  /** The license's status changed (e.g. AVAILABLE to DEACTIVATED). */
+  licenseStatusChanged: [LicenseWatchEvents['licenseStatusChanged']];
+  /** License Manager could not be reached (or refused the setup); the failure policy now applies. Once per episode. */
+  degraded: [{ reason: 'transient' | 'configuration'; code: string; error: string; policy: UnavailablePolicy; graceEndsAt: Date | null }];
+  /** License Manager answers again after an episode. */
+  recovered: [{ downtimeMs: number; failures: number }];
+  /** A refresh brought a definitive answer (the same tier or another). */
+  refreshed: [{ tier: string | null; checkedAt: Date }];
+}
+
+/** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
+export interface LicenseGateStatus {
+  productSku: string;
+  /** `starting`, `running` or `stopped`. */
+  state: 'idle' | 'starting' | 'running' | 'stopped';
+  /** The tier granted now, or `null`. */
+  tier: string | null;
+  tiers: readonly string[];
+  /** Why no tier is granted, when none is. */
+  reason: string | null;
+  license: { arn: string; status: string; version: string | null; expiresAt: string | null } | null;
+  /** When License Manager last gave an answer. */
+  lastCheckedAt: string | null;
+  nextRefreshAt: string | null;
+  /** License Manager cannot be reached now (or refuses the app's setup). */
+  degraded: boolean;
+  degradedSince: string | null;
+  /** Under the `grace` policy, until when the last good answer is served. */
+  graceEndsAt: string | null;
+  policy: UnavailablePolicy;
+  lastError: { code: string; name: string; message: string } | null;
+  /** License Manager calls made so far. */
+  calls: number;
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+/**
+ * One product's entitlement gate. Make it with {@link createLicenseGate}, `await start()` before
+ * serving, `await stop()` at shutdown.
+ */
+export class LicenseGate extends EventEmitter<LicenseGateEvents> {
+  /** The options, with defaults applied. */
+  readonly options: ResolvedOptions;
+  /** The tier order. */
+  readonly tierOrder: TierOrder;
+  readonly #source: LicenseSource;
+  readonly #tiers: TierResolver;
+  readonly #watch: LicenseWatch;
+  #state: LicenseGateStatus['state'] = 'idle';
+  #starting: Promise<void> | undefined;
+
+  /** @internal Use {@link createLicenseGate}. */
+  constructor(options: ResolvedOptions) {
+    super();
+    this.options = options;
+    this.tierOrder = new TierOrder(options.tiers);
+    this.#source = new LicenseSource({
+      client: options.client,
+      productSku: options.productSku,
+      keyFingerprint: options.keyFingerprint,
+      retry: options.retry,
+      callTimeoutMs: options.callTimeoutMs,
+      logger: options.logger,
+    });
+    this.#watch = new LicenseWatch(options.clock, options.expiryWarningMs, (event, payload) => {
+      this.#log(event === 'licenseExpiring' ? 'warn' : 'info', event, payload);
+      (this.emit as (e: string, p: unknown) => boolean)(event, payload);
+    });
+    this.#tiers = new TierResolver(options, this.tierOrder, this.#source, {
+      refreshed: (answer, previous) => this.#onRefreshed(answer, previous),
+      failed: (episode, isNew) => this.#onFailed(episode, isNew),
+      recovered: (episode) => this.#onRecovered(episode),
+    });
+  }
+
+  /**
+   * Learns the license (one refresh) and starts the refresh schedule. Resolves once the first
+   * answer is in, or once the first attempt failed for a transient reason (then the failure policy
+   * serves requests and the gate keeps trying). Rejects when License Manager refuses the app's
+   * setup (permissions, credentials, Region): such an app should fail at boot, not at request time.
+   */
+  start(): Promise<void> {
+    if (this.#state === 'stopped') return Promise.reject(new LicenseGateConfigurationError('ERR_LG_STOPPED', 'This gate was stopped; create a new one to start again.'));
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#state = 'starting';
+    await this.options.store.init?.({ clock: this.options.clock });
+    await this.#tiers.start();
+    const episode = this.#tiers.episode;
+    if (episode?.kind === 'configuration') {
+      await this.stop();
+      throw episode.error;
+    }
+    this.#state = 'running';
+  }
+
+  /** Stops the schedule, checks in what the gate holds, and releases the store. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    this.#watch.stop();
+    await this.#tiers.stop();
+    await this.options.store.shutdown?.();
+  }
+
+  /** Checks the license again now (joins a refresh in flight). */
+  refresh(): Promise<void> {
+    return this.#tiers.refresh();
+  }
+
+  /**
+   * Whether the license grants `tier` or a higher one, now. Synchronous and cheap: no network call
+   * and no promise while the cached answer is fresh.
+   * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER when `tier` is not one of the gate's tiers
+   */
+  hasTier(tier: string): boolean {
+    return this.#tiers.check(this.tierOrder.rankOf(tier)).allowed;
+  }
+
+  /** Like {@link hasTier}, with the reason of a denial (the error an adapter answers with). */
+  checkTier(tier: string): TierDecision {
+    return this.#tiers.check(this.tierOrder.rankOf(tier));
+  }
+
+  /**
+   * A check of one tier, with the name looked up once: what an adapter builds when a route is
+   * declared, so that an unknown tier fails at startup and each request only runs the check.
+   * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER
+   */
+  tierCheck(tier: string): () => TierDecision {
+    const rank = this.tierOrder.rankOf(tier);
+    const tiers = this.#tiers;
+    return () => tiers.check(rank);
+  }
+
+  /**
+   * Throws unless the license grants `tier` or higher.
+   * @throws TierRequiredError, NoLicenseError or LicenseUnavailableError
+   */
+  assertTier(tier: string): void {
+    const decision = this.checkTier(tier);
+    if (!decision.allowed) throw decision.error;
+  }
+
+  /** The tier the license grants now, or `null`. */
+  get tier(): string | null {
+    return this.#tiers.currentTier();
+  }
+
+  /** A plain object for a health or readiness endpoint; it holds no tokens. */
+  status(): LicenseGateStatus {
+    const answer = this.#tiers.answer;
+    const episode = this.#tiers.episode;
+    const license = this.#watch.license ?? answer?.license;
+    const { graceMs, onUnavailable } = this.options;
+    const tier = this.#tiers.currentTier();
+    return {
+      productSku: this.options.productSku,
+      state: this.#state,
+      tier,
+      tiers: this.tierOrder.names,
+      reason: tier === null ? (answer === undefined ? 'unknown' : this.options.clock.now() >= answer.validUntil ? 'expired' : (answer.reason ?? null)) : null,
+      license: license === undefined ? null : { arn: license.arn, status: license.status, version: license.version ?? null, expiresAt: iso(license.validUntil) },
+      lastCheckedAt: iso(answer?.checkedAt),
+      nextRefreshAt: iso(this.#tiers.nextRefreshAt),
+      degraded: episode !== undefined,
+      degradedSince: iso(episode?.since),
+      graceEndsAt: episode !== undefined && onUnavailable === 'grace' && answer !== undefined ? iso(answer.checkedAt + graceMs) : null,
+      policy: onUnavailable,
+      lastError: episode === undefined ? null : { code: episode.error.code, name: episode.error.awsName, message: episode.error.message },
+      calls: this.#source.calls,
+    };
+  }
+
+  #onRefreshed(answer: TierAnswer, previous: TierAnswer | undefined): void {
+    this.#watch.update(answer.license);
+    if (previous !== undefined && previous.tier !== answer.tier) {
+      const payload = { previous: previous.tier, current: answer.tier, licenseArn: answer.license?.arn, licenseVersion: answer.license?.version };
+      this.#log('info', 'tierChanged', payload);
+      this.emit('tierChanged', payload);
+    }
+    if (previous === undefined && answer.tier === null) {
+      this.#log('warn', 'noTier', { reason: answer.reason, productSku: this.options.productSku, keyFingerprint: this.options.keyFingerprint });
+    }
+    this.emit('refreshed', { tier: answer.tier, checkedAt: new Date(answer.checkedAt) });
+  }
+
+  #onFailed(episode: FailureEpisode, isNew: boolean): void {
+    const level = episode.kind === 'configuration' ? 'error' : 'warn';
+    if (!isNew && episode.kind !== 'configuration') return; // once per episode; configuration trouble stays loud
+    const answer = this.#tiers.answer;
+    const graceEndsAt = this.options.onUnavailable === 'grace' && answer !== undefined ? new Date(answer.checkedAt + this.options.graceMs) : null;
+    const payload = { reason: episode.kind, code: episode.error.code, error: episode.error.message, policy: this.options.onUnavailable, graceEndsAt };
+    this.#log(level, 'degraded', payload);
+    if (isNew) this.emit('degraded', payload);
+  }
+
+  #onRecovered(episode: FailureEpisode): void {
+    const payload = { downtimeMs: this.options.clock.now() - episode.since, failures: episode.failures };
+    this.#log('info', 'recovered', payload);
+    this.emit('recovered', payload);
+  }
+
+  #log(level: 'info' | 'warn' | 'error', event: string, fields: object): void {
+    this.options.logger[level]({ event: `licensegate.${event}`, productSku: this.options.productSku, ...fields }, MESSAGES[event] ?? event);
+  }
+}
+
+const MESSAGES: Readonly<Record<string, string>> = {
+  tierChanged: 'The license now grants another tier',
+  noTier: 'The license grants none of the gate\'s tiers: check productSku, keyFingerprint and the tier names',
+  degraded: 'License Manager cannot be reached; the failure policy applies',
+  recovered: 'License Manager answers again',
+  licenseExpiring: 'The license ends soon',
+  licenseExpired: 'The license has ended',
+  licenseStatusChanged: 'The license status changed',
+};
+
+/**
+ * Makes a gate for one product. The options are checked at once: each mistake throws a
+ * {@link LicenseGateConfigurationError} with a stable code and a message that says how to fix it.
+ *
+ * @example
+ * ```ts
+ * const gate = createLicenseGate({ productSku: 'prod-abc123', tiers: ['Basic', 'Intermediate', 'Premium'] });
+ * await gate.start();
+ * if (gate.hasTier('Premium')) { ... }
+ * await gate.stop();
+ * ```
+ */
+export function createLicenseGate(options: LicenseGateOptions): LicenseGate {
+  return new LicenseGate(resolveOptions(options));
+}
+

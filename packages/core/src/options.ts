@@ -1,0 +1,240 @@
+import { LicenseManagerClient, type LicenseManagerClientConfig } from '@aws-sdk/client-license-manager';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import {
+  AWS_MARKETPLACE_KEY_FINGERPRINT,
+  DEFAULT_EXPIRY_WARNING_MS,
+  DEFAULT_GRACE_MS,
+  DEFAULT_REFRESH_INTERVAL_MS,
+  LEASE_TTL_MS,
+  MIN_REFRESH_INTERVAL_MS,
+} from './constants.js';
+import { LicenseGateConfigurationError, type LicenseGateErrorCode } from './errors.js';
+import { stderrLogger, type Logger } from './logger.js';
+import { DEFAULT_RETRY, type RetryOptions, type RetryPolicy } from './source/retry.js';
+import { MemoryStore } from './store/memory-store.js';
+import type { Store } from './store/store.js';
+
+/** What a gate does while License Manager cannot be reached. */
+export type UnavailablePolicy = 'grace' | 'deny' | 'allow';
+
+/** Options of {@link createLicenseGate}. Only `productSku` and something to gate are required. */
+export interface LicenseGateOptions {
+  /** The product's SKU: for AWS Marketplace, the product ID from the Management Portal. */
+  productSku: string;
+  /**
+   * The license issuer's key fingerprint. Default: AWS Marketplace's,
+   * {@link AWS_MARKETPLACE_KEY_FINGERPRINT}. A seller-issued license has
+   * `aws:<issuer account>:<issuer name>:issuer-fingerprint`, as GetLicense reports it.
+   */
+  keyFingerprint?: string;
+  /** Tier names, lowest first, exactly as the license's entitlements name them. */
+  tiers?: readonly string[];
+  /**
+   * A `LicenseManagerClient`, or the config to make one (`region`, `endpoint`, `maxAttempts`...).
+   * Credentials are never options: the SDK's default chain finds the instance, task or pod role,
+   * and `AWS_ENDPOINT_URL_LICENSE_MANAGER` (or `endpoint`) points it at an emulator. A client the
+   * gate makes has `maxAttempts: 1` unless told otherwise: the gate retries itself.
+   */
+  client?: LicenseManagerClient | LicenseManagerClientConfig;
+  /** Where state that must outlive a request or a process is kept. Default: a new `MemoryStore`. */
+  store?: Store;
+  /** Time source and timers. Default: the system clock. */
+  clock?: Clock;
+  /** A pino-shaped logger. Default: warnings and errors to stderr as JSON lines. */
+  logger?: Logger;
+  /** How often the license is checked out again to see upgrades, renewals and expiry. Default 15 minutes. */
+  refreshIntervalMs?: number;
+  /** Spread of the refresh interval, as a fraction taken off at random (0 to 0.5). Default 0.1. */
+  refreshJitter?: number;
+  /**
+   * While License Manager cannot be reached: `grace` (default) serves the last good answer for
+   * up to `graceMs` after it was learnt, then denies; `deny` denies at once; `allow` lets every
+   * request through. A definitive answer (no license, expired) is never overridden.
+   */
+  onUnavailable?: UnavailablePolicy;
+  /** How long the last good answer may be served under `grace`. Default one hour. */
+  graceMs?: number;
+  /** How long before the license ends `licenseExpiring` fires. Default 7 days. */
+  expiryWarningMs?: number;
+  /** Retries of one License Manager call. */
+  retry?: RetryOptions;
+  /** Each attempt of a License Manager call is aborted after this long. Default 5,000 ms. */
+  callTimeoutMs?: number;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  readonly productSku: string;
+  readonly keyFingerprint: string;
+  readonly tiers: readonly string[];
+  readonly client: LicenseManagerClient;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly refreshIntervalMs: number;
+  readonly refreshJitter: number;
+  readonly onUnavailable: UnavailablePolicy;
+  readonly graceMs: number;
+  readonly expiryWarningMs: number;
+  readonly retry: RetryPolicy;
+  readonly callTimeoutMs: number;
+}
+
+const KNOWN_OPTIONS: readonly (keyof LicenseGateOptions)[] = [
+  'productSku',
+  'keyFingerprint',
+  'tiers',
+  'client',
+  'store',
+  'clock',
+  'logger',
+  'refreshIntervalMs',
+  'refreshJitter',
+  'onUnavailable',
+  'graceMs',
+  'expiryWarningMs',
+  'retry',
+  'callTimeoutMs',
+];
+
+const FINGERPRINT = /^aws:\d{12}:[^:]+:issuer-fingerprint$/;
+
+function fail(code: LicenseGateErrorCode, message: string): never {
+  throw new LicenseGateConfigurationError(code, message);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The closest known name, for "did you mean" hints. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  return known.find((k) => k.toLowerCase() === lower || k.toLowerCase().startsWith(lower.slice(0, 5)));
+}
+
+function duration(name: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail('ERR_LG_OPTION_DURATION', `${name} must be a number of milliseconds from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function checkTiers(tiers: unknown): readonly string[] {
+  if (tiers === undefined) return [];
+  if (!Array.isArray(tiers) || tiers.length === 0) {
+    fail('ERR_LG_OPTION_TIERS', `tiers must be a non-empty list of tier names, lowest first, e.g. ['Basic', 'Intermediate', 'Premium']; got ${JSON.stringify(tiers)}.`);
+  }
+  const seen = new Set<string>();
+  for (const [i, tier] of tiers.entries()) {
+    if (typeof tier !== 'string' || tier.trim() === '') {
+      fail('ERR_LG_OPTION_TIERS', `tiers[${i}] must be a non-empty string (an entitlement name of the license); got ${JSON.stringify(tier)}.`);
+    }
+    if (seen.has(tier)) fail('ERR_LG_OPTION_TIERS', `tiers lists ${JSON.stringify(tier)} twice; list each tier once, lowest first.`);
+    seen.add(tier);
+  }
+  return Object.freeze([...(tiers as string[])]);
+}
+
+function checkClient(client: unknown): LicenseManagerClient {
+  if (client instanceof LicenseManagerClient) return client;
+  if (client !== undefined && isObject(client) && typeof client['send'] === 'function') return client as unknown as LicenseManagerClient;
+  if (client !== undefined && !isObject(client)) {
+    fail('ERR_LG_OPTION_CLIENT', 'client must be a LicenseManagerClient or its config object ({ region, endpoint, maxAttempts }).');
+  }
+  const config = (client ?? {}) as LicenseManagerClientConfig;
+  if ('credentials' in config) {
+    fail(
+      'ERR_LG_OPTION_CREDENTIALS',
+      'Credentials are never configured in code: remove client.credentials. The AWS SDK finds the instance, task or pod role by itself.',
+    );
+  }
+  return new LicenseManagerClient({ maxAttempts: 1, ...config });
+}
+
+function checkMethods<T>(code: LicenseGateErrorCode, what: string, value: unknown, methods: readonly string[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value) && typeof value !== 'function') fail(code, `${what} must be an object with ${methods.join(', ')}.`);
+  const missing = methods.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) fail(code, `${what} lacks ${missing.join(', ')}; it must have ${methods.join(', ')}.`);
+  return value as T;
+}
+
+function checkRetry(retry: unknown): RetryPolicy {
+  if (retry === undefined) return DEFAULT_RETRY;
+  if (!isObject(retry)) fail('ERR_LG_OPTION_RETRY', 'retry must be an object: { attempts, baseDelayMs, maxDelayMs, deadlineMs }.');
+  const attempts = retry['attempts'] ?? DEFAULT_RETRY.attempts;
+  if (!Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 20) {
+    fail('ERR_LG_OPTION_RETRY', `retry.attempts must be a whole number from 1 to 20; got ${JSON.stringify(attempts)}.`);
+  }
+  return {
+    attempts: attempts as number,
+    baseDelayMs: duration('retry.baseDelayMs', retry['baseDelayMs'], DEFAULT_RETRY.baseDelayMs, 0, 60_000),
+    maxDelayMs: duration('retry.maxDelayMs', retry['maxDelayMs'], DEFAULT_RETRY.maxDelayMs, 0, 300_000),
+    deadlineMs: duration('retry.deadlineMs', retry['deadlineMs'], DEFAULT_RETRY.deadlineMs, 0, 600_000),
+  };
+}
+
+/**
+ * Checks every option and applies the defaults. Each mistake throws a
+ * {@link LicenseGateConfigurationError} whose code names the option and whose message says how to
+ * fix it.
+ */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (!isObject(options)) fail('ERR_LG_OPTIONS', 'createLicenseGate() takes an options object: { productSku, tiers, ... }.');
+  for (const key of Object.keys(options)) {
+    if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
+      const hint = closest(key, KNOWN_OPTIONS);
+      fail('ERR_LG_OPTION_UNKNOWN', `Unknown option ${JSON.stringify(key)}${hint !== undefined ? `; did you mean ${JSON.stringify(hint)}?` : '.'}`);
+    }
+  }
+  const o = options as unknown as LicenseGateOptions;
+  if (typeof o.productSku !== 'string' || o.productSku.trim() === '') {
+    fail('ERR_LG_OPTION_PRODUCT_SKU', `productSku is required: the product ID from the AWS Marketplace Management Portal; got ${JSON.stringify(o.productSku)}.`);
+  }
+  const keyFingerprint = o.keyFingerprint ?? AWS_MARKETPLACE_KEY_FINGERPRINT;
+  if (typeof keyFingerprint !== 'string' || !FINGERPRINT.test(keyFingerprint)) {
+    fail(
+      'ERR_LG_OPTION_KEY_FINGERPRINT',
+      `keyFingerprint must look like aws:<12-digit account>:<issuer name>:issuer-fingerprint (AWS Marketplace: ${AWS_MARKETPLACE_KEY_FINGERPRINT}); got ${JSON.stringify(keyFingerprint)}.`,
+    );
+  }
+  const tiers = checkTiers(o.tiers);
+  if (tiers.length === 0) fail('ERR_LG_OPTION_NOTHING_TO_GATE', 'The gate has nothing to gate: give it tiers (e.g. tiers: [\'Basic\', \'Premium\']).');
+  const refreshIntervalMs = duration('refreshIntervalMs', o.refreshIntervalMs, DEFAULT_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS);
+  if (refreshIntervalMs >= LEASE_TTL_MS) {
+    fail(
+      'ERR_LG_OPTION_REFRESH_INTERVAL',
+      `refreshIntervalMs (${refreshIntervalMs}) must be below License Manager's 60-minute lease (${LEASE_TTL_MS}); AWS recommends 15 minutes.`,
+    );
+  }
+  const onUnavailable = o.onUnavailable ?? 'grace';
+  if (onUnavailable !== 'grace' && onUnavailable !== 'deny' && onUnavailable !== 'allow') {
+    fail('ERR_LG_OPTION_ON_UNAVAILABLE', `onUnavailable must be 'grace', 'deny' or 'allow'; got ${JSON.stringify(onUnavailable)}.`);
+  }
+  const refreshJitter = o.refreshJitter ?? 0.1;
+  if (typeof refreshJitter !== 'number' || !(refreshJitter >= 0 && refreshJitter <= 0.5)) {
+    fail('ERR_LG_OPTION_DURATION', `refreshJitter must be a fraction from 0 to 0.5; got ${JSON.stringify(refreshJitter)}.`);
+  }
+  const clock = checkMethods<Clock>('ERR_LG_OPTION_CLOCK', 'clock', o.clock, ['now', 'setTimeout', 'clearTimeout']) ?? systemClock;
+  const logger = checkMethods<Logger>('ERR_LG_OPTION_LOGGER', 'logger', o.logger, ['debug', 'info', 'warn', 'error']) ?? stderrLogger;
+  const store = checkMethods<Store>('ERR_LG_OPTION_STORE', 'store', o.store, ['get', 'put', 'delete', 'list', 'increment']) ?? new MemoryStore();
+  return {
+    productSku: o.productSku,
+    keyFingerprint,
+    tiers,
+    client: checkClient(o.client),
+    store,
+    clock,
+    logger,
+    refreshIntervalMs,
+    refreshJitter,
+    onUnavailable,
+    graceMs: duration('graceMs', o.graceMs, DEFAULT_GRACE_MS),
+    expiryWarningMs: duration('expiryWarningMs', o.expiryWarningMs, DEFAULT_EXPIRY_WARNING_MS),
+    retry: checkRetry(o.retry),
+    callTimeoutMs: duration('callTimeoutMs', o.callTimeoutMs, 5_000, 1, 120_000),
+  };
+}

@@ -1,0 +1,286 @@
+import { LRUCache } from 'lru-cache';
+import type { ClockTimer } from '../clock.js';
+import { LicenseUnavailableError, NoLicenseError, TierRequiredError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { classifyFailure, type FailureKind } from '../source/failure-kind.js';
+import { LicenseManagerCallError, type LicenseInfo, type LicenseSource } from '../source/license-source.js';
+import { ALLOWED, ALLOWED_DEGRADED, type TierDecision } from './tier-decision.js';
+import type { TierOrder } from './tier-order.js';
+
+/** What one refresh learnt: a definitive answer about the tier. */
+export interface TierAnswer {
+  /** Rank of the tier granted (0 = lowest), or -1 for none. */
+  readonly rank: number;
+  readonly tier: string | null;
+  /** When License Manager gave this answer (clock ms). */
+  readonly checkedAt: number;
+  /** The license, when it is known. */
+  readonly license: LicenseInfo | undefined;
+  /** The answer stops granting at this instant (`Validity.End`), or Infinity. */
+  readonly validUntil: number;
+  /** Why no tier is granted: `no-license`, `no-entitlement`, `expired`, or the license status in lower case. */
+  readonly reason: string | undefined;
+}
+
+/** An episode of License Manager being unreachable (or refusing the app's setup). */
+export interface FailureEpisode {
+  readonly since: number;
+  readonly kind: Exclude<FailureKind, 'definitive'>;
+  readonly error: LicenseManagerCallError;
+  readonly failures: number;
+}
+
+/** What the resolver reports to the gate. */
+export interface TierResolverEvents {
+  refreshed(answer: TierAnswer, previous: TierAnswer | undefined): void;
+  failed(episode: FailureEpisode, isNewEpisode: boolean): void;
+  recovered(episode: FailureEpisode, answer: TierAnswer): void;
+}
+
+const CACHE_KEY = 'tier';
+/** First retry after a failed refresh; doubles up to the refresh interval. */
+const FAILURE_RETRY_BASE_MS = 30_000;
+
+/**
+ * Learns which tier the license grants — one CheckoutLicense (PROVISIONAL) that lists every tier
+ * with `Unit=None` — and answers tier checks from that, synchronously.
+ *
+ * The answer is cached (lru-cache, whose `fetch` gives one refresh in flight however many callers
+ * wait) and refreshed every `refreshIntervalMs` with jitter; checks read the last answer while a
+ * refresh runs. A stale answer found by a check starts a refresh in the background. The previous
+ * tier checkout is checked in once a new one has succeeded.
+ */
+export class TierResolver {
+  readonly #options: ResolvedOptions;
+  readonly #order: TierOrder;
+  readonly #source: LicenseSource;
+  readonly #events: TierResolverEvents;
+  readonly #cache: LRUCache<string, TierAnswer>;
+  #answer: TierAnswer | undefined;
+  #episode: FailureEpisode | undefined;
+  #token: string | undefined;
+  #nextRefreshAt = Infinity;
+  #timer: ClockTimer | undefined;
+  #running = false;
+
+  constructor(options: ResolvedOptions, order: TierOrder, source: LicenseSource, events: TierResolverEvents) {
+    this.#options = options;
+    this.#order = order;
+    this.#source = source;
+    this.#events = events;
+    this.#cache = new LRUCache<string, TierAnswer>({
+      max: 1,
+      fetchMethod: () => this.#fetch(),
+    });
+  }
+
+  /** The last definitive answer. */
+  get answer(): TierAnswer | undefined {
+    return this.#answer;
+  }
+
+  /** The open failure episode, if License Manager is unreachable now. */
+  get episode(): FailureEpisode | undefined {
+    return this.#episode;
+  }
+
+  /** When the next refresh is due (clock ms). */
+  get nextRefreshAt(): number {
+    return this.#nextRefreshAt;
+  }
+
+  /** Starts refreshing: the first refresh now, then on the schedule. */
+  async start(): Promise<void> {
+    this.#running = true;
+    await this.refresh();
+  }
+
+  /** Stops the schedule and checks the tier checkout in (best effort). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#nextRefreshAt = Infinity;
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const token = this.#token;
+    this.#token = undefined;
+    if (token !== undefined) await this.#checkIn(token);
+  }
+
+  /** Refreshes now (joining a refresh already in flight). Never rejects: failures go to the policy. */
+  async refresh(): Promise<void> {
+    try {
+      await this.#cache.fetch(CACHE_KEY, { forceRefresh: true });
+    } catch {
+      // Recorded by #fetch as a failure episode.
+    }
+  }
+
+  /**
+   * Decides a check of `rank`, synchronously. No network call and no allocation when the answer is
+   * fresh and grants the tier.
+   */
+  check(rank: number): TierDecision {
+    const now = this.#options.clock.now();
+    if (now >= this.#nextRefreshAt) this.#refreshInBackground(now);
+    const answer = this.#answer;
+    if (this.#episode === undefined) {
+      if (answer === undefined) return this.#unavailable(now, 'licensegate has not learnt the license yet (the gate is starting or stopped).');
+      if (answer.rank >= rank && now < answer.validUntil) return ALLOWED;
+      return this.#deny(answer, rank, now, false);
+    }
+    return this.#degraded(rank, now, answer);
+  }
+
+  /** The tier the license grants now, or `null`. */
+  currentTier(): string | null {
+    const answer = this.#answer;
+    if (answer === undefined || this.#options.clock.now() >= answer.validUntil) return null;
+    return answer.tier;
+  }
+
+  #degraded(rank: number, now: number, answer: TierAnswer | undefined): TierDecision {
+    if (answer !== undefined && answer.rank < 0) return this.#deny(answer, rank, now, true);
+    const { onUnavailable, graceMs } = this.#options;
+    if (onUnavailable === 'allow') {
+      if (answer === undefined) return ALLOWED_DEGRADED;
+      return answer.rank >= rank && now < answer.validUntil ? ALLOWED_DEGRADED : this.#deny(answer, rank, now, true);
+    }
+    if (onUnavailable === 'grace' && answer !== undefined && now < answer.checkedAt + graceMs) {
+      return answer.rank >= rank && now < answer.validUntil ? ALLOWED_DEGRADED : this.#deny(answer, rank, now, true);
+    }
+    const episode = this.#episode as FailureEpisode;
+    const why = onUnavailable === 'grace' ? `its last good answer is older than the ${Math.round(graceMs / 60_000)}-minute grace` : `the policy is '${onUnavailable}'`;
+    return this.#unavailable(now, `License Manager cannot be reached (${episode.error.awsName}) and ${why}.`, episode.error);
+  }
+
+  #deny(answer: TierAnswer, rank: number, now: number, degraded: boolean): TierDecision {
+    if (now >= answer.validUntil) {
+      return { allowed: false, degraded, error: new NoLicenseError('expired', `The license ${answer.license?.arn ?? ''} has expired.`) };
+    }
+    if (answer.rank < 0) {
+      return { allowed: false, degraded, error: new NoLicenseError(answer.reason ?? 'no-entitlement', noLicenseMessage(answer, this.#options.productSku)) };
+    }
+    return { allowed: false, degraded, error: new TierRequiredError(this.#order.nameOf(rank) ?? '', answer.tier) };
+  }
+
+  #unavailable(now: number, message: string, cause?: unknown): TierDecision {
+    const retryAfterMs = Math.max(1_000, Number.isFinite(this.#nextRefreshAt) ? this.#nextRefreshAt - now : 1_000);
+    return { allowed: false, degraded: true, error: new LicenseUnavailableError(message, retryAfterMs, { cause }) };
+  }
+
+  #refreshInBackground(now: number): void {
+    // Push the due time out first, so that the checks that follow do not start refreshes too.
+    this.#nextRefreshAt = now + FAILURE_RETRY_BASE_MS;
+    void this.refresh();
+  }
+
+  async #fetch(): Promise<TierAnswer> {
+    let answer: TierAnswer;
+    try {
+      answer = await this.#learn();
+    } catch (error) {
+      this.#failed(error);
+      throw error;
+    }
+    const previous = this.#answer;
+    const episode = this.#episode;
+    this.#answer = answer;
+    this.#episode = undefined;
+    this.#schedule(this.#options.refreshIntervalMs * (1 - Math.random() * this.#options.refreshJitter));
+    if (episode !== undefined) this.#events.recovered(episode, answer);
+    this.#events.refreshed(answer, previous);
+    return answer;
+  }
+
+  /** One refresh: checkout, then the license's status; or, on a definitive no, why. */
+  async #learn(): Promise<TierAnswer> {
+    const { clock, tiers } = this.#options;
+    try {
+      const checkout = await this.#source.checkout({
+        checkoutType: 'PROVISIONAL',
+        entitlements: tiers.map((name) => ({ name, unit: 'None' })),
+      });
+      const superseded = this.#token;
+      this.#token = checkout.token;
+      if (superseded !== undefined) void this.#checkIn(superseded);
+      const license = checkout.licenseArn !== undefined ? await this.#readLicense(checkout.licenseArn) : this.#answer?.license;
+      const rank = this.#order.highestGranted(checkout.entitlements.map((e) => e.name));
+      return this.#answerFor(rank, license, clock.now(), rank < 0 ? 'no-entitlement' : undefined);
+    } catch (error) {
+      if (!(error instanceof LicenseManagerCallError) || error.kind !== 'definitive') throw error;
+      const license = await this.#source.findLicense().catch(() => undefined);
+      return this.#answerFor(-1, license, clock.now(), license === undefined ? (error.awsName === 'ResourceNotFoundException' ? 'no-license' : 'no-entitlement') : 'no-entitlement');
+    }
+  }
+
+  /** GetLicense; when that fails, what was known of the same license. */
+  async #readLicense(arn: string): Promise<LicenseInfo | undefined> {
+    try {
+      return await this.#source.getLicense(arn);
+    } catch (error) {
+      const known = this.#answer?.license;
+      this.#options.logger.warn(
+        { event: 'licensegate.license_read_failed', licenseArn: arn, error: (error as Error).message },
+        'Could not read the license status; keeping what was known',
+      );
+      return known?.arn === arn ? known : undefined;
+    }
+  }
+
+  #answerFor(rank: number, license: LicenseInfo | undefined, now: number, reason: string | undefined): TierAnswer {
+    const validUntil = license?.validUntil ?? Infinity;
+    let why = reason;
+    let granted = rank;
+    if (license !== undefined && license.status !== 'AVAILABLE') {
+      granted = -1;
+      why = license.status.toLowerCase();
+    } else if (now >= validUntil) {
+      granted = -1;
+      why = 'expired';
+    }
+    return { rank: granted, tier: this.#order.nameOf(granted), checkedAt: now, license, validUntil, reason: granted < 0 ? why : undefined };
+  }
+
+  #failed(error: unknown): void {
+    const callError = error instanceof LicenseManagerCallError ? error : new LicenseManagerCallError('refresh', classifyFailure(error), error);
+    const kind = callError.kind === 'configuration' ? 'configuration' : 'transient';
+    const previous = this.#episode;
+    const isNew = previous === undefined;
+    this.#episode = { since: previous?.since ?? this.#options.clock.now(), kind, error: callError, failures: (previous?.failures ?? 0) + 1 };
+    const delay = Math.min(this.#options.refreshIntervalMs, FAILURE_RETRY_BASE_MS * 2 ** (this.#episode.failures - 1));
+    this.#schedule(delay);
+    this.#events.failed(this.#episode, isNew);
+  }
+
+  #schedule(delayMs: number): void {
+    if (!this.#running) return;
+    const { clock } = this.#options;
+    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+    this.#nextRefreshAt = clock.now() + delayMs;
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined;
+      void this.refresh();
+    }, delayMs);
+  }
+
+  async #checkIn(token: string): Promise<void> {
+    try {
+      await this.#source.checkIn(token);
+    } catch (error) {
+      this.#options.logger.debug({ event: 'licensegate.checkin_failed', error: (error as Error).message }, 'Could not check in a superseded tier checkout; it expires by itself');
+    }
+  }
+}
+
+function noLicenseMessage(answer: TierAnswer, productSku: string): string {
+  switch (answer.reason) {
+    case 'no-license':
+      return `No license for product ${productSku} was found for this account and issuer.`;
+    case 'no-entitlement':
+      return `The license for product ${productSku} grants none of this gate's tiers.`;
+    case 'expired':
+      return `The license ${answer.license?.arn ?? ''} has expired.`;
+    default:
+      return `The license ${answer.license?.arn ?? ''} is ${answer.reason ?? 'not usable'}.`;
+  }
+}
