@@ -1,0 +1,9 @@
+/**
+ * `@licensegate/core/testing`: what tests of an app that uses licensegate — and tests of a store
+ * written for it — need: a clock that moves only when told, and the store conformance suite.
+ *
+ * @packageDocumentation
+ */
+export { ManualClock } from './manual-clock.js';
+export { storeConformanceCases } from './store-conformance.js';
+export type { StoreConformanceCase, StoreConformanceContext } from './store-conformance.js';
