@@ -19,6 +19,8 @@ export type LicenseGateErrorCode =
   | 'ERR_LG_OPTION_REFRESH_INTERVAL'
   | 'ERR_LG_OPTION_ON_UNAVAILABLE'
   | 'ERR_LG_OPTION_RETRY'
+  | 'ERR_LG_OPTION_SEATS'
+  | 'ERR_LG_OPTION_DRAWDOWN'
   // use of the gate
   | 'ERR_LG_UNKNOWN_TIER'
   | 'ERR_LG_NOT_STARTED'
@@ -27,6 +29,13 @@ export type LicenseGateErrorCode =
   | 'ERR_LG_TIER_REQUIRED'
   | 'ERR_LG_NO_LICENSE'
   | 'ERR_LG_LICENSE_UNAVAILABLE'
+  | 'ERR_LG_SEATS_EXHAUSTED'
+  | 'ERR_LG_SEAT_KEY'
+  | 'ERR_LG_NO_SEATS'
+  | 'ERR_LG_QUOTA_EXHAUSTED'
+  | 'ERR_LG_INVALID_UNITS'
+  | 'ERR_LG_UNKNOWN_DIMENSION'
+  | 'ERR_LG_RESERVATION_SETTLED'
   // License Manager calls
   | 'ERR_LG_LICENSE_MANAGER_CONFIGURATION';
 
@@ -90,4 +99,59 @@ export class LicenseUnavailableError extends LicenseGateError {
     super('ERR_LG_LICENSE_UNAVAILABLE', message, options);
     this.retryAfterMs = retryAfterMs;
   }
+}
+
+/** No floating seat is free (HTTP adapters answer 403, or 429 when the wait queue timed out). */
+export class SeatsExhaustedError extends LicenseGateError {
+  /** The seat entitlement, e.g. `ConcurrentUsers`. */
+  readonly entitlement: string;
+  /** The license's maximum, where known. */
+  readonly limit: number | undefined;
+  /** How long the request waited in the queue (0 without a queue). */
+  readonly waitedMs: number;
+  /** When a retry may find a seat (set when the request waited). */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(entitlement: string, limit: number | undefined, waitedMs = 0, retryAfterMs?: number) {
+    super(
+      'ERR_LG_SEATS_EXHAUSTED',
+      `No ${entitlement} seat is free${limit !== undefined ? ` (the license allows ${limit})` : ''}` +
+        `${waitedMs > 0 ? ` after waiting ${Math.round(waitedMs)} ms` : ''}: wait for a user to log out, or buy more seats.`,
+    );
+    this.entitlement = entitlement;
+    this.limit = limit;
+    this.waitedMs = waitedMs;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The drawdown pool of a dimension is used up (HTTP adapters answer 402). */
+export class QuotaExhaustedError extends LicenseGateError {
+  /** The drawdown dimension, e.g. `DataConsumption`. */
+  readonly dimension: string;
+
+  constructor(dimension: string, detail = '') {
+    super('ERR_LG_QUOTA_EXHAUSTED', `The ${dimension} units the license grants are used up${detail}; a renewal or a larger purchase restores them.`);
+    this.dimension = dimension;
+  }
+}
+
+/** A number of units that cannot be debited: not a whole, finite, non-negative number within range. */
+export class InvalidUnitsError extends LicenseGateError {
+  /** The value given. */
+  readonly units: unknown;
+
+  constructor(dimension: string, units: unknown) {
+    super(
+      'ERR_LG_INVALID_UNITS',
+      `Cannot debit ${describe(units)} ${dimension} units: units must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}. Nothing was debited.`,
+    );
+    this.units = units;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)} as`;
+  if (typeof value === 'number') return String(value);
+  return `a ${value === null ? 'null' : typeof value} as`;
 }

@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { LicenseGateConfigurationError } from './errors.js';
+import { InstanceRegistry } from './instances/instance-registry.js';
+import { LicensePoller } from './license/license-poller.js';
 import { LicenseWatch, type LicenseWatchEvents } from './license/license-watch.js';
 import { resolveOptions, type LicenseGateOptions, type ResolvedOptions, type UnavailablePolicy } from './options.js';
-import { LicenseSource } from './source/license-source.js';
+import { SeatPool } from './seats/seat-pool.js';
+import type { SeatEvents } from './seats/seat-record.js';
+import { LicenseSource, type LicenseInfo } from './source/license-source.js';
 import type { TierDecision } from './tiers/tier-decision.js';
 import { TierOrder } from './tiers/tier-order.js';
 import { TierResolver, type FailureEpisode, type TierAnswer } from './tiers/tier-resolver.js';
@@ -23,6 +27,14 @@ export interface LicenseGateEvents {
   recovered: [{ downtimeMs: number; failures: number }];
   /** A refresh brought a definitive answer (the same tier or another). */
   refreshed: [{ tier: string | null; checkedAt: Date }];
+  /** A new version of the license was seen (renewal, upgrade, new maximum). */
+  licenseVersionChanged: [{ licenseArn: string; previous: string | undefined; current: string | undefined }];
+  seatAcquired: [SeatEvents['seatAcquired']];
+  seatReleased: [SeatEvents['seatReleased']];
+  seatExtended: [SeatEvents['seatExtended']];
+  /** A seat could not be kept alive; the next acquire for its key takes a new one. */
+  seatLost: [SeatEvents['seatLost']];
+  seatDenied: [SeatEvents['seatDenied']];
 }
 
 /** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
@@ -48,6 +60,8 @@ export interface LicenseGateStatus {
   lastError: { code: string; name: string; message: string } | null;
   /** License Manager calls made so far. */
   calls: number;
+  /** Seats this engine keeps alive, when the gate has seats. */
+  seats: { entitlement: string; heldHere: number; limit: number | null } | null;
 }
 
 function iso(ms: number | undefined): string | null {
@@ -64,8 +78,11 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   /** The tier order. */
   readonly tierOrder: TierOrder;
   readonly #source: LicenseSource;
-  readonly #tiers: TierResolver;
+  readonly #tiers: TierResolver | undefined;
+  readonly #poller: LicensePoller | undefined;
   readonly #watch: LicenseWatch;
+  readonly #instances: InstanceRegistry | undefined;
+  readonly #seats: SeatPool | undefined;
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
 
@@ -86,11 +103,47 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       this.#log(event === 'licenseExpiring' ? 'warn' : 'info', event, payload);
       (this.emit as (e: string, p: unknown) => boolean)(event, payload);
     });
-    this.#tiers = new TierResolver(options, this.tierOrder, this.#source, {
-      refreshed: (answer, previous) => this.#onRefreshed(answer, previous),
-      failed: (episode, isNew) => this.#onFailed(episode, isNew),
-      recovered: (episode) => this.#onRecovered(episode),
-    });
+    const emit = (event: string, payload: unknown): boolean => (this.emit as (e: string, p: unknown) => boolean)(event, payload);
+    this.#tiers =
+      options.tiers.length === 0
+        ? undefined
+        : new TierResolver(options, this.tierOrder, this.#source, {
+            refreshed: (answer, previous) => this.#onRefreshed(answer, previous),
+            failed: (episode, isNew) => this.#onFailed(episode, isNew),
+            recovered: (episode) => this.#onRecovered(episode),
+          });
+    this.#poller = this.#tiers === undefined ? new LicensePoller(options, this.#source, (license) => this.#onLicense(license)) : undefined;
+    const counted = options.seats !== undefined || options.drawdown.size > 0;
+    this.#instances = counted
+      ? new InstanceRegistry(options.store, options.productSku, options.clock, options.instanceLeaseMs, options.logger, () => this.#adoptOrphans())
+      : undefined;
+    this.#seats =
+      options.seats === undefined || this.#instances === undefined
+        ? undefined
+        : new SeatPool({
+            options,
+            seats: options.seats,
+            source: this.#source,
+            instanceId: this.#instances.id,
+            limit: () => this.#limitOf(options.seats?.entitlement),
+            emit: (event, payload) => emit(event, payload),
+          });
+  }
+
+  /**
+   * Floating seats: `acquire(key)`, `release(key)`, `touch(key)`, `held()`.
+   * @throws LicenseGateConfigurationError ERR_LG_NO_SEATS when the gate has no `seats` option
+   */
+  get seats(): SeatPool {
+    if (this.#seats === undefined) {
+      throw new LicenseGateConfigurationError('ERR_LG_NO_SEATS', "This gate has no seats: give it seats: { entitlement: 'ConcurrentUsers' }.");
+    }
+    return this.#seats;
+  }
+
+  /** This engine's id in the store (a new one per gate). */
+  get instanceId(): string | undefined {
+    return this.#instances?.id;
   }
 
   /**
@@ -108,8 +161,11 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   async #start(): Promise<void> {
     this.#state = 'starting';
     await this.options.store.init?.({ clock: this.options.clock });
-    await this.#tiers.start();
-    const episode = this.#tiers.episode;
+    await this.#instances?.start();
+    await this.#tiers?.start();
+    await this.#poller?.start();
+    await this.#adoptOrphans();
+    const episode = this.#tiers?.episode;
     if (episode?.kind === 'configuration') {
       await this.stop();
       throw episode.error;
@@ -122,13 +178,22 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
     this.#watch.stop();
-    await this.#tiers.stop();
+    this.#poller?.stop();
+    await this.#tiers?.stop();
+    await this.#seats?.stop();
+    await this.#instances?.stop();
     await this.options.store.shutdown?.();
   }
 
   /** Checks the license again now (joins a refresh in flight). */
   refresh(): Promise<void> {
-    return this.#tiers.refresh();
+    return this.#tiers?.refresh() ?? this.#poller?.refresh() ?? Promise.resolve();
+  }
+
+  /** The resolver, or ERR_LG_UNKNOWN_TIER for a gate without tiers. */
+  #tierResolver(tier: string): { resolver: TierResolver; rank: number } {
+    const rank = this.tierOrder.rankOf(tier);
+    return { resolver: this.#tiers as TierResolver, rank };
   }
 
   /**
@@ -137,12 +202,14 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER when `tier` is not one of the gate's tiers
    */
   hasTier(tier: string): boolean {
-    return this.#tiers.check(this.tierOrder.rankOf(tier)).allowed;
+    const { resolver, rank } = this.#tierResolver(tier);
+    return resolver.check(rank).allowed;
   }
 
   /** Like {@link hasTier}, with the reason of a denial (the error an adapter answers with). */
   checkTier(tier: string): TierDecision {
-    return this.#tiers.check(this.tierOrder.rankOf(tier));
+    const { resolver, rank } = this.#tierResolver(tier);
+    return resolver.check(rank);
   }
 
   /**
@@ -151,9 +218,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER
    */
   tierCheck(tier: string): () => TierDecision {
-    const rank = this.tierOrder.rankOf(tier);
-    const tiers = this.#tiers;
-    return () => tiers.check(rank);
+    const { resolver, rank } = this.#tierResolver(tier);
+    return () => resolver.check(rank);
   }
 
   /**
@@ -167,36 +233,63 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   /** The tier the license grants now, or `null`. */
   get tier(): string | null {
-    return this.#tiers.currentTier();
+    return this.#tiers?.currentTier() ?? null;
   }
 
   /** A plain object for a health or readiness endpoint; it holds no tokens. */
   status(): LicenseGateStatus {
-    const answer = this.#tiers.answer;
-    const episode = this.#tiers.episode;
+    const answer = this.#tiers?.answer;
+    const episode = this.#tiers?.episode;
     const license = this.#watch.license ?? answer?.license;
     const { graceMs, onUnavailable } = this.options;
-    const tier = this.#tiers.currentTier();
+    const tier = this.tier;
     return {
       productSku: this.options.productSku,
       state: this.#state,
       tier,
       tiers: this.tierOrder.names,
-      reason: tier === null ? (answer === undefined ? 'unknown' : this.options.clock.now() >= answer.validUntil ? 'expired' : (answer.reason ?? null)) : null,
+      reason: this.#tiers === undefined ? null : tier === null ? (answer === undefined ? 'unknown' : this.options.clock.now() >= answer.validUntil ? 'expired' : (answer.reason ?? null)) : null,
       license: license === undefined ? null : { arn: license.arn, status: license.status, version: license.version ?? null, expiresAt: iso(license.validUntil) },
       lastCheckedAt: iso(answer?.checkedAt),
-      nextRefreshAt: iso(this.#tiers.nextRefreshAt),
+      nextRefreshAt: iso(this.#tiers?.nextRefreshAt),
       degraded: episode !== undefined,
       degradedSince: iso(episode?.since),
       graceEndsAt: episode !== undefined && onUnavailable === 'grace' && answer !== undefined ? iso(answer.checkedAt + graceMs) : null,
       policy: onUnavailable,
       lastError: episode === undefined ? null : { code: episode.error.code, name: episode.error.awsName, message: episode.error.message },
       calls: this.#source.calls,
+      seats:
+        this.#seats === undefined
+          ? null
+          : { entitlement: this.#seats.entitlement, heldHere: this.#seats.size, limit: this.#limitOf(this.#seats.entitlement) ?? null },
     };
   }
 
+  /** The license's maximum for an entitlement, where known. */
+  #limitOf(entitlement: string | undefined): number | undefined {
+    return this.#watch.license?.entitlements.find((e) => e.name === entitlement)?.maxCount;
+  }
+
+  /** Adopts what engines that are no longer alive left in the store. */
+  async #adoptOrphans(): Promise<void> {
+    if (this.#instances === undefined || this.#state === 'stopped') return;
+    const live = await this.#instances.live();
+    await this.#seats?.adopt(live);
+  }
+
+  /** A fresh read of the license (from the tier refresh or the poller). */
+  #onLicense(license: LicenseInfo | undefined): void {
+    const previous = this.#watch.license;
+    this.#watch.update(license);
+    if (license !== undefined && previous !== undefined && (previous.arn !== license.arn || previous.version !== license.version)) {
+      const payload = { licenseArn: license.arn, previous: previous.version, current: license.version };
+      this.#log('info', 'licenseVersionChanged', payload);
+      this.emit('licenseVersionChanged', payload);
+    }
+  }
+
   #onRefreshed(answer: TierAnswer, previous: TierAnswer | undefined): void {
-    this.#watch.update(answer.license);
+    this.#onLicense(answer.license);
     if (previous !== undefined && previous.tier !== answer.tier) {
       const payload = { previous: previous.tier, current: answer.tier, licenseArn: answer.license?.arn, licenseVersion: answer.license?.version };
       this.#log('info', 'tierChanged', payload);
@@ -211,7 +304,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   #onFailed(episode: FailureEpisode, isNew: boolean): void {
     const level = episode.kind === 'configuration' ? 'error' : 'warn';
     if (!isNew && episode.kind !== 'configuration') return; // once per episode; configuration trouble stays loud
-    const answer = this.#tiers.answer;
+    const answer = this.#tiers?.answer;
     const graceEndsAt = this.options.onUnavailable === 'grace' && answer !== undefined ? new Date(answer.checkedAt + this.options.graceMs) : null;
     const payload = { reason: episode.kind, code: episode.error.code, error: episode.error.message, policy: this.options.onUnavailable, graceEndsAt };
     this.#log(level, 'degraded', payload);
@@ -237,6 +330,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   licenseExpiring: 'The license ends soon',
   licenseExpired: 'The license has ended',
   licenseStatusChanged: 'The license status changed',
+  licenseVersionChanged: 'A new version of the license was seen',
 };
 
 /**

@@ -5,13 +5,27 @@
  * @packageDocumentation
  */
 export { createLicenseGate, LicenseGate, type LicenseGateEvents, type LicenseGateStatus } from './gate.js';
-export type { LicenseGateOptions, UnavailablePolicy, ResolvedOptions } from './options.js';
+export type {
+  LicenseGateOptions,
+  UnavailablePolicy,
+  ResolvedOptions,
+  SeatOptions,
+  DrawdownDimensionOptions,
+  DrawdownMode,
+  ResolvedSeatOptions,
+  ResolvedDrawdownDimension,
+} from './options.js';
+export { SeatPool, type AcquireOptions } from './seats/seat-pool.js';
+export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
   LicenseGateError,
   LicenseGateConfigurationError,
   TierRequiredError,
   NoLicenseError,
   LicenseUnavailableError,
+  SeatsExhaustedError,
+  QuotaExhaustedError,
+  InvalidUnitsError,
   type LicenseGateErrorCode,
 } from './errors.js';
 export {

@@ -18,6 +18,37 @@ import type { Store } from './store/store.js';
 /** What a gate does while License Manager cannot be reached. */
 export type UnavailablePolicy = 'grace' | 'deny' | 'allow';
 
+/** Floating seats: one unit of a counted entitlement per holder, taken and returned. */
+export interface SeatOptions {
+  /** The license's floating entitlement, e.g. `ConcurrentUsers`. */
+  entitlement: string;
+  /** Its unit in the license. Default `Count`. */
+  unit?: string;
+  /** A seat unused (no `touch`) for this long is returned. Default 30 minutes. */
+  idleTimeoutMs?: number;
+  /** A held seat is extended this long after its checkout or last extension, with jitter. Default 30 minutes (half the lease). */
+  keepAliveMs?: number;
+  /** Wait for a seat instead of failing at once: a bounded queue with a timeout. Default: no waiting. */
+  wait?: { timeoutMs: number; maxWaiters?: number; pollMs?: number };
+}
+
+/** How a drawdown dimension reports units; see the README for each mode's bound. */
+export type DrawdownMode = 'sync' | 'batch' | 'reserve';
+
+/** One drawdown dimension. */
+export interface DrawdownDimensionOptions {
+  /** `sync`: a checkout per debit; `batch` (default): report in batches; `reserve`: spend blocks checked out ahead. */
+  mode?: DrawdownMode;
+  /** Its unit in the license. Default `Count`. */
+  unit?: string;
+  /** batch: report when this many units are pending. Default 100. */
+  batchUnits?: number;
+  /** batch: report pending units at least this often. Default 60 seconds. */
+  batchIntervalMs?: number;
+  /** reserve: units checked out per block. Default 100. */
+  blockUnits?: number;
+}
+
 /** Options of {@link createLicenseGate}. Only `productSku` and something to gate are required. */
 export interface LicenseGateOptions {
   /** The product's SKU: for AWS Marketplace, the product ID from the Management Portal. */
@@ -30,6 +61,12 @@ export interface LicenseGateOptions {
   keyFingerprint?: string;
   /** Tier names, lowest first, exactly as the license's entitlements name them. */
   tiers?: readonly string[];
+  /** Floating seats. */
+  seats?: SeatOptions;
+  /** Drawdown dimensions, by entitlement name, e.g. `{ DataConsumption: { mode: 'batch' } }`. */
+  drawdown?: Readonly<Record<string, DrawdownDimensionOptions>>;
+  /** How long an engine's heartbeat in the store lasts; what a silent engine left is adopted after it. Default 60 seconds. */
+  instanceLeaseMs?: number;
   /**
    * A `LicenseManagerClient`, or the config to make one (`region`, `endpoint`, `maxAttempts`...).
    * Credentials are never options: the SDK's default chain finds the instance, task or pod role,
@@ -63,11 +100,33 @@ export interface LicenseGateOptions {
   callTimeoutMs?: number;
 }
 
+/** Seat options with every default applied. */
+export interface ResolvedSeatOptions {
+  readonly entitlement: string;
+  readonly unit: string;
+  readonly idleTimeoutMs: number;
+  readonly keepAliveMs: number;
+  readonly wait: { readonly timeoutMs: number; readonly maxWaiters: number; readonly pollMs: number } | undefined;
+}
+
+/** A drawdown dimension with every default applied. */
+export interface ResolvedDrawdownDimension {
+  readonly name: string;
+  readonly mode: DrawdownMode;
+  readonly unit: string;
+  readonly batchUnits: number;
+  readonly batchIntervalMs: number;
+  readonly blockUnits: number;
+}
+
 /** Options with every default applied. */
 export interface ResolvedOptions {
   readonly productSku: string;
   readonly keyFingerprint: string;
   readonly tiers: readonly string[];
+  readonly seats: ResolvedSeatOptions | undefined;
+  readonly drawdown: ReadonlyMap<string, ResolvedDrawdownDimension>;
+  readonly instanceLeaseMs: number;
   readonly client: LicenseManagerClient;
   readonly store: Store;
   readonly clock: Clock;
@@ -85,6 +144,9 @@ const KNOWN_OPTIONS: readonly (keyof LicenseGateOptions)[] = [
   'productSku',
   'keyFingerprint',
   'tiers',
+  'seats',
+  'drawdown',
+  'instanceLeaseMs',
   'client',
   'store',
   'clock',
@@ -136,6 +198,73 @@ function checkTiers(tiers: unknown): readonly string[] {
     seen.add(tier);
   }
   return Object.freeze([...(tiers as string[])]);
+}
+
+const UNITS = new Set(['Count', 'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second']);
+
+function checkUnit(code: LicenseGateErrorCode, where: string, unit: unknown): string {
+  if (unit === undefined) return 'Count';
+  if (typeof unit !== 'string' || !UNITS.has(unit)) fail(code, `${where}.unit must be a counted License Manager unit such as 'Count' or 'Gigabytes'; got ${JSON.stringify(unit)}.`);
+  return unit;
+}
+
+function wholeNumber(code: LicenseGateErrorCode, where: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+    fail(code, `${where} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+  }
+  return value as number;
+}
+
+function checkSeats(seats: unknown): ResolvedSeatOptions | undefined {
+  if (seats === undefined) return undefined;
+  const code = 'ERR_LG_OPTION_SEATS';
+  if (!isObject(seats)) fail(code, `seats must be an object such as { entitlement: 'ConcurrentUsers' }; got ${JSON.stringify(seats)}.`);
+  const known = ['entitlement', 'unit', 'idleTimeoutMs', 'keepAliveMs', 'wait'];
+  for (const key of Object.keys(seats)) if (!known.includes(key)) fail(code, `Unknown seats option ${JSON.stringify(key)}; seats takes ${known.join(', ')}.`);
+  if (typeof seats['entitlement'] !== 'string' || seats['entitlement'].trim() === '') {
+    fail(code, `seats.entitlement must name the license's floating entitlement, e.g. 'ConcurrentUsers'; got ${JSON.stringify(seats['entitlement'])}.`);
+  }
+  const keepAliveMs = wholeNumber(code, 'seats.keepAliveMs', seats['keepAliveMs'], LEASE_TTL_MS / 2, 1_000, LEASE_TTL_MS - 60_000);
+  const idleTimeoutMs = wholeNumber(code, 'seats.idleTimeoutMs', seats['idleTimeoutMs'], 30 * 60_000, 1_000, 30 * 24 * 60 * 60_000);
+  let wait: ResolvedSeatOptions['wait'];
+  if (seats['wait'] !== undefined && seats['wait'] !== false) {
+    const w = seats['wait'];
+    if (!isObject(w)) fail(code, 'seats.wait must be { timeoutMs, maxWaiters?, pollMs? } or false.');
+    wait = {
+      timeoutMs: wholeNumber(code, 'seats.wait.timeoutMs', w['timeoutMs'], NaN, 1, 10 * 60_000),
+      maxWaiters: wholeNumber(code, 'seats.wait.maxWaiters', w['maxWaiters'], 100, 1, 100_000),
+      pollMs: wholeNumber(code, 'seats.wait.pollMs', w['pollMs'], 5_000, 10, 60_000),
+    };
+    if (Number.isNaN(wait.timeoutMs)) fail(code, 'seats.wait.timeoutMs is required: how long a request may wait for a seat, in ms.');
+  }
+  return { entitlement: seats['entitlement'] as string, unit: checkUnit(code, 'seats', seats['unit']), idleTimeoutMs, keepAliveMs, wait };
+}
+
+function checkDrawdown(drawdown: unknown, seats: ResolvedSeatOptions | undefined): ReadonlyMap<string, ResolvedDrawdownDimension> {
+  const result = new Map<string, ResolvedDrawdownDimension>();
+  if (drawdown === undefined) return result;
+  const code = 'ERR_LG_OPTION_DRAWDOWN';
+  if (!isObject(drawdown)) fail(code, `drawdown must map dimension names to options, e.g. { DataConsumption: { mode: 'batch' } }; got ${JSON.stringify(drawdown)}.`);
+  const known = ['mode', 'unit', 'batchUnits', 'batchIntervalMs', 'blockUnits'];
+  for (const [name, raw] of Object.entries(drawdown)) {
+    if (name.trim() === '') fail(code, 'A drawdown dimension needs a name: the license\'s entitlement name.');
+    if (name === seats?.entitlement) fail(code, `${JSON.stringify(name)} is the seat entitlement; a dimension cannot be both floating and drawdown.`);
+    const d = raw ?? {};
+    if (!isObject(d)) fail(code, `drawdown.${name} must be an object such as { mode: 'batch' }; got ${JSON.stringify(raw)}.`);
+    for (const key of Object.keys(d)) if (!known.includes(key)) fail(code, `Unknown option drawdown.${name}.${key}; a dimension takes ${known.join(', ')}.`);
+    const mode = d['mode'] ?? 'batch';
+    if (mode !== 'sync' && mode !== 'batch' && mode !== 'reserve') fail(code, `drawdown.${name}.mode must be 'sync', 'batch' or 'reserve'; got ${JSON.stringify(mode)}.`);
+    result.set(name, {
+      name,
+      mode,
+      unit: checkUnit(code, `drawdown.${name}`, d['unit']),
+      batchUnits: wholeNumber(code, `drawdown.${name}.batchUnits`, d['batchUnits'], 100, 1, Number.MAX_SAFE_INTEGER),
+      batchIntervalMs: wholeNumber(code, `drawdown.${name}.batchIntervalMs`, d['batchIntervalMs'], 60_000, 100, 24 * 60 * 60_000),
+      blockUnits: wholeNumber(code, `drawdown.${name}.blockUnits`, d['blockUnits'], 100, 1, Number.MAX_SAFE_INTEGER),
+    });
+  }
+  return result;
 }
 
 function checkClient(client: unknown): LicenseManagerClient {
@@ -202,7 +331,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   }
   const tiers = checkTiers(o.tiers);
-  if (tiers.length === 0) fail('ERR_LG_OPTION_NOTHING_TO_GATE', 'The gate has nothing to gate: give it tiers (e.g. tiers: [\'Basic\', \'Premium\']).');
+  const seats = checkSeats(o.seats);
+  const drawdown = checkDrawdown(o.drawdown, seats);
+  if (tiers.length === 0 && seats === undefined && drawdown.size === 0) {
+    fail('ERR_LG_OPTION_NOTHING_TO_GATE', "The gate has nothing to gate: give it tiers, seats or drawdown (e.g. tiers: ['Basic', 'Premium']).");
+  }
   const refreshIntervalMs = duration('refreshIntervalMs', o.refreshIntervalMs, DEFAULT_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS);
   if (refreshIntervalMs >= LEASE_TTL_MS) {
     fail(
@@ -225,6 +358,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     productSku: o.productSku,
     keyFingerprint,
     tiers,
+    seats,
+    drawdown,
+    instanceLeaseMs: duration('instanceLeaseMs', o.instanceLeaseMs, 60_000, 1_000, 60 * 60_000),
     client: checkClient(o.client),
     store,
     clock,

@@ -42,6 +42,8 @@ export interface LicenseInfo {
   /** `Validity.End`, or `undefined` for an open-ended license. */
   readonly validUntil: number | undefined;
   readonly createdAt: number | undefined;
+  /** The license's entitlements: name, unit, and the maximum of counted ones. */
+  readonly entitlements: readonly { readonly name: string; readonly unit: string; readonly maxCount: number | undefined }[];
 }
 
 /**
@@ -240,5 +242,6 @@ function licenseInfo(license: License): LicenseInfo {
     validFrom: parseLicenseTime(license.Validity?.Begin),
     validUntil: parseLicenseTime(license.Validity?.End),
     createdAt: parseLicenseTime(license.CreateTime),
+    entitlements: (license.Entitlements ?? []).map((e) => ({ name: e.Name ?? '', unit: e.Unit ?? 'None', maxCount: e.MaxCount })),
   };
 }

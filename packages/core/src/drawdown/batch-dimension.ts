@@ -1,0 +1,237 @@
+import type { Clock } from '../clock.js';
+import { LicenseGateError, LicenseUnavailableError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ResolvedDrawdownDimension } from '../options.js';
+import { newBatchRecord } from './batch-sender.js';
+import { Epoch } from './epoch.js';
+import type { FailureTracker } from './failure-tracker.js';
+import { isBatchRecord, type BatchRecord, type Journal, type JournalValue } from './journal.js';
+import { journalKey } from './journal-keys.js';
+import type { Outbox } from './outbox.js';
+import type { QuotaState } from './quota-state.js';
+
+/** What a batch dimension works with. */
+export interface BatchDimensionDeps {
+  readonly journal: Journal;
+  readonly outbox: Outbox;
+  readonly quota: QuotaState;
+  readonly failures: FailureTracker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  /** Whether the meter is stopping (new debits are refused; commits are still journaled). */
+  readonly stopping: () => boolean;
+}
+
+/**
+ * A `batch` dimension: debits are ONE store increment each, of this engine's pending counter of
+ * the current epoch, and are reported in batches — when `batchUnits` are pending, every
+ * `batchIntervalMs`, on `flush()` and at stop.
+ *
+ * Bound: this engine never holds more than `batchUnits` units unreported (or one debit, when a
+ * single debit is larger). A debit that would go beyond waits for the report in flight, so what
+ * is served past the purchase is at most one batch. While reports fail (License Manager
+ * unreachable), the gate's `onUnavailable` policy decides whether such a debit goes on or is refused.
+ *
+ * Sealing an epoch: debits switch to the next epoch first; once the old epoch's increments have
+ * settled, its counter is read, the batch `batch:<instance>:<dimension>:<epoch>` is created with
+ * `ifAbsent` (a key no one else can duplicate), and the counter is deleted; only then is the batch sent.
+ */
+export class BatchDimension {
+  readonly #config: ResolvedDrawdownDimension;
+  readonly #deps: BatchDimensionDeps;
+  #current: Epoch;
+  readonly #unsealed: Epoch[] = [];
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+
+  constructor(config: ResolvedDrawdownDimension, deps: BatchDimensionDeps) {
+    this.#config = config;
+    this.#deps = deps;
+    this.#current = this.#epoch(1);
+  }
+
+  /** Units debited by this engine and not reported yet (pending, sealing or being sent). */
+  get unconfirmed(): number {
+    let units = this.#current.units + this.#deps.outbox.ownRemaining(this.#config.name);
+    for (const epoch of this.#unsealed) units += epoch.units;
+    return units;
+  }
+
+  /** Whether units wait to be sealed. */
+  get hasPending(): boolean {
+    return !this.#current.empty || this.#unsealed.length > 0;
+  }
+
+  /**
+   * Debits `units` (a positive safe integer): journals them when the bound allows, or waits for the
+   * report in flight first.
+   * @throws QuotaExhaustedError when the dimension is exhausted
+   * @throws LicenseUnavailableError when reports fail and the `onUnavailable` policy refuses
+   * @throws the store's error when the journal cannot be written (nothing debited)
+   */
+  debit(units: number): Promise<void> {
+    this.#deps.quota.assertNotExhausted(this.#config.name);
+    if (this.#fits(units)) return this.record(units);
+    return this.#whenRoom(units, true);
+  }
+
+  /** Waits until a debit of `units` would be taken now (the first phase of a reservation); debits nothing. */
+  async admit(units: number): Promise<void> {
+    this.#deps.quota.assertNotExhausted(this.#config.name);
+    if (!this.#fits(units)) await this.#whenRoom(units, false);
+  }
+
+  /**
+   * Journals `units` with no check and no wait: one increment of the current epoch's counter. For a
+   * committed reservation, whose work is done, and the second half of `debit`.
+   * @throws the store's error (the units are taken back locally: nothing debited)
+   */
+  record(units: number): Promise<void> {
+    const epoch = this.#current;
+    epoch.units += units;
+    epoch.begin();
+    return this.#deps.journal.increment(epoch.key, units).then(
+      () => {
+        epoch.end();
+        this.#maybeFlush();
+      },
+      (error: unknown) => {
+        epoch.units -= units;
+        epoch.end();
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Seals what is pending now and sends this dimension's batches (after a flush already running).
+   * License Manager failures do not reject (the batches stay, to be retried); store failures do.
+   */
+  flush(): Promise<void> {
+    if (this.#running === undefined) return this.#start();
+    this.#queued ??= this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#queued = undefined;
+        return this.#running === undefined ? this.#start() : this.flush();
+      });
+    return this.#queued;
+  }
+
+  /** The interval has passed: flush if anything is pending. */
+  intervalDue(): void {
+    if (this.hasPending) this.#background();
+  }
+
+  /** A send of this dimension ended: flush again when a batch is due and reports work. */
+  afterSend(): void {
+    this.#maybeFlush();
+  }
+
+  #fits(units: number): boolean {
+    const unconfirmed = this.unconfirmed;
+    return unconfirmed === 0 || unconfirmed + units <= this.#config.batchUnits;
+  }
+
+  async #whenRoom(units: number, record: boolean): Promise<void> {
+    const { quota, failures, clock } = this.#deps;
+    const name = this.#config.name;
+    for (;;) {
+      if (this.#deps.stopping()) throw new LicenseGateError('ERR_LG_STOPPED', `The gate is stopping; ${name} units can no longer be debited.`);
+      quota.assertNotExhausted(name);
+      if (this.#fits(units)) return record ? this.record(units) : undefined;
+      if (failures.isDegraded(name)) {
+        const decision = failures.decide(name, clock.now());
+        if (decision.admit) return record ? this.record(units) : undefined;
+        throw new LicenseUnavailableError(
+          `${name} units cannot be reported to License Manager now, and ${this.unconfirmed} are waiting; no more are served until they are.`,
+          decision.retryAfterMs,
+        );
+      }
+      await (this.#running ?? this.#start());
+    }
+  }
+
+  #maybeFlush(): void {
+    if (this.#current.units >= this.#config.batchUnits && this.#running === undefined && !this.#deps.failures.isDegraded(this.#config.name)) {
+      this.#background();
+    }
+  }
+
+  #background(): void {
+    this.flush().catch((error: unknown) =>
+      this.#deps.logger.warn(
+        { event: 'licensegate.drawdown.flush_failed', dimension: this.#config.name, error: (error as Error).message },
+        `Could not seal the pending ${this.#config.name} units in the store; they stay pending and are sealed at the next flush`,
+      ),
+    );
+  }
+
+  #start(): Promise<void> {
+    const run = this.#flushOnce().finally(() => {
+      if (this.#running === run) this.#running = undefined;
+      this.#maybeFlush();
+    });
+    this.#running = run;
+    return run;
+  }
+
+  async #flushOnce(): Promise<void> {
+    await this.#seal();
+    await this.#deps.outbox.sendAll(this.#config.name);
+  }
+
+  async #seal(): Promise<void> {
+    if (!this.#current.empty) {
+      this.#unsealed.push(this.#current);
+      this.#current = this.#epoch(this.#current.number + 1);
+    }
+    while (this.#unsealed.length > 0) {
+      const epoch = this.#unsealed[0] as Epoch;
+      await epoch.drained();
+      await this.#sealEpoch(epoch);
+    }
+  }
+
+  /** Turns one epoch's counter into a batch; on a store failure the epoch stays unsealed (and counted). */
+  async #sealEpoch(epoch: Epoch): Promise<void> {
+    const { journal, outbox, instanceId, logger } = this.#deps;
+    const name = this.#config.name;
+    const counter = await journal.get<JournalValue>(epoch.key);
+    const batchKey = journalKey('batch', instanceId, name, epoch.number);
+    if (counter !== undefined && typeof counter.value !== 'number') {
+      logger.warn(
+        { event: 'licensegate.drawdown.taken_over', dimension: name, key: epoch.key },
+        `Another engine took over pending ${name} units of this one (its heartbeat had lapsed); it reports them`,
+      );
+      this.#unsealed.shift();
+      return;
+    }
+    const units = typeof counter?.value === 'number' ? counter.value : 0;
+    let batch: { value: BatchRecord; version: number; expiresAt: null } | undefined;
+    if (units > 0) {
+      const record = newBatchRecord(name, this.#config.unit, units, instanceId);
+      const version = await journal.create(batchKey, record);
+      if (version !== undefined) {
+        batch = { value: record, version, expiresAt: null };
+      } else if (!outbox.has(batchKey)) {
+        // Made by an earlier try of this seal that failed later, or by an adopter.
+        const existing = await journal.get<JournalValue>(batchKey);
+        if (existing !== undefined && isBatchRecord(existing.value) && existing.value.owner === instanceId) {
+          batch = { value: existing.value, version: existing.version, expiresAt: null };
+        }
+      }
+    }
+    // The counter goes before the batch is sent: a batch is never deleted while its counter could still become a second one.
+    if (counter !== undefined && !(await journal.remove(epoch.key, counter.version))) {
+      logger.warn({ event: 'licensegate.drawdown.taken_over', dimension: name, key: epoch.key }, `Another engine took over pending ${name} units of this one`);
+    }
+    this.#unsealed.shift();
+    if (batch !== undefined) outbox.add({ key: batchKey, type: 'batch', dimension: name, own: true, remaining: batch.value.remaining }, batch);
+  }
+
+  #epoch(number: number): Epoch {
+    return new Epoch(number, journalKey('pending', this.#deps.instanceId, this.#config.name, number));
+  }
+}

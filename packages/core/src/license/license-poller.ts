@@ -1,0 +1,67 @@
+import type { ClockTimer } from '../clock.js';
+import type { ResolvedOptions } from '../options.js';
+import type { LicenseInfo, LicenseSource } from '../source/license-source.js';
+
+/**
+ * For a gate without tiers (seats or drawdown only): reads the license every refresh interval —
+ * GetLicense once its ARN is known, ListReceivedLicenses by SKU and fingerprint until then — so
+ * that renewals, new maximums, cancellations and expiry are seen while the app runs. (A gate with
+ * tiers learns the license from its tier refresh instead.)
+ */
+export class LicensePoller {
+  readonly #options: ResolvedOptions;
+  readonly #source: LicenseSource;
+  readonly #onLicense: (license: LicenseInfo | undefined) => void;
+  #arn: string | undefined;
+  #timer: ClockTimer | undefined;
+  #inFlight: Promise<void> | undefined;
+  #running = false;
+
+  constructor(options: ResolvedOptions, source: LicenseSource, onLicense: (license: LicenseInfo | undefined) => void) {
+    this.#options = options;
+    this.#source = source;
+    this.#onLicense = onLicense;
+  }
+
+  /** Reads the license now, then on the schedule. */
+  async start(): Promise<void> {
+    this.#running = true;
+    await this.refresh();
+  }
+
+  /** Stops the schedule. */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Reads the license now (joining a read in flight). Failures are logged, never thrown. */
+  refresh(): Promise<void> {
+    this.#inFlight ??= this.#read().finally(() => {
+      this.#inFlight = undefined;
+      this.#schedule();
+    });
+    return this.#inFlight;
+  }
+
+  async #read(): Promise<void> {
+    try {
+      const license = this.#arn !== undefined ? await this.#source.getLicense(this.#arn) : await this.#source.findLicense();
+      this.#arn = license?.arn;
+      this.#onLicense(license);
+    } catch (error) {
+      this.#options.logger.warn({ event: 'licensegate.license_read_failed', error: (error as Error).message }, 'Could not read the license; keeping what was known');
+    }
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    const { clock, refreshIntervalMs, refreshJitter } = this.#options;
+    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined;
+      void this.refresh();
+    }, refreshIntervalMs * (1 - Math.random() * refreshJitter));
+  }
+}

@@ -1,0 +1,447 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
+import { LEASE_TTL_MS } from '../constants.js';
+import { LicenseGateConfigurationError, LicenseGateError, LicenseUnavailableError, SeatsExhaustedError } from '../errors.js';
+import type { ResolvedOptions, ResolvedSeatOptions } from '../options.js';
+import { LicenseManagerCallError, type LicenseSource } from '../source/license-source.js';
+import type { StoreRecord } from '../store/store.js';
+import { DeadlineQueue } from '../util/deadline-queue.js';
+import { viewOf, type SeatEvents, type SeatRecord, type SeatReleaseReason, type SeatView } from './seat-record.js';
+import { SeatWaiters } from './seat-waiters.js';
+
+/** What the pool needs from its gate. */
+export interface SeatPoolDeps {
+  readonly options: ResolvedOptions;
+  readonly seats: ResolvedSeatOptions;
+  readonly source: LicenseSource;
+  /** This engine's id (owner of the seats it keeps alive). */
+  readonly instanceId: string;
+  /** The license's maximum for the seat entitlement, where known. */
+  readonly limit: () => number | undefined;
+  readonly emit: <K extends keyof SeatEvents>(event: K, payload: SeatEvents[K]) => void;
+}
+
+/** Options of one acquisition. */
+export interface AcquireOptions {
+  /**
+   * Who holds the seat under this key, e.g. a session id when seats are keyed by user: several
+   * holders share one seat, and it goes back when the last one releases.
+   */
+  holder?: string;
+  /** Small JSON details about the holder, shown by `held()` (e.g. the user's name). */
+  info?: unknown;
+}
+
+const MAX_KEY_LENGTH = 512;
+/** How long a checkout whose answer was lost waits before it is resolved. */
+const UNCERTAIN_RETRY_MS = 30_000;
+/** Retries of the store's compare-and-set under contention. */
+const MAX_CAS_ROUNDS = 20;
+/** Spread of the keep-alive, as a fraction of `keepAliveMs` taken off at random. */
+const KEEP_ALIVE_JITTER = 0.1;
+/** Concurrent check-ins at stop(). */
+const STOP_CONCURRENCY = 16;
+
+function checkKey(key: unknown, what = 'seat key'): asserts key is string {
+  if (typeof key !== 'string' || key === '' || key.length > MAX_KEY_LENGTH) {
+    throw new LicenseGateError('ERR_LG_SEAT_KEY', `A ${what} must be a non-empty string of at most ${MAX_KEY_LENGTH} characters; got ${JSON.stringify(key)}.`);
+  }
+}
+
+/**
+ * Floating seats: one unit of a counted entitlement per holder, checked out (PROVISIONAL,
+ * `Value=1`) when a session starts, kept alive while it is used, and checked in when it ends —
+ * by `release()`, by the idle reaper, at `stop()`, or by another engine after a crash.
+ *
+ * Seats are recorded in the store, keyed by the holder key, so a key never takes a second seat,
+ * and what a dead engine left is adopted by a live one. One timer runs over all seats (a heap of
+ * deadlines): each seat is extended `keepAliveMs` (with jitter) after its checkout or last
+ * extension, well before License Manager's 60-minute lease ends, and returned once unused for
+ * `idleTimeoutMs`.
+ */
+export class SeatPool {
+  readonly #deps: SeatPoolDeps;
+  readonly #namespace: string;
+  readonly #queue: DeadlineQueue<string>;
+  readonly #waiters: SeatWaiters | undefined;
+  /** Last activity seen by this engine, per seat key, and when it was last written to the store. */
+  readonly #seen = new LRUCache<string, { at: number; persisted: number }>({ max: 200_000 });
+  readonly #acquiring = new Map<string, Promise<unknown>>();
+  readonly #working = new Set<string>();
+  #stopped = false;
+
+  constructor(deps: SeatPoolDeps) {
+    this.#deps = deps;
+    this.#namespace = `${deps.options.productSku}:seats`;
+    this.#queue = new DeadlineQueue(deps.options.clock, (key) => void this.#maintain(key));
+    const wait = deps.seats.wait;
+    this.#waiters = wait === undefined ? undefined : new SeatWaiters(deps.options.clock, wait.maxWaiters, wait.pollMs);
+  }
+
+  /** The seat entitlement, e.g. `ConcurrentUsers`. */
+  get entitlement(): string {
+    return this.#deps.seats.entitlement;
+  }
+
+  /** Seats this engine keeps alive. */
+  get size(): number {
+    return this.#queue.size;
+  }
+
+  /**
+   * Takes a seat for `key` (a session id, or a user id to share one seat among a user's sessions).
+   * A key that already holds a seat takes no second one: the holder is added and the seat returned.
+   *
+   * @throws SeatsExhaustedError when no seat is free (after waiting, if the wait queue is on)
+   * @throws LicenseUnavailableError when License Manager cannot be reached
+   */
+  async acquire(key: string, options: AcquireOptions = {}): Promise<SeatView> {
+    checkKey(key);
+    if (options.holder !== undefined) checkKey(options.holder, 'seat holder');
+    const wait = this.#deps.seats.wait;
+    const deadline = this.#deps.options.clock.now() + (wait?.timeoutMs ?? 0);
+    const started = this.#deps.options.clock.now();
+    for (;;) {
+      try {
+        return await this.#acquireOnce(key, options);
+      } catch (error) {
+        if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped) throw error;
+        if (!(await this.#waiters.wait(deadline)) || this.#stopped) {
+          const waited = this.#deps.options.clock.now() - started;
+          throw new SeatsExhaustedError(this.entitlement, this.#deps.limit(), Math.max(waited, 1), wait?.pollMs);
+        }
+      }
+    }
+  }
+
+  /**
+   * Gives a seat back: removes `holder` (or, without one, every holder) and checks the seat in when
+   * no holder is left. Idempotent: releasing what is not held is a no-op.
+   * @returns whether a seat or a holder was released
+   */
+  async release(key: string, holder?: string): Promise<boolean> {
+    checkKey(key);
+    const pending = this.#acquiring.get(key);
+    if (pending !== undefined) await pending.catch(() => undefined);
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const record = await this.#get(key);
+      if (record === undefined || record.value.releasing) return false;
+      const holders = record.value.holders;
+      if (holder !== undefined && holders.length > 0) {
+        if (!holders.includes(holder)) return false;
+        const rest = holders.filter((h) => h !== holder);
+        if (rest.length > 0) {
+          if ((await this.#put(key, { ...record.value, holders: rest }, record.version)) !== undefined) return true;
+          continue;
+        }
+      }
+      if ((await this.#checkIn(key, record, 'release')) !== 'conflict') return true;
+    }
+    throw new LicenseGateError('ERR_LG_SEAT_KEY', `The seat ${JSON.stringify(key)} kept changing while it was being released; try again.`);
+  }
+
+  /**
+   * Marks activity on a seat, so the idle reaper leaves it alone. Cheap: the store is written at
+   * most every tenth of the idle timeout per key.
+   * @returns whether this engine knows the seat (if not, the store is checked in the background)
+   */
+  touch(key: string): boolean {
+    const now = this.#deps.options.clock.now();
+    const seen = this.#seen.get(key);
+    if (seen !== undefined) {
+      seen.at = now;
+      if (now - seen.persisted >= this.#deps.seats.idleTimeoutMs / 10) void this.#persistSeen(key, seen);
+      return this.#queue.dueAt(key) !== undefined;
+    }
+    const entry = { at: now, persisted: -Infinity };
+    this.#seen.set(key, entry);
+    void this.#persistSeen(key, entry);
+    return false;
+  }
+
+  /** The seat of `key`, if one is held (by any engine on the store); no token in it. */
+  async get(key: string): Promise<SeatView | undefined> {
+    checkKey(key);
+    const record = await this.#get(key);
+    if (record === undefined || record.value.token === null || record.value.releasing) return undefined;
+    return viewOf(key, record.value);
+  }
+
+  /** Every seat held on the store, by every engine. */
+  async held(): Promise<SeatView[]> {
+    const records = await this.#deps.options.store.list<SeatRecord>(this.#namespace);
+    return records.filter((r) => r.value.token !== null && !r.value.releasing).map((r) => viewOf(r.key, r.value));
+  }
+
+  /** Takes over the seats of engines that are no longer alive (at start and on every heartbeat). */
+  async adopt(liveInstances: ReadonlySet<string>): Promise<void> {
+    if (this.#stopped) return;
+    const records = await this.#deps.options.store.list<SeatRecord>(this.#namespace);
+    for (const record of records) {
+      if (liveInstances.has(record.value.owner) || record.value.owner === this.#deps.instanceId) continue;
+      const version = await this.#put(record.key, { ...record.value, owner: this.#deps.instanceId }, record.version);
+      if (version === undefined) continue; // another engine adopted it first
+      this.#deps.options.logger.info({ event: 'licensegate.seat_adopted', key: record.key, from: record.value.owner }, 'Adopted a seat left by a stopped engine');
+      this.#queue.schedule(record.key, this.#deps.options.clock.now());
+    }
+  }
+
+  /** Checks in every seat this engine keeps, and stops the timer. Waiting acquisitions fail. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#waiters?.wakeAll();
+    const keys = [...this.#queue.keys()];
+    this.#queue.clear();
+    for (let i = 0; i < keys.length; i += STOP_CONCURRENCY) {
+      await Promise.all(
+        keys.slice(i, i + STOP_CONCURRENCY).map(async (key) => {
+          const record = await this.#get(key).catch(() => undefined);
+          if (record !== undefined && record.value.owner === this.#deps.instanceId) await this.#checkIn(key, record, 'stop').catch(() => undefined);
+        }),
+      );
+    }
+  }
+
+  // --- acquisition ---------------------------------------------------------------------------
+
+  async #acquireOnce(key: string, options: AcquireOptions): Promise<SeatView> {
+    if (this.#stopped) throw new LicenseGateConfigurationError('ERR_LG_STOPPED', 'The gate was stopped; it takes no more seats.');
+    const inFlight = this.#acquiring.get(key);
+    if (inFlight !== undefined) await inFlight.catch(() => undefined);
+    const work = this.#acquireRecord(key, options);
+    this.#acquiring.set(key, work);
+    try {
+      return await work;
+    } finally {
+      if (this.#acquiring.get(key) === work) this.#acquiring.delete(key);
+    }
+  }
+
+  async #acquireRecord(key: string, options: AcquireOptions): Promise<SeatView> {
+    const { clock } = this.#deps.options;
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const record = await this.#get(key);
+      if (record !== undefined) {
+        if (record.value.releasing || record.value.token === null) {
+          // Being checked in, or checked out by another engine right now: look again shortly.
+          await sleep(Math.min(50 * (round + 1), 500));
+          continue;
+        }
+        const holders = options.holder === undefined || record.value.holders.includes(options.holder) ? record.value.holders : [...record.value.holders, options.holder];
+        const updated: SeatRecord = { ...record.value, holders, lastSeenAt: clock.now() };
+        if ((await this.#put(key, updated, record.version)) === undefined) continue;
+        this.#noteSeen(key);
+        return viewOf(key, updated);
+      }
+      const now = clock.now();
+      const pending: SeatRecord = {
+        token: null,
+        clientToken: randomUUID(),
+        holders: options.holder !== undefined ? [options.holder] : [],
+        owner: this.#deps.instanceId,
+        acquiredAt: now,
+        lastSeenAt: now,
+        leaseExpiresAt: now + LEASE_TTL_MS,
+        releasing: false,
+        ...(options.info !== undefined ? { info: options.info } : {}),
+      };
+      const version = await this.#deps.options.store.put(this.#namespace, key, pending, { ifAbsent: true });
+      if (version === undefined) continue;
+      return this.#checkOut(key, pending, version);
+    }
+    throw new LicenseGateError('ERR_LG_SEAT_KEY', `The seat ${JSON.stringify(key)} kept changing while it was being acquired; try again.`);
+  }
+
+  async #checkOut(key: string, pending: SeatRecord, version: number): Promise<SeatView> {
+    const { source, seats, options } = this.#deps;
+    let checkout;
+    try {
+      checkout = await source.checkout({
+        checkoutType: 'PROVISIONAL',
+        entitlements: [{ name: seats.entitlement, unit: seats.unit, value: '1' }],
+        clientToken: pending.clientToken,
+      });
+    } catch (error) {
+      if (error instanceof LicenseManagerCallError && error.kind === 'definitive') {
+        await options.store.delete(this.#namespace, key, { ifVersion: version });
+        const limit = this.#deps.limit();
+        this.#deps.emit('seatDenied', { key, limit });
+        throw new SeatsExhaustedError(seats.entitlement, limit);
+      }
+      // The answer is unknown: the seat may have been taken. Keep the record with its ClientToken;
+      // the keep-alive resolves it (the same token replays the same checkout) and checks it in.
+      this.#queue.schedule(key, options.clock.now() + UNCERTAIN_RETRY_MS);
+      const retryAfterMs = UNCERTAIN_RETRY_MS;
+      if (error instanceof LicenseManagerCallError && error.kind === 'configuration') throw error;
+      throw new LicenseUnavailableError(`Could not take a ${seats.entitlement} seat: ${(error as Error).message}`, retryAfterMs, { cause: error });
+    }
+    const now = options.clock.now();
+    const held: SeatRecord = { ...pending, token: checkout.token, leaseExpiresAt: checkout.expiresAt ?? now + LEASE_TTL_MS };
+    if ((await this.#put(key, held, version)) === undefined) {
+      // The record changed under us (an adoption race): give the seat back rather than leak it.
+      await source.checkIn(checkout.token).catch(() => false);
+      throw new LicenseGateError('ERR_LG_SEAT_KEY', `The seat ${JSON.stringify(key)} changed while it was being acquired; try again.`);
+    }
+    this.#noteSeen(key);
+    this.#scheduleNext(key, held);
+    this.#deps.emit('seatAcquired', { key, holders: held.holders.length });
+    return viewOf(key, held);
+  }
+
+  // --- keep-alive and idle reaping -----------------------------------------------------------
+
+  /** The one job per seat that its deadline runs: resolve, reap, extend, or wait longer. */
+  async #maintain(key: string): Promise<void> {
+    if (this.#stopped || this.#working.has(key)) return;
+    this.#working.add(key);
+    try {
+      const record = await this.#get(key);
+      if (record === undefined || record.value.owner !== this.#deps.instanceId) {
+        this.#seen.delete(key);
+        return;
+      }
+      if (record.value.releasing) {
+        await this.#checkIn(key, record, 'release');
+      } else if (record.value.token === null) {
+        await this.#resolveUncertain(key, record);
+      } else {
+        await this.#keepAlive(key, record);
+      }
+    } catch (error) {
+      this.#deps.options.logger.warn({ event: 'licensegate.seat_maintenance_failed', key, error: (error as Error).message }, 'Seat keep-alive failed; retrying');
+      this.#queue.schedule(key, this.#deps.options.clock.now() + UNCERTAIN_RETRY_MS);
+    } finally {
+      this.#working.delete(key);
+    }
+  }
+
+  async #keepAlive(key: string, record: StoreRecord<SeatRecord>): Promise<void> {
+    const { clock } = this.#deps.options;
+    const now = clock.now();
+    const seen = this.#seen.get(key);
+    const lastSeenAt = Math.max(record.value.lastSeenAt, seen?.at ?? 0);
+    if (now - lastSeenAt >= this.#deps.seats.idleTimeoutMs) {
+      await this.#checkIn(key, record, 'idle');
+      return;
+    }
+    if (now < this.#extendFrom(record.value)) {
+      this.#scheduleNext(key, record.value, lastSeenAt);
+      return;
+    }
+    let expiresAt: number | undefined;
+    try {
+      expiresAt = await this.#deps.source.extend(record.value.token as string);
+    } catch (error) {
+      if (error instanceof LicenseManagerCallError && error.kind === 'definitive') return this.#lose(key, record, error.awsName);
+      if (now >= record.value.leaseExpiresAt) return this.#lose(key, record, 'lease-expired');
+      this.#queue.schedule(key, now + Math.min(60_000, (record.value.leaseExpiresAt - now) / 2));
+      return;
+    }
+    const extended: SeatRecord = { ...record.value, lastSeenAt, leaseExpiresAt: expiresAt ?? clock.now() + LEASE_TTL_MS };
+    if ((await this.#put(key, extended, record.version)) === undefined) {
+      this.#queue.schedule(key, clock.now());
+      return;
+    }
+    if (seen !== undefined) seen.persisted = lastSeenAt;
+    this.#scheduleNext(key, extended, lastSeenAt);
+    this.#deps.emit('seatExtended', { key, leaseExpiresAt: new Date(extended.leaseExpiresAt) });
+  }
+
+  /** A checkout whose answer was lost: replay it (same ClientToken) to learn the token, then check it in. */
+  async #resolveUncertain(key: string, record: StoreRecord<SeatRecord>): Promise<void> {
+    const { source, seats } = this.#deps;
+    try {
+      const checkout = await source.checkout({
+        checkoutType: 'PROVISIONAL',
+        entitlements: [{ name: seats.entitlement, unit: seats.unit, value: '1' }],
+        clientToken: record.value.clientToken,
+      });
+      await this.#checkIn(key, { ...record, value: { ...record.value, token: checkout.token } }, 'release');
+    } catch (error) {
+      if (error instanceof LicenseManagerCallError && error.kind === 'definitive') {
+        await this.#deps.options.store.delete(this.#namespace, key, { ifVersion: record.version });
+        return;
+      }
+      throw error;
+    }
+  }
+
+  #lose(key: string, record: StoreRecord<SeatRecord>, reason: string): Promise<void> {
+    this.#seen.delete(key);
+    this.#deps.emit('seatLost', { key, reason });
+    this.#deps.options.logger.warn({ event: 'licensegate.seat_lost', key, reason }, 'A seat could not be kept alive; the next acquire takes a new one');
+    return this.#deps.options.store.delete(this.#namespace, key, { ifVersion: record.version }).then(() => undefined);
+  }
+
+  /**
+   * The earliest a seat is extended: `keepAliveMs` after its last checkout or extension, less the
+   * jitter (up to 10 %). The deadline is drawn inside that window, so a seat that is due is never
+   * put back before now.
+   */
+  #extendFrom(record: SeatRecord): number {
+    return record.leaseExpiresAt - LEASE_TTL_MS + this.#deps.seats.keepAliveMs * (1 - KEEP_ALIVE_JITTER);
+  }
+
+  #scheduleNext(key: string, record: SeatRecord, lastSeenAt = record.lastSeenAt): void {
+    const extendAt = this.#extendFrom(record) + this.#deps.seats.keepAliveMs * KEEP_ALIVE_JITTER * Math.random();
+    this.#queue.schedule(key, Math.min(extendAt, lastSeenAt + this.#deps.seats.idleTimeoutMs));
+  }
+
+  // --- check-in ------------------------------------------------------------------------------
+
+  /**
+   * Marks the record releasing, checks the token in, deletes the record. A check-in that fails for
+   * a transient reason stays marked and is retried; License Manager also returns the seat when its
+   * lease ends.
+   */
+  async #checkIn(key: string, record: StoreRecord<SeatRecord>, reason: SeatReleaseReason): Promise<'done' | 'conflict' | 'retrying'> {
+    const { options, source } = this.#deps;
+    let version: number | undefined = record.version;
+    if (!record.value.releasing) {
+      version = await this.#put(key, { ...record.value, releasing: true }, record.version);
+      if (version === undefined) return 'conflict';
+    }
+    this.#queue.cancel(key);
+    try {
+      if (record.value.token !== null) await source.checkIn(record.value.token);
+    } catch (error) {
+      options.logger.warn({ event: 'licensegate.checkin_failed', key, error: (error as Error).message }, 'Seat check-in failed; retrying');
+      if (!this.#stopped) this.#queue.schedule(key, options.clock.now() + UNCERTAIN_RETRY_MS);
+      return 'retrying';
+    }
+    await options.store.delete(this.#namespace, key, { ifVersion: version });
+    this.#seen.delete(key);
+    this.#deps.emit('seatReleased', { key, reason });
+    this.#waiters?.wakeOne();
+    return 'done';
+  }
+
+  // --- store helpers -------------------------------------------------------------------------
+
+  #get(key: string): Promise<StoreRecord<SeatRecord> | undefined> {
+    return this.#deps.options.store.get<SeatRecord>(this.#namespace, key);
+  }
+
+  #put(key: string, value: SeatRecord, ifVersion: number): Promise<number | undefined> {
+    return this.#deps.options.store.put(this.#namespace, key, value, { ifVersion });
+  }
+
+  #noteSeen(key: string): void {
+    const now = this.#deps.options.clock.now();
+    this.#seen.set(key, { at: now, persisted: now });
+  }
+
+  async #persistSeen(key: string, seen: { at: number; persisted: number }): Promise<void> {
+    seen.persisted = seen.at;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const record = await this.#get(key);
+        if (record === undefined || record.value.lastSeenAt >= seen.at) return;
+        if ((await this.#put(key, { ...record.value, lastSeenAt: seen.at }, record.version)) !== undefined) return;
+      }
+    } catch (error) {
+      this.#deps.options.logger.debug({ event: 'licensegate.touch_failed', key, error: (error as Error).message }, 'Could not record seat activity');
+    }
+  }
+}

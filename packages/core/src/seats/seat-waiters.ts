@@ -1,0 +1,84 @@
+import type { Clock, ClockTimer } from '../clock.js';
+
+interface Waiter {
+  readonly wake: () => void;
+}
+
+/**
+ * The bounded queue of acquisitions waiting for a seat (the RLM-style queue). Waiters are woken in
+ * arrival order: one when a seat is released here, and one every `pollMs` to try again (a seat
+ * may have come free on another instance, or by expiry).
+ */
+export class SeatWaiters {
+  readonly #clock: Clock;
+  readonly #max: number;
+  readonly #pollMs: number;
+  readonly #queue: Waiter[] = [];
+  #poll: ClockTimer | undefined;
+
+  constructor(clock: Clock, maxWaiters: number, pollMs: number) {
+    this.#clock = clock;
+    this.#max = maxWaiters;
+    this.#pollMs = pollMs;
+  }
+
+  /** Waiters in the queue. */
+  get size(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Waits until woken or until `deadline` (clock ms).
+   * @returns `true` when woken, `false` at the deadline or when the queue is full
+   */
+  wait(deadline: number): Promise<boolean> {
+    if (this.#queue.length >= this.#max) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      let timer: ClockTimer | undefined;
+      const waiter: Waiter = {
+        wake: () => {
+          if (timer !== undefined) this.#clock.clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      timer = this.#clock.setTimeout(() => {
+        this.#remove(waiter);
+        resolve(false);
+      }, Math.max(0, deadline - this.#clock.now()));
+      this.#queue.push(waiter);
+      this.#armPoll();
+    });
+  }
+
+  /** Wakes the first waiter: a seat may be free. */
+  wakeOne(): void {
+    const waiter = this.#queue.shift();
+    waiter?.wake();
+    if (this.#queue.length === 0) this.#disarmPoll();
+  }
+
+  /** Wakes everyone (at stop: their retry fails with the pool stopped). */
+  wakeAll(): void {
+    while (this.#queue.length > 0) this.wakeOne();
+  }
+
+  #remove(waiter: Waiter): void {
+    const i = this.#queue.indexOf(waiter);
+    if (i >= 0) this.#queue.splice(i, 1);
+    if (this.#queue.length === 0) this.#disarmPoll();
+  }
+
+  #armPoll(): void {
+    if (this.#poll !== undefined) return;
+    this.#poll = this.#clock.setTimeout(() => {
+      this.#poll = undefined;
+      this.wakeOne();
+      if (this.#queue.length > 0) this.#armPoll();
+    }, this.#pollMs);
+  }
+
+  #disarmPoll(): void {
+    if (this.#poll !== undefined) this.#clock.clearTimeout(this.#poll);
+    this.#poll = undefined;
+  }
+}
