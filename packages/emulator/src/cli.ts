@@ -4,12 +4,24 @@ import { optionsFromArgs, USAGE } from './cli-options.js';
 import { EmulatorError } from './emulator-error.js';
 import { startEmulator } from './server.js';
 
+/** The version in the package's package.json, found upwards from this file (dist/ or build-test/src/). */
+function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@licensegate/emulator' && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+
 async function main(): Promise<void> {
   const options = optionsFromArgs(process.argv.slice(2));
   if (options === 'help') return void process.stdout.write(USAGE);
   if (options === 'version') {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    return void process.stdout.write(`${pkg.version}\n`);
+    return void process.stdout.write(`${packageVersion()}\n`);
   }
   const running = await startEmulator(options);
   process.stdout.write(`listening on ${running.url}\n`);

@@ -31,6 +31,7 @@ export class VirtualClock {
     if (!Number.isFinite(ms) || ms < 0) {
       throw new RangeError(`advance() takes a finite, non-negative number of ms; got ${String(ms)}`);
     }
+    checkInRange(this.now() + ms);
     this.#offsetMs += ms;
     return this.now();
   }
@@ -38,6 +39,7 @@ export class VirtualClock {
   /** Sets the virtual clock to an instant (epoch ms); time keeps running from there. */
   set(epochMs: number): number {
     if (!Number.isFinite(epochMs)) throw new RangeError(`set() takes epoch milliseconds; got ${String(epochMs)}`);
+    checkInRange(epochMs);
     this.#offsetMs = epochMs - this.#realNow();
     return this.now();
   }
@@ -45,5 +47,14 @@ export class VirtualClock {
   /** Back to real time. */
   reset(): void {
     this.#offsetMs = 0;
+  }
+}
+
+/** The last instant a JavaScript Date can hold: 8.64e15 ms either side of the epoch. */
+const MAX_DATE_MS = 8.64e15;
+
+function checkInRange(epochMs: number): void {
+  if (!(Math.abs(epochMs) <= MAX_DATE_MS)) {
+    throw new RangeError(`The clock cannot move to ${String(epochMs)} ms: dates end at 8.64e15 ms either side of 1970.`);
   }
 }

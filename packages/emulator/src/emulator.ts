@@ -9,7 +9,7 @@ import { OPERATIONS } from './operations/index.js';
 import type { StatusMode } from './protocol/status-table.js';
 import type { CreateTimeFormat } from './protocol/timestamps.js';
 import { formatCheckoutTime } from './protocol/timestamps.js';
-import { checkSeed, plantSeed, readSeedFile, type SeedLicense } from './seed.js';
+import { checkSeed, plantSeed, readSeedFile } from './seed.js';
 import { ConsumptionLedger } from './state/consumption-ledger.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, IdempotencyCache } from './state/idempotency-cache.js';
 import { LicenseStore } from './state/license-store.js';
@@ -87,7 +87,8 @@ export class LicenseManagerEmulator {
   /** The emulator's account. */
   readonly accountId: string;
   readonly #settings: EmulatorSettings;
-  readonly #seeds: SeedLicense[] = [];
+  /** The seed licenses as given: relative times are resolved again at each reset. */
+  readonly #rawSeeds: readonly unknown[];
   readonly #signer = new BorrowSigner();
   #licenses = new LicenseStore();
   #ledger = new ConsumptionLedger();
@@ -120,8 +121,7 @@ export class LicenseManagerEmulator {
     this.#idempotency = new IdempotencyCache(settings.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS);
     const seeds = typeof settings.licenses === 'string' ? readSeedFile(settings.licenses) : (settings.licenses ?? []);
     if (!Array.isArray(seeds)) throw badOption('licenses must be a list of seed licenses or the path of a JSON file.');
-    const now = this.clock.now();
-    seeds.forEach((seed, i) => this.#seeds.push(checkSeed(seed, `licenses[${i}]`, now)));
+    this.#rawSeeds = seeds;
     this.#plantSeeds();
   }
 
@@ -163,12 +163,27 @@ export class LicenseManagerEmulator {
   addLicenses(seeds: readonly unknown[]): string[] {
     const now = this.clock.now();
     const checked = seeds.map((seed, i) => checkSeed(seed, `licenses[${i}]`, now));
+    const arns = new Set<string>();
+    for (const seed of checked) {
+      if (seed.LicenseArn === undefined) continue;
+      if (arns.has(seed.LicenseArn) || this.#licenses.has(seed.LicenseArn)) {
+        throw new EmulatorError('ERR_LG_EMU_BAD_SEED', `Two licenses have the ARN ${seed.LicenseArn}; ARNs must be unique.`);
+      }
+      arns.add(seed.LicenseArn);
+    }
     return checked.map((seed) => plantSeed(this.#licenses, seed, this.accountId, now).arn);
+  }
+
+  /** Adds several faults, all or none; throws ERR_LG_EMU_BAD_FAULT when a spec is wrong. */
+  addFaults(specs: readonly unknown[]): Fault[] {
+    const known = new Set(Object.keys(OPERATIONS));
+    const checked = specs.map((spec) => checkFaultSpec(spec, known));
+    return checked.map((spec) => this.faults.add(spec));
   }
 
   /** Adds a fault; throws ERR_LG_EMU_BAD_FAULT when the spec is wrong. */
   addFault(spec: unknown): Fault {
-    return this.faults.add(checkFaultSpec(spec, new Set(Object.keys(OPERATIONS))));
+    return this.addFaults([spec])[0] as Fault;
   }
 
   /** Back to the start: seed licenses only, no consumptions, tokens, faults or counts, real time. */
@@ -215,7 +230,8 @@ export class LicenseManagerEmulator {
 
   #plantSeeds(): void {
     const now = this.clock.now();
-    for (const seed of this.#seeds) plantSeed(this.#licenses, seed, this.accountId, now);
+    const seeds = this.#rawSeeds.map((seed, i) => checkSeed(seed, `licenses[${i}]`, now));
+    for (const seed of seeds) plantSeed(this.#licenses, seed, this.accountId, now);
   }
 
   #context(region: string): OperationContext {

@@ -29,7 +29,12 @@ function clockView(emulator: LicenseManagerEmulator): object {
 }
 
 async function jsonBody(req: IncomingMessage): Promise<unknown> {
-  const body = await readBody(req);
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (error) {
+    throw badRequest((error as Error).message);
+  }
   if (body.length === 0) return {};
   try {
     return JSON.parse(body.toString('utf8'));
@@ -89,7 +94,7 @@ export async function handleAdminRequest(emulator: LicenseManagerEmulator, req: 
         return sendJson(res, 200, { faults: emulator.faults.list() });
       case 'POST /faults': {
         const body = await jsonBody(req);
-        const added = (Array.isArray(body) ? body : [body]).map((spec) => emulator.addFault(spec));
+        const added = emulator.addFaults(Array.isArray(body) ? body : [body]);
         return sendJson(res, 201, { faults: added });
       }
       case 'DELETE /faults':

@@ -16,14 +16,14 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0; // keep reading (and dropping) the rest, so that an answer can be sent
+    });
+    req.on('end', () => {
       if (size > MAX_BODY_BYTES) {
         reject(new AwsError('SerializationException', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, { status: 413 }));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

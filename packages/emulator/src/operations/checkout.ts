@@ -2,8 +2,16 @@ import { AwsError } from '../protocol/aws-error.js';
 import type { EntitlementData, Metadata } from '../protocol/shapes.js';
 import { formatCheckoutTime } from '../protocol/timestamps.js';
 import { ConsumptionLedger } from '../state/consumption-ledger.js';
+import type { LicenseRecord } from '../state/license-store.js';
 import type { OperationContext, OperationDefinition } from './context.js';
 import { planEntitlements } from './entitlement-plan.js';
+
+/** NoEntitlementsAllowedException for a license that grants nothing now, saying why. */
+function notUsable(license: LicenseRecord, now: number): AwsError {
+  const status = license.statusAt(now);
+  const why = status === 'AVAILABLE' ? `not valid before ${license.current.terms.Validity.Begin}` : status;
+  return new AwsError('NoEntitlementsAllowedException', `No Entitlements Allowed: license ${license.arn} is ${why}.`);
+}
 
 interface CheckoutLicenseInput {
   ProductSKU: string;
@@ -38,12 +46,7 @@ export const checkoutLicense: OperationDefinition = {
             'Check the SKU and the fingerprint (GetLicense reports Issuer.KeyFingerprint).',
         );
       }
-      if (usable === undefined) {
-        throw new AwsError(
-          'NoEntitlementsAllowedException',
-          `No Entitlements Allowed: license ${matched.arn} is ${matched.statusAt(ctx.now)}.`,
-        );
-      }
+      if (usable === undefined) throw notUsable(matched, ctx.now);
       const plan = planEntitlements(usable, input.Entitlements, ctx.ledger, false);
       const token = ConsumptionLedger.newToken();
       const expiresAt = ctx.now + usable.provisionalTtlMs();
@@ -100,12 +103,7 @@ export const checkoutBorrowLicense: OperationDefinition = {
       if (license === undefined) {
         throw new AwsError('ResourceNotFoundException', `License ${input.LicenseArn} does not exist.`);
       }
-      if (!license.isUsable(ctx.now)) {
-        throw new AwsError(
-          'NoEntitlementsAllowedException',
-          `No Entitlements Allowed: license ${license.arn} is ${license.statusAt(ctx.now)}.`,
-        );
-      }
+      if (!license.isUsable(ctx.now)) throw notUsable(license, ctx.now);
       const borrow = license.borrowConfiguration();
       if (borrow === undefined) {
         throw new AwsError(

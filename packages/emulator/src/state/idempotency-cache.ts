@@ -35,7 +35,11 @@ export class IdempotencyCache {
     this.#prune(now);
     const key = `${operation}\u0000${clientToken}`;
     const canonical = canonicalJson(request);
-    const previous = this.#entries.get(key);
+    let previous = this.#entries.get(key);
+    if (previous !== undefined && now - previous.at >= this.#windowMs) {
+      this.#entries.delete(key);
+      previous = undefined;
+    }
     if (previous !== undefined) {
       if (previous.request === canonical) return previous.response as T;
       throw new AwsError(

@@ -1,0 +1,172 @@
+/** The `licensegate-emulator` command, run as a child process from the compiled test build. */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { GetLicenseCommand, type LicenseManagerClient } from '@aws-sdk/client-license-manager';
+
+import { MARKETPLACE_FINGERPRINT, checkout, clientFor, expectAwsError } from './support/emulator-fixture.js';
+
+/** The repository root: this file runs from packages/emulator/build-test/test/. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const CLI = join(ROOT, 'packages/emulator/build-test/src/cli.js');
+const DEMO = join(ROOT, 'packages/emulator/licenses/demo.json');
+
+interface Cli {
+  child: ChildProcess;
+  /** Everything written to stdout / stderr so far. */
+  out: () => string;
+  err: () => string;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: ChildProcess[] = [];
+
+function run(args: string[]): Cli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (out += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (err += text));
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+/** Waits until the emulator has printed its line, and answers its URL. */
+async function listening(cli: Cli): Promise<string> {
+  const deadline = Date.now() + 8_000;
+  while (!cli.out().includes('\n')) {
+    if (cli.child.exitCode !== null) assert.fail(`the emulator exited (${cli.child.exitCode}): ${cli.err()}`);
+    if (Date.now() > deadline) assert.fail(`the emulator printed nothing; stderr: ${cli.err()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const match = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(cli.out());
+  assert.ok(match !== null, `one line "listening on http://127.0.0.1:PORT", got ${JSON.stringify(cli.out())}`);
+  assert.ok(Number(match[2]) > 0);
+  return match[1] as string;
+}
+
+describe('licensegate-emulator command line', function () {
+  this.timeout(10_000);
+  let client: LicenseManagerClient | undefined;
+  let scratch: string | undefined;
+
+  afterEach(async () => {
+    client?.destroy();
+    client = undefined;
+    for (const child of children.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    }
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    scratch = undefined;
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`--port 0 prints one line, serves a checkout, and exits 0 on ${signal}`, async () => {
+      const cli = run(['--port', '0', '--licenses', DEMO]);
+      const url = await listening(cli);
+      client = clientFor(url);
+      const answer = await checkout(client, {
+        sku: 'lg-demo-configurable',
+        fingerprint: MARKETPLACE_FINGERPRINT,
+        entitlements: [{ Name: 'ConcurrentUsers', Unit: 'Count', Value: '1' }],
+      });
+      assert.match(answer.LicenseArn ?? '', /^arn:aws:license-manager::294406891311:license:l-[0-9a-f]{32}$/);
+      cli.child.kill(signal);
+      assert.deepEqual(await cli.exited, { code: 0, signal: null });
+      assert.equal(cli.out(), `listening on ${url}\n`, 'exactly one line on stdout');
+      assert.equal(cli.err(), '');
+    });
+  }
+
+  it('--help prints the usage, mentions --strict-auth and exits 0', async () => {
+    const cli = run(['--help']);
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+    assert.match(cli.out(), /^Usage: licensegate-emulator/);
+    assert.match(cli.out(), /--strict-auth/);
+    assert.match(cli.out(), /--licenses FILE/);
+  });
+
+  it('exits 2 with ERR_LG_EMU_BAD_OPTION on stderr for an unknown flag', async () => {
+    const cli = run(['--port', '0', '--no-such-flag']);
+    assert.deepEqual(await cli.exited, { code: 2, signal: null });
+    assert.match(cli.err(), /ERR_LG_EMU_BAD_OPTION/);
+    assert.match(cli.err(), /--no-such-flag/);
+    assert.equal(cli.out(), '');
+  });
+
+  it('exits 2 with ERR_LG_EMU_BAD_OPTION for bad option values', async () => {
+    const cases = [
+      ['--port', 'eighty'],
+      ['--port', '70000'],
+      ['--status-codes', 'teapot'],
+      ['--account-id', '42'],
+    ];
+    const clis = cases.map((args) => run(args));
+    const exits = await Promise.all(clis.map((cli) => cli.exited));
+    cases.forEach((args, i) => {
+      assert.deepEqual(exits[i], { code: 2, signal: null }, args.join(' '));
+      assert.match(clis[i]?.err() ?? '', /ERR_LG_EMU_BAD_OPTION/, args.join(' '));
+    });
+  });
+
+  it('exits 2 with ERR_LG_EMU_BAD_SEED for a licenses file that is missing, not JSON, or holds a bad license', async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'lg-emulator-cli-'));
+    const bad = join(scratch, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ ProductSKU: 'sku-without-anything-else', Beneficiary: 'me' }]));
+    const notJson = join(scratch, 'not.json');
+    writeFileSync(notJson, '[{');
+    const [missing, invalid, broken] = [join(ROOT, 'no-such-licenses.json'), bad, notJson].map((file) =>
+      run(['--port', '0', '--licenses', file]),
+    ) as [Cli, Cli, Cli];
+    for (const cli of [missing, invalid, broken]) {
+      assert.deepEqual(await cli.exited, { code: 2, signal: null });
+      assert.match(cli.err(), /ERR_LG_EMU_BAD_SEED/);
+      assert.equal(cli.out(), '');
+    }
+    assert.match(missing.err(), /no-such-licenses\.json/);
+    assert.match(invalid.err(), /licenses\[0\]/);
+    assert.match(broken.err(), /not JSON/);
+  });
+
+  it('--strict-auth with --access-key AKID:SECRET:ACTIONS serves the key its actions only', async () => {
+    const cli = run([
+      '--port',
+      '0',
+      '--licenses',
+      DEMO,
+      '--strict-auth',
+      '--access-key',
+      'AKIDCLI:cli-secret:CheckoutLicense',
+    ]);
+    const url = await listening(cli);
+    client = clientFor(url, { credentials: { accessKeyId: 'AKIDCLI', secretAccessKey: 'cli-secret' } });
+    await checkout(client, {
+      sku: 'lg-demo-tiered',
+      entitlements: [
+        { Name: 'Basic', Unit: 'None' },
+        { Name: 'Intermediate', Unit: 'None' },
+      ],
+    });
+    const denied = client.send(
+      new GetLicenseCommand({
+        LicenseArn: 'arn:aws:license-manager::294406891311:license:l-00000000000000000000000000000000',
+      }),
+    );
+    await expectAwsError(denied, 'AccessDeniedException', 401);
+    cli.child.kill('SIGTERM');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+});
