@@ -40,7 +40,7 @@ export interface LicenseGateEvents {
 /** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
 export interface LicenseGateStatus {
   productSku: string;
-  /** `starting`, `running` or `stopped`. */
+  /** `idle` (not started), `starting`, `running` or `stopped`. */
   state: 'idle' | 'starting' | 'running' | 'stopped';
   /** The tier granted now, or `null`. */
   tier: string | null;
@@ -85,6 +85,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   readonly #seats: SeatPool | undefined;
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
 
   /** @internal Use {@link createLicenseGate}. */
   constructor(options: ResolvedOptions) {
@@ -160,11 +161,19 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   async #start(): Promise<void> {
     this.#state = 'starting';
-    await this.options.store.init?.({ clock: this.options.clock });
-    await this.#instances?.start();
-    await this.#tiers?.start();
-    await this.#poller?.start();
-    await this.#adoptOrphans();
+    const steps: (() => Promise<void> | void)[] = [
+      () => this.options.store.init?.({ clock: this.options.clock }),
+      () => this.#instances?.start(),
+      () => this.#tiers?.start(),
+      () => this.#poller?.start(),
+      () => this.#adoptOrphans(),
+    ];
+    for (const step of steps) {
+      await step();
+      if ((this.#state as LicenseGateStatus['state']) === 'stopped') {
+        throw new LicenseGateConfigurationError('ERR_LG_STOPPED', 'The gate was stopped while it was starting.');
+      }
+    }
     const episode = this.#tiers?.episode;
     if (episode?.kind === 'configuration') {
       await this.stop();
@@ -173,9 +182,13 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.#state = 'running';
   }
 
-  /** Stops the schedule, checks in what the gate holds, and releases the store. Idempotent. */
-  async stop(): Promise<void> {
-    if (this.#state === 'stopped') return;
+  /** Stops the schedule, checks in what the gate holds, and releases the store. Idempotent: every call resolves when the gate has stopped. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
     this.#state = 'stopped';
     this.#watch.stop();
     this.#poller?.stop();
@@ -254,7 +267,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       nextRefreshAt: iso(this.#tiers?.nextRefreshAt),
       degraded: episode !== undefined,
       degradedSince: iso(episode?.since),
-      graceEndsAt: episode !== undefined && onUnavailable === 'grace' && answer !== undefined ? iso(answer.checkedAt + graceMs) : null,
+      graceEndsAt: episode !== undefined && onUnavailable === 'grace' && answer !== undefined && answer.rank >= 0 ? iso(answer.checkedAt + graceMs) : null,
       policy: onUnavailable,
       lastError: episode === undefined ? null : { code: episode.error.code, name: episode.error.awsName, message: episode.error.message },
       calls: this.#source.calls,
@@ -279,6 +292,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   /** A fresh read of the license (from the tier refresh or the poller). */
   #onLicense(license: LicenseInfo | undefined): void {
+    if (this.#state === 'stopped') return;
     const previous = this.#watch.license;
     this.#watch.update(license);
     if (license !== undefined && previous !== undefined && (previous.arn !== license.arn || previous.version !== license.version)) {
@@ -289,6 +303,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   }
 
   #onRefreshed(answer: TierAnswer, previous: TierAnswer | undefined): void {
+    if (this.#state === 'stopped') return;
     this.#onLicense(answer.license);
     if (previous !== undefined && previous.tier !== answer.tier) {
       const payload = { previous: previous.tier, current: answer.tier, licenseArn: answer.license?.arn, licenseVersion: answer.license?.version };

@@ -170,16 +170,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The closest known name, for "did you mean" hints. */
+/** The closest known name within a few edits, for "did you mean" hints. */
 function closest(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  return known.find((k) => k.toLowerCase() === lower || k.toLowerCase().startsWith(lower.slice(0, 5)));
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
 }
 
-function duration(name: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+function duration(name: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER, code: LicenseGateErrorCode = 'ERR_LG_OPTION_DURATION'): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    fail('ERR_LG_OPTION_DURATION', `${name} must be a number of milliseconds from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+    fail(code, `${name} must be a number of milliseconds from ${min} to ${max}; got ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -294,15 +315,22 @@ function checkMethods<T>(code: LicenseGateErrorCode, what: string, value: unknow
 function checkRetry(retry: unknown): RetryPolicy {
   if (retry === undefined) return DEFAULT_RETRY;
   if (!isObject(retry)) fail('ERR_LG_OPTION_RETRY', 'retry must be an object: { attempts, baseDelayMs, maxDelayMs, deadlineMs }.');
+  const keys = ['attempts', 'baseDelayMs', 'maxDelayMs', 'deadlineMs'];
+  for (const key of Object.keys(retry)) {
+    if (!keys.includes(key)) {
+      const hint = closest(key, keys);
+      fail('ERR_LG_OPTION_RETRY', `Unknown option ${JSON.stringify(key)} in retry${hint !== undefined ? `; did you mean ${JSON.stringify(hint)}?` : '.'} retry takes ${keys.join(', ')}.`);
+    }
+  }
   const attempts = retry['attempts'] ?? DEFAULT_RETRY.attempts;
   if (!Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 20) {
     fail('ERR_LG_OPTION_RETRY', `retry.attempts must be a whole number from 1 to 20; got ${JSON.stringify(attempts)}.`);
   }
   return {
     attempts: attempts as number,
-    baseDelayMs: duration('retry.baseDelayMs', retry['baseDelayMs'], DEFAULT_RETRY.baseDelayMs, 0, 60_000),
-    maxDelayMs: duration('retry.maxDelayMs', retry['maxDelayMs'], DEFAULT_RETRY.maxDelayMs, 0, 300_000),
-    deadlineMs: duration('retry.deadlineMs', retry['deadlineMs'], DEFAULT_RETRY.deadlineMs, 0, 600_000),
+    baseDelayMs: duration('retry.baseDelayMs', retry['baseDelayMs'], DEFAULT_RETRY.baseDelayMs, 0, 60_000, 'ERR_LG_OPTION_RETRY'),
+    maxDelayMs: duration('retry.maxDelayMs', retry['maxDelayMs'], DEFAULT_RETRY.maxDelayMs, 0, 300_000, 'ERR_LG_OPTION_RETRY'),
+    deadlineMs: duration('retry.deadlineMs', retry['deadlineMs'], DEFAULT_RETRY.deadlineMs, 0, 600_000, 'ERR_LG_OPTION_RETRY'),
   };
 }
 
@@ -336,11 +364,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (tiers.length === 0 && seats === undefined && drawdown.size === 0) {
     fail('ERR_LG_OPTION_NOTHING_TO_GATE', "The gate has nothing to gate: give it tiers, seats or drawdown (e.g. tiers: ['Basic', 'Premium']).");
   }
-  const refreshIntervalMs = duration('refreshIntervalMs', o.refreshIntervalMs, DEFAULT_REFRESH_INTERVAL_MS, MIN_REFRESH_INTERVAL_MS);
-  if (refreshIntervalMs >= LEASE_TTL_MS) {
+  const refreshIntervalMs = o.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
+  if (typeof refreshIntervalMs !== 'number' || !(refreshIntervalMs >= MIN_REFRESH_INTERVAL_MS && refreshIntervalMs < LEASE_TTL_MS)) {
     fail(
       'ERR_LG_OPTION_REFRESH_INTERVAL',
-      `refreshIntervalMs (${refreshIntervalMs}) must be below License Manager's 60-minute lease (${LEASE_TTL_MS}); AWS recommends 15 minutes.`,
+      `refreshIntervalMs must be from ${MIN_REFRESH_INTERVAL_MS} ms (1 s) to below License Manager's 60-minute lease (${LEASE_TTL_MS} ms); AWS recommends 15 minutes (900000). Got ${JSON.stringify(refreshIntervalMs)}.`,
     );
   }
   const onUnavailable = o.onUnavailable ?? 'grace';

@@ -239,7 +239,7 @@ export class DrawdownMeter {
       if (found.mode === 'batch') await found.meter.flush();
       else await this.#outbox.sendAll(found.config.name);
     }
-    if (dimension === undefined) await this.#outbox.sendAll();
+    if (dimension === undefined) await this.#sendUnmetered();
   }
 
   /**
@@ -303,9 +303,19 @@ export class DrawdownMeter {
         await found.pool.drain();
       }
     }
-    await this.#outbox.sendAll();
+    for (const found of this.#dimensions.values()) {
+      if (found.mode !== 'batch') await this.#outbox.sendAll(found.config.name);
+    }
+    await this.#sendUnmetered();
     this.#queue.clear();
     this.#state = 'stopped';
+  }
+
+  /** Sends adopted records of dimensions this engine does not meter. */
+  async #sendUnmetered(): Promise<void> {
+    for (const entry of this.#outbox.entries()) {
+      if (!this.#dimensions.has(entry.dimension)) await this.#outbox.send(entry.key);
+    }
   }
 
   #dimension(name: string): Dimension {

@@ -42,7 +42,7 @@ export class LicenseWatch {
   update(license: LicenseInfo | undefined): void {
     const previous = this.#license;
     this.#license = license;
-    if (license !== undefined && previous !== undefined && previous.status !== license.status) {
+    if (license !== undefined && previous !== undefined && previous.arn === license.arn && previous.status !== license.status) {
       this.#emit('licenseStatusChanged', { licenseArn: license.arn, previous: previous.status, current: license.status });
     }
     this.#evaluate();

@@ -142,6 +142,49 @@ export class SeatPool {
   }
 
   /**
+   * Moves a seat to another key without a second checkout: what a session id change needs (a
+   * session regenerated at login keeps its seat). When `to` already holds a seat, the seat of
+   * `from` is released instead, so the key still has one seat.
+   * @returns whether a seat was moved
+   */
+  async rekey(from: string, to: string): Promise<boolean> {
+    checkKey(from);
+    checkKey(to);
+    if (from === to) return false;
+    const record = await this.#get(from);
+    if (record === undefined || record.value.token === null || record.value.releasing) return false;
+    const moved = await this.#deps.options.store.put(this.#namespace, to, record.value, { ifAbsent: true });
+    if (moved === undefined) {
+      await this.release(from);
+      return false;
+    }
+    await this.#deps.options.store.delete(this.#namespace, from, { ifVersion: record.version });
+    const due = this.#queue.dueAt(from);
+    this.#queue.cancel(from);
+    if (due !== undefined) this.#queue.schedule(to, due);
+    const seen = this.#seen.get(from);
+    this.#seen.delete(from);
+    if (seen !== undefined) this.#seen.set(to, seen);
+    return true;
+  }
+
+  /**
+   * Replaces one holder of a shared seat by another (a user's session regenerated).
+   * @returns whether the holder was there
+   */
+  async replaceHolder(key: string, from: string, to: string): Promise<boolean> {
+    checkKey(key);
+    checkKey(to, 'seat holder');
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const record = await this.#get(key);
+      if (record === undefined || !record.value.holders.includes(from)) return false;
+      const holders = [...new Set(record.value.holders.map((h) => (h === from ? to : h)))];
+      if ((await this.#put(key, { ...record.value, holders }, record.version)) !== undefined) return true;
+    }
+    return false;
+  }
+
+  /**
    * Marks activity on a seat, so the idle reaper leaves it alone. Cheap: the store is written at
    * most every tenth of the idle timeout per key.
    * @returns whether this engine knows the seat (if not, the store is checked in the background)

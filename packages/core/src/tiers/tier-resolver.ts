@@ -62,6 +62,11 @@ export class TierResolver {
   #nextRefreshAt = Infinity;
   #timer: ClockTimer | undefined;
   #running = false;
+  #stopped = false;
+  #inFlight: Promise<unknown> | undefined;
+  /** Denials of the current answer, by rank: built once, so a denied check allocates nothing. */
+  #denials: (TierDecision | undefined)[] = [];
+  #licenseReadFailing = false;
 
   constructor(options: ResolvedOptions, order: TierOrder, source: LicenseSource, events: TierResolverEvents) {
     this.#options = options;
@@ -91,16 +96,22 @@ export class TierResolver {
 
   /** Starts refreshing: the first refresh now, then on the schedule. */
   async start(): Promise<void> {
+    if (this.#stopped) return;
     this.#running = true;
     await this.refresh();
   }
 
-  /** Stops the schedule and checks the tier checkout in (best effort). */
+  /**
+   * Stops the schedule, waits for a refresh in flight, and checks the tier checkout in (best
+   * effort). Checks made after this are denied as unavailable.
+   */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#running = false;
     this.#nextRefreshAt = Infinity;
     if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    await this.#inFlight?.catch(() => undefined);
     const token = this.#token;
     this.#token = undefined;
     if (token !== undefined) await this.#checkIn(token);
@@ -108,10 +119,15 @@ export class TierResolver {
 
   /** Refreshes now (joining a refresh already in flight). Never rejects: failures go to the policy. */
   async refresh(): Promise<void> {
+    if (this.#stopped) return;
+    const work = this.#cache.fetch(CACHE_KEY, { forceRefresh: true });
+    this.#inFlight = work;
     try {
-      await this.#cache.fetch(CACHE_KEY, { forceRefresh: true });
+      await work;
     } catch {
       // Recorded by #fetch as a failure episode.
+    } finally {
+      if (this.#inFlight === work) this.#inFlight = undefined;
     }
   }
 
@@ -123,8 +139,9 @@ export class TierResolver {
     const now = this.#options.clock.now();
     if (now >= this.#nextRefreshAt) this.#refreshInBackground(now);
     const answer = this.#answer;
+    if (this.#stopped) return this.#unavailable(now, 'The license gate was stopped.');
     if (this.#episode === undefined) {
-      if (answer === undefined) return this.#unavailable(now, 'licensegate has not learnt the license yet (the gate is starting or stopped).');
+      if (answer === undefined) return this.#unavailable(now, 'licensegate has not learnt the license yet (the gate is starting).');
       if (answer.rank >= rank && now < answer.validUntil) return ALLOWED;
       return this.#deny(answer, rank, now, false);
     }
@@ -153,14 +170,21 @@ export class TierResolver {
     return this.#unavailable(now, `License Manager cannot be reached (${episode.error.awsName}) and ${why}.`, episode.error);
   }
 
+  /** The denial of `rank` under `answer`, built once per answer and rank (the error is shared). */
   #deny(answer: TierAnswer, rank: number, now: number, degraded: boolean): TierDecision {
+    const slot = (now >= answer.validUntil ? -1 : rank) * 2 + (degraded ? 1 : 0) + 2;
+    const cached = this.#denials[slot];
+    if (cached !== undefined) return cached;
+    let decision: TierDecision;
     if (now >= answer.validUntil) {
-      return { allowed: false, degraded, error: new NoLicenseError('expired', `The license ${answer.license?.arn ?? ''} has expired.`) };
+      decision = { allowed: false, degraded, error: new NoLicenseError('expired', `The license ${answer.license?.arn ?? ''} has expired.`) };
+    } else if (answer.rank < 0) {
+      decision = { allowed: false, degraded, error: new NoLicenseError(answer.reason ?? 'no-entitlement', noLicenseMessage(answer, this.#options.productSku)) };
+    } else {
+      decision = { allowed: false, degraded, error: new TierRequiredError(this.#order.nameOf(rank) ?? '', answer.tier) };
     }
-    if (answer.rank < 0) {
-      return { allowed: false, degraded, error: new NoLicenseError(answer.reason ?? 'no-entitlement', noLicenseMessage(answer, this.#options.productSku)) };
-    }
-    return { allowed: false, degraded, error: new TierRequiredError(this.#order.nameOf(rank) ?? '', answer.tier) };
+    this.#denials[slot] = Object.freeze(decision);
+    return decision;
   }
 
   #unavailable(now: number, message: string, cause?: unknown): TierDecision {
@@ -179,12 +203,20 @@ export class TierResolver {
     try {
       answer = await this.#learn();
     } catch (error) {
-      this.#failed(error);
+      if (!this.#stopped) this.#failed(error);
       throw error;
+    }
+    if (this.#stopped) {
+      // Stopped while this refresh ran: return its checkout, report nothing.
+      const token = this.#token;
+      this.#token = undefined;
+      if (token !== undefined) await this.#checkIn(token);
+      return answer;
     }
     const previous = this.#answer;
     const episode = this.#episode;
     this.#answer = answer;
+    this.#denials = [];
     this.#episode = undefined;
     this.#schedule(this.#options.refreshIntervalMs * (1 - Math.random() * this.#options.refreshJitter));
     if (episode !== undefined) this.#events.recovered(episode, answer);
@@ -208,7 +240,10 @@ export class TierResolver {
       return this.#answerFor(rank, license, clock.now(), rank < 0 ? 'no-entitlement' : undefined);
     } catch (error) {
       if (!(error instanceof LicenseManagerCallError) || error.kind !== 'definitive') throw error;
-      const license = await this.#source.findLicense().catch(() => undefined);
+      const license = await this.#source.findLicense().catch((lookupError: unknown) => {
+        if (lookupError instanceof LicenseManagerCallError && lookupError.kind === 'configuration') throw lookupError;
+        return undefined;
+      });
       return this.#answerFor(-1, license, clock.now(), license === undefined ? (error.awsName === 'ResourceNotFoundException' ? 'no-license' : 'no-entitlement') : 'no-entitlement');
     }
   }
@@ -216,13 +251,19 @@ export class TierResolver {
   /** GetLicense; when that fails, what was known of the same license. */
   async #readLicense(arn: string): Promise<LicenseInfo | undefined> {
     try {
-      return await this.#source.getLicense(arn);
+      const license = await this.#source.getLicense(arn);
+      this.#licenseReadFailing = false;
+      return license;
     } catch (error) {
+      if (error instanceof LicenseManagerCallError && error.kind === 'configuration') throw error;
+      if (!this.#licenseReadFailing) {
+        this.#options.logger.warn(
+          { event: 'licensegate.license_read_failed', licenseArn: arn, error: (error as Error).message },
+          'Could not read the license status; keeping what was known until a read succeeds',
+        );
+      }
+      this.#licenseReadFailing = true;
       const known = this.#answer?.license;
-      this.#options.logger.warn(
-        { event: 'licensegate.license_read_failed', licenseArn: arn, error: (error as Error).message },
-        'Could not read the license status; keeping what was known',
-      );
       return known?.arn === arn ? known : undefined;
     }
   }
