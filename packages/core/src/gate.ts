@@ -4,6 +4,7 @@ import { InstanceRegistry } from './instances/instance-registry.js';
 import { LicensePoller } from './license/license-poller.js';
 import { LicenseWatch, type LicenseWatchEvents } from './license/license-watch.js';
 import { resolveOptions, type LicenseGateOptions, type ResolvedOptions, type UnavailablePolicy } from './options.js';
+import { DrawdownMeter, type DrawdownMeterEvents } from './drawdown/drawdown-meter.js';
 import { SeatPool } from './seats/seat-pool.js';
 import type { SeatEvents } from './seats/seat-record.js';
 import { LicenseSource, type LicenseInfo } from './source/license-source.js';
@@ -35,6 +36,10 @@ export interface LicenseGateEvents {
   /** A seat could not be kept alive; the next acquire for its key takes a new one. */
   seatLost: [SeatEvents['seatLost']];
   seatDenied: [SeatEvents['seatDenied']];
+  /** License Manager acknowledged drawdown units (one checkout, identified by its ClientToken). */
+  unitsReported: [DrawdownMeterEvents['unitsReported']];
+  /** A drawdown pool is used up; once until a new license version. */
+  quotaExhausted: [DrawdownMeterEvents['quotaExhausted']];
 }
 
 /** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
@@ -83,6 +88,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   readonly #watch: LicenseWatch;
   readonly #instances: InstanceRegistry | undefined;
   readonly #seats: SeatPool | undefined;
+  readonly #drawdown: DrawdownMeter | undefined;
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -129,6 +135,21 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
             limit: () => this.#limitOf(options.seats?.entitlement),
             emit: (event, payload) => emit(event, payload),
           });
+    this.#drawdown =
+      options.drawdown.size === 0 || this.#instances === undefined
+        ? undefined
+        : new DrawdownMeter({ options, source: this.#source, instanceId: this.#instances.id, emit: (event, payload) => emit(event, payload) });
+  }
+
+  /**
+   * Drawdown units: `debit(dimension, units)`, `reserve(dimension, units)` -> `{ commit(), cancel() }`.
+   * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_DIMENSION when the gate has no `drawdown` option
+   */
+  get drawdown(): DrawdownMeter {
+    if (this.#drawdown === undefined) {
+      throw new LicenseGateConfigurationError('ERR_LG_UNKNOWN_DIMENSION', "This gate has no drawdown dimensions: give it drawdown: { DataConsumption: { mode: 'batch' } }.");
+    }
+    return this.#drawdown;
   }
 
   /**
@@ -140,6 +161,11 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       throw new LicenseGateConfigurationError('ERR_LG_NO_SEATS', "This gate has no seats: give it seats: { entitlement: 'ConcurrentUsers' }.");
     }
     return this.#seats;
+  }
+
+  /** Only seats and drawdown keep state in the store; a tiers-only gate leaves it alone. */
+  get #usesStore(): boolean {
+    return this.#instances !== undefined;
   }
 
   /** This engine's id in the store (a new one per gate). */
@@ -162,10 +188,11 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   async #start(): Promise<void> {
     this.#state = 'starting';
     const steps: (() => Promise<void> | void)[] = [
-      () => this.options.store.init?.({ clock: this.options.clock }),
+      () => (this.#usesStore ? this.options.store.init?.({ clock: this.options.clock }) : undefined),
       () => this.#instances?.start(),
       () => this.#tiers?.start(),
       () => this.#poller?.start(),
+      () => this.#drawdown?.start(),
       () => this.#adoptOrphans(),
     ];
     for (const step of steps) {
@@ -194,8 +221,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.#poller?.stop();
     await this.#tiers?.stop();
     await this.#seats?.stop();
+    await this.#drawdown?.stop();
     await this.#instances?.stop();
-    await this.options.store.shutdown?.();
+    if (this.#usesStore) await this.options.store.shutdown?.();
+    if (this.options.ownsClient) this.options.client.destroy();
   }
 
   /** Checks the license again now (joins a refresh in flight). */
@@ -288,6 +317,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     if (this.#instances === undefined || this.#state === 'stopped') return;
     const live = await this.#instances.live();
     await this.#seats?.adopt(live);
+    await this.#drawdown?.adopt(live);
   }
 
   /** A fresh read of the license (from the tier refresh or the poller). */
@@ -299,6 +329,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       const payload = { licenseArn: license.arn, previous: previous.version, current: license.version };
       this.#log('info', 'licenseVersionChanged', payload);
       this.emit('licenseVersionChanged', payload);
+      this.#drawdown?.licenseChanged({ arn: license.arn, version: license.version });
     }
   }
 

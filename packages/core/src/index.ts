@@ -16,6 +16,11 @@ export type {
   ResolvedDrawdownDimension,
 } from './options.js';
 export { SeatPool, type AcquireOptions } from './seats/seat-pool.js';
+export { DrawdownMeter, type DrawdownStats, type DrawdownMeterEvents } from './drawdown/drawdown-meter.js';
+export type { Reservation } from './drawdown/reservation.js';
+export { SessionSeats, SESSION_SEAT_FIELD, type SessionSeat, type SeatRequest } from './sessions/session-seats.js';
+export { RequestCharge, type UnitsOf } from './http/request-charge.js';
+export { problemFor, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type Problem, type ProblemAnswer } from './http/problem.js';
 export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
   LicenseGateError,

@@ -128,6 +128,8 @@ export interface ResolvedOptions {
   readonly drawdown: ReadonlyMap<string, ResolvedDrawdownDimension>;
   readonly instanceLeaseMs: number;
   readonly client: LicenseManagerClient;
+  /** The gate made the client (from a config), so it destroys it at stop. */
+  readonly ownsClient: boolean;
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -390,6 +392,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     drawdown,
     instanceLeaseMs: duration('instanceLeaseMs', o.instanceLeaseMs, 60_000, 1_000, 60 * 60_000),
     client: checkClient(o.client),
+    ownsClient: !(o.client instanceof LicenseManagerClient) && !(isObject(o.client) && typeof o.client['send'] === 'function'),
     store,
     clock,
     logger,

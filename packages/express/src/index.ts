@@ -1,7 +1,10 @@
 /**
- * @licensegate/express — under construction: its public face is specified in the project's issues and
- * in DESIGN.md, and lands with them. Nothing is exported yet.
+ * @licensegate/express — Express middleware over the licensegate engine: gate routes by tier,
+ * hold a floating seat per session, charge drawdown units per request.
  *
  * @packageDocumentation
  */
-export {};
+export { licenseGate, type LicenseGateMiddleware, type LicenseGateMiddlewareOptions } from './license-gate.js';
+export { RequestLicense } from './request-license.js';
+export type { DeniedHandler } from './deny.js';
+export { deny } from './deny.js';

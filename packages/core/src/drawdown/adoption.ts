@@ -1,7 +1,14 @@
 import type { Logger } from '../logger.js';
 import type { ListedRecord } from '../store/store.js';
 import { newBatchRecord } from './batch-sender.js';
-import { isBatchRecord, isBuyRecord, isClaimedCounter, type ClaimedCounter, type Journal, type JournalValue } from './journal.js';
+import {
+  isBatchRecord,
+  isBuyRecord,
+  isClaimedCounter,
+  type ClaimedCounter,
+  type Journal,
+  type JournalValue,
+} from './journal.js';
 import { batchKeyOf, parseJournalKey, type JournalKey } from './journal-keys.js';
 import type { Outbox } from './outbox.js';
 
@@ -45,7 +52,13 @@ export async function adoptOrphans(deps: AdoptionDeps, live: ReadonlySet<string>
     if (key === undefined || key.kind === 'pending') continue;
     const value = record.value;
     if (!isBatchRecord(value) && !isBuyRecord(value)) continue;
-    const entry = { key: record.key, type: value.type, dimension: value.dimension, own: false, remaining: isBatchRecord(value) ? value.remaining : value.units };
+    const entry = {
+      key: record.key,
+      type: value.type,
+      dimension: value.dimension,
+      own: false,
+      remaining: isBatchRecord(value) ? value.remaining : value.units,
+    };
     if (value.owner === instanceId) {
       // Made here from a dead engine's counter by an adoption that failed before sending it.
       if (key.instanceId !== instanceId && !deps.outbox.has(record.key)) {
@@ -61,7 +74,10 @@ export async function adoptOrphans(deps: AdoptionDeps, live: ReadonlySet<string>
     adopted.push(record.key);
   }
   if (adopted.length > 0) {
-    deps.logger.info({ event: 'licensegate.drawdown.adopted', records: adopted.length }, `Took over ${adopted.length} drawdown records of engines that stopped without reporting them`);
+    deps.logger.info(
+      { event: 'licensegate.drawdown.adopted', records: adopted.length },
+      `Took over ${adopted.length} drawdown records of engines that stopped without reporting them`,
+    );
   }
   return adopted;
 }
@@ -112,6 +128,9 @@ async function adoptCounter(
   // The counter goes before the batch can be sent: a batch is never deleted while its counter could become a second one.
   await journal.remove(record.key, version);
   if (batchVersion === undefined) return undefined;
-  deps.outbox.add({ key: batchKey, type: 'batch', dimension: key.dimension, own: false, remaining: units }, { value: batch, version: batchVersion, expiresAt: null });
+  deps.outbox.add(
+    { key: batchKey, type: 'batch', dimension: key.dimension, own: false, remaining: units },
+    { value: batch, version: batchVersion, expiresAt: null },
+  );
   return batchKey;
 }

@@ -54,7 +54,7 @@ export class BatchDimension {
   /** Units debited by this engine and not reported yet (pending, sealing or being sent). */
   get unconfirmed(): number {
     let units = this.#current.units + this.#deps.outbox.ownRemaining(this.#config.name);
-    for (const epoch of this.#unsealed) units += epoch.units;
+    for (let i = 0; i < this.#unsealed.length; i++) units += (this.#unsealed[i] as Epoch).units;
     return units;
   }
 
@@ -138,7 +138,8 @@ export class BatchDimension {
     const { quota, failures, clock } = this.#deps;
     const name = this.#config.name;
     for (;;) {
-      if (this.#deps.stopping()) throw new LicenseGateError('ERR_LG_STOPPED', `The gate is stopping; ${name} units can no longer be debited.`);
+      if (this.#deps.stopping())
+        throw new LicenseGateError('ERR_LG_STOPPED', `The gate is stopping; ${name} units can no longer be debited.`);
       quota.assertNotExhausted(name);
       if (this.#fits(units)) return record ? this.record(units) : undefined;
       if (failures.isDegraded(name)) {
@@ -154,7 +155,11 @@ export class BatchDimension {
   }
 
   #maybeFlush(): void {
-    if (this.#current.units >= this.#config.batchUnits && this.#running === undefined && !this.#deps.failures.isDegraded(this.#config.name)) {
+    if (
+      this.#current.units >= this.#config.batchUnits &&
+      this.#running === undefined &&
+      !this.#deps.failures.isDegraded(this.#config.name)
+    ) {
       this.#background();
     }
   }
@@ -225,10 +230,14 @@ export class BatchDimension {
     }
     // The counter goes before the batch is sent: a batch is never deleted while its counter could still become a second one.
     if (counter !== undefined && !(await journal.remove(epoch.key, counter.version))) {
-      logger.warn({ event: 'licensegate.drawdown.taken_over', dimension: name, key: epoch.key }, `Another engine took over pending ${name} units of this one`);
+      logger.warn(
+        { event: 'licensegate.drawdown.taken_over', dimension: name, key: epoch.key },
+        `Another engine took over pending ${name} units of this one`,
+      );
     }
     this.#unsealed.shift();
-    if (batch !== undefined) outbox.add({ key: batchKey, type: 'batch', dimension: name, own: true, remaining: batch.value.remaining }, batch);
+    if (batch !== undefined)
+      outbox.add({ key: batchKey, type: 'batch', dimension: name, own: true, remaining: batch.value.remaining }, batch);
   }
 
   #epoch(number: number): Epoch {

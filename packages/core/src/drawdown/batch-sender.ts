@@ -55,7 +55,8 @@ export async function sendBatch(
 ): Promise<BatchOutcome> {
   const { journal, source, instanceId } = context;
   const stored = known ?? (await journal.get<BatchRecord>(key));
-  if (stored === undefined || !isBatchRecord(stored.value) || stored.value.owner !== instanceId) return { status: 'lost', reported: 0 };
+  if (stored === undefined || !isBatchRecord(stored.value) || stored.value.owner !== instanceId)
+    return { status: 'lost', reported: 0 };
   let record = stored.value;
   let version = stored.version;
   let reported = 0;

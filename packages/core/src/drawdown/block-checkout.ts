@@ -33,7 +33,8 @@ export type BuyOutcome =
 export async function sendBuy(context: SendContext, key: string, known?: StoreRecord<BuyRecord>): Promise<BuyOutcome> {
   const { journal, source, instanceId } = context;
   const stored = known ?? (await journal.get<BuyRecord>(key));
-  if (stored === undefined || !isBuyRecord(stored.value) || stored.value.owner !== instanceId) return { status: 'lost' };
+  if (stored === undefined || !isBuyRecord(stored.value) || stored.value.owner !== instanceId)
+    return { status: 'lost' };
   const record = stored.value;
   if (record.state === 'confirmed') {
     await journal.remove(key, stored.version);

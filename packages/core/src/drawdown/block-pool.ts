@@ -25,9 +25,12 @@ export interface BlockPoolDeps {
  * refused up front (QuotaExhaustedError) with nothing served.
  *
  * Bound: never serves past the purchase (units are checked out before they are served), and leaves
- * at most one unspent block per engine (one block checkout in flight per engine and dimension; an
- * unconfirmed checkout is resent with its token before any new one). Cancelled reservations give
- * their units back to the counter.
+ * at most one unspent block — a block being `max(blockUnits, shortfall)` — per engine: a block is
+ * checked out only when what is left cannot cover a reservation, one checkout at a time per engine
+ * and dimension, and an unconfirmed checkout is resent with its token before any new one. Cancelled
+ * reservations give their units back to the counter, so units of reservations cancelled after a
+ * block was checked out come on top (with one reservation at a time: less than one block plus one
+ * reservation is left).
  *
  * Block checkouts are journaled like batches (`buy:` records, token written before the call). If an
  * engine stops between License Manager's grant and the credit, the block is not credited by anyone
@@ -89,7 +92,12 @@ export class BlockPool {
       },
       (error: unknown) =>
         this.#deps.logger.error(
-          { event: 'licensegate.drawdown.block_return_failed', dimension: name, units, error: (error as Error).message },
+          {
+            event: 'licensegate.drawdown.block_return_failed',
+            dimension: name,
+            units,
+            error: (error as Error).message,
+          },
           `Could not give ${units} cancelled ${name} units back to the block; they stay consumed`,
         ),
     );
@@ -134,8 +142,12 @@ export class BlockPool {
       const key = journalKey('buy', instanceId, name, this.#sequence);
       const record = newBuyRecord(name, this.#config.unit, size, instanceId);
       const version = await journal.create(key, record);
-      if (version === undefined) throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
-      outbox.add({ key, type: 'buy', dimension: name, own: true, remaining: size }, { value: record, version, expiresAt: null });
+      if (version === undefined)
+        throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
+      outbox.add(
+        { key, type: 'buy', dimension: name, own: true, remaining: size },
+        { value: record, version, expiresAt: null },
+      );
       const outcome = await outbox.send(key);
       if (outcome?.status === 'credited') return;
       if (outcome?.status === 'failed') throw this.#failure(outcome);

@@ -43,7 +43,9 @@ export class FailureTracker {
   failed(key: string, dimension: string, kind: SendFailureKind, now: number): number {
     const previous = this.#failures.get(key);
     const failure: Failure =
-      previous?.kind === kind ? previous : { dimension, since: previous?.since ?? now, kind, attempts: 0, retryAt: now };
+      previous?.kind === kind
+        ? previous
+        : { dimension, since: previous?.since ?? now, kind, attempts: 0, retryAt: now };
     failure.attempts += 1;
     this.#failures.set(key, failure);
     const backoff = kind === 'transient' ? TRANSIENT_BACKOFF : CONFIGURATION_BACKOFF;
@@ -60,6 +62,7 @@ export class FailureTracker {
 
   /** When the oldest failure of a dimension began, or `undefined` when none is failing. */
   degradedSince(dimension: string): number | undefined {
+    if (this.#failures.size === 0) return undefined;
     let since: number | undefined;
     for (const failure of this.#failures.values()) {
       if (failure.dimension === dimension && (since === undefined || failure.since < since)) since = failure.since;
@@ -74,6 +77,7 @@ export class FailureTracker {
 
   /** The `onUnavailable` policy's answer for a debit that goes beyond what the bound allows. */
   decide(dimension: string, now: number): DegradedDecision {
+    if (this.#failures.size === 0) return { admit: true };
     let since: number | undefined;
     let retryAt = Infinity;
     for (const failure of this.#failures.values()) {

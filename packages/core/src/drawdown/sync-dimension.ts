@@ -66,7 +66,10 @@ export class SyncDimension {
     quota.assertGrantable(name, units);
     const decision = failures.decide(name, clock.now());
     if (!decision.admit) {
-      throw new LicenseUnavailableError(`License Manager cannot be reached to take ${name} units; try again later.`, decision.retryAfterMs);
+      throw new LicenseUnavailableError(
+        `License Manager cannot be reached to take ${name} units; try again later.`,
+        decision.retryAfterMs,
+      );
     }
   }
 
@@ -95,8 +98,12 @@ export class SyncDimension {
     const key = journalKey('batch', instanceId, name, this.#sequence);
     const record = newBatchRecord(name, this.#config.unit, units, instanceId);
     const version = await journal.create(key, record);
-    if (version === undefined) throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
-    outbox.add({ key, type: 'batch', dimension: name, own: true, remaining: units }, { value: record, version, expiresAt: null });
+    if (version === undefined)
+      throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
+    outbox.add(
+      { key, type: 'batch', dimension: name, own: true, remaining: units },
+      { value: record, version, expiresAt: null },
+    );
     const outcome = await outbox.send(key, true);
     switch (outcome?.status) {
       case 'refused':

@@ -11,6 +11,7 @@ import { InvalidUnitsError } from '../errors.js';
  *   before anything is debited
  */
 export function checkUnits(dimension: string, units: unknown): number {
-  if (typeof units !== 'number' || !Number.isSafeInteger(units) || units < 0) throw new InvalidUnitsError(dimension, units);
+  if (typeof units !== 'number' || !Number.isSafeInteger(units) || units < 0)
+    throw new InvalidUnitsError(dimension, units);
   return units === 0 ? 0 : units;
 }

@@ -1,0 +1,80 @@
+import express, { type Express, type Request } from 'express';
+import session from 'express-session';
+import type { LicenseGate } from '@licensegate/core';
+import { licenseGate } from '@licensegate/express';
+
+/** The demo's two AWS Marketplace products: one sold in tiers, one configurable (seats and units). */
+export interface DemoGates {
+  /** Tiers `Basic < Intermediate < Premium` (product `lg-demo-tiered`). */
+  readonly tiers: LicenseGate;
+  /** `ConcurrentUsers` seats and `DataConsumption` units (product `lg-demo-configurable`). */
+  readonly usage: LicenseGate;
+}
+
+/**
+ * The demo app: a public route, a route per tier, login and logout that take and return a
+ * floating seat, a seat-only area, a "backup" that costs drawdown units by size, and status.
+ */
+export function createDemoApp(gates: DemoGates, options: { sessionMaxAgeMs?: number } = {}): Express {
+  const app = express();
+  const tiers = licenseGate(gates.tiers);
+  const usage = licenseGate(gates.usage, { seatInfo: (req) => ({ user: (req.session as { user?: string }).user }) });
+
+  app.use(express.json());
+  app.use(
+    session({
+      secret: 'licensegate-demo-only',
+      resave: false,
+      saveUninitialized: false,
+      store: usage.sessionStore(new session.MemoryStore()),
+      cookie: { maxAge: options.sessionMaxAgeMs ?? 30 * 60_000 },
+    }),
+  );
+
+  app.get('/', (_req, res) => {
+    res.json({ hello: 'anyone may see this', tier: gates.tiers.tier });
+  });
+  app.get('/reports/basic', tiers.requireTier('Basic'), (req, res) => {
+    res.json({ report: 'basic', tier: req.license?.tier });
+  });
+  app.get('/reports/premium', tiers.requireTier('Premium'), (req, res) => {
+    res.json({ report: 'premium', tier: req.license?.tier });
+  });
+
+  app.post(
+    '/login',
+    (req, res, next) => {
+      const user = typeof req.body?.user === 'string' && req.body.user !== '' ? req.body.user : undefined;
+      if (user === undefined) return void res.status(400).json({ error: 'send {"user": "name"}' });
+      // A new session id at login (session fixation); the seat is taken for the new session.
+      req.session.regenerate((error) => {
+        if (error) return next(error);
+        (req.session as { user?: string }).user = user;
+        next();
+      });
+    },
+    usage.acquireSeat(),
+    (req, res) => {
+      res.json({ loggedIn: (req.session as { user?: string }).user, seat: req.license?.seat?.key !== undefined });
+    },
+  );
+  app.post('/logout', usage.releaseSeat(), (req, res, next) => {
+    req.session.destroy((error) => (error ? next(error) : res.json({ loggedOut: true })));
+  });
+  app.get('/app', usage.requireSeat(), (req, res) => {
+    res.json({ area: 'members only', user: (req.session as { user?: string }).user });
+  });
+
+  app.post(
+    '/backup',
+    usage.drawdown('DataConsumption', (req: Request) => Number(req.query['gb'] ?? 1)),
+    (req, res) => {
+      res.json({ backedUp: Number(req.query['gb'] ?? 1), unit: 'GB' });
+    },
+  );
+
+  app.get('/status', (_req, res) => {
+    res.json({ tiers: gates.tiers.status(), usage: gates.usage.status() });
+  });
+  return app;
+}

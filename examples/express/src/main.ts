@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import { createLicenseGate } from '@licensegate/core';
+import { startEmulator } from '@licensegate/emulator';
+import { createDemoApp } from './app.js';
+
+/**
+ * `npm start`: the License Manager emulator in-process with the demo licenses (issued as AWS
+ * Marketplace, so the app uses the real Marketplace fingerprint), the demo app on it, and a few
+ * commands that show each gate answering.
+ */
+async function main(): Promise<void> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  // The emulator accepts any signed request; the SDK only needs some credentials to sign with.
+  process.env['AWS_ACCESS_KEY_ID'] ??= 'demo';
+  process.env['AWS_SECRET_ACCESS_KEY'] ??= 'demo';
+  const licenses = fileURLToPath(new URL('../../../packages/emulator/licenses/demo.json', import.meta.url));
+  const lm = await startEmulator({ licenses });
+  const client = { endpoint: lm.url, region: 'us-east-1' };
+  const tiers = createLicenseGate({ productSku: 'lg-demo-tiered', tiers: ['Basic', 'Intermediate', 'Premium'], client });
+  const usage = createLicenseGate({
+    productSku: 'lg-demo-configurable',
+    seats: { entitlement: 'ConcurrentUsers', idleTimeoutMs: 30 * 60_000 },
+    drawdown: { DataConsumption: { mode: 'reserve', blockUnits: 50 } },
+    client,
+  });
+  await Promise.all([tiers.start(), usage.start()]);
+
+  const port = Number(process.env['PORT'] ?? 3000);
+  const server = createDemoApp({ tiers, usage }).listen(port, '127.0.0.1', () => {
+    const url = `http://127.0.0.1:${port}`;
+    process.stdout.write(
+      [
+        `licensegate demo listening on ${url}`,
+        `License Manager emulator on ${lm.url} (licenses: ${licenses})`,
+        '',
+        'Try:',
+        `  curl ${url}/reports/basic                     # 200: the demo license grants Intermediate`,
+        `  curl ${url}/reports/premium                   # 403 problem+json: Premium needed`,
+        `  curl -c jar -H 'content-type: application/json' -d '{"user":"ann"}' ${url}/login   # takes 1 of 5 seats`,
+        `  curl -b jar ${url}/app                        # 200 with a seat`,
+        `  curl -b jar -X POST '${url}/backup?gb=25'     # 200, 25 of 1000 DataConsumption units`,
+        `  curl -b jar -X POST '${url}/backup?gb=5000'   # 402: more than the pool has left, refused before any work`,
+        `  curl -b jar -X POST ${url}/logout             # returns the seat`,
+        `  curl ${url}/status                            # both gates' status`,
+        '',
+        'Ctrl-C stops: units are flushed and seats returned.',
+        '',
+      ].join('\n'),
+    );
+  });
+  const stop = (): void => {
+    server.close();
+    Promise.all([tiers.stop(), usage.stop()])
+      .then(() => lm.close())
+      .then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`licensegate demo: ${(error as Error).message}\n`);
+  process.exit(1);
+});

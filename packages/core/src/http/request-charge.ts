@@ -1,0 +1,70 @@
+import type { DrawdownMeter } from '../drawdown/drawdown-meter.js';
+import type { Reservation } from '../drawdown/reservation.js';
+import { QuotaExhaustedError } from '../errors.js';
+
+/**
+ * What one request costs, in a dimension's units: a number; a function of the request (known
+ * before the work); or a function of the request and the response (known only when the response
+ * has finished, e.g. the size of what was backed up).
+ */
+export type UnitsOf<Req, Res> = number | ((req: Req) => number) | ((req: Req, res: Res) => number);
+
+/**
+ * One request's drawdown charge, for any HTTP framework: opened before the handler runs, settled
+ * when the response has finished. Units are charged only when the work succeeded (PERPETUAL units
+ * cannot be returned); a failed or aborted request is not charged.
+ *
+ * - Units known up front are reserved before the handler (`reserve` mode takes them from the
+ *   block, so a used-up pool is refused before any work), then committed or cancelled.
+ * - Units known only at the end: the pool is checked before the handler (a used-up pool is
+ *   refused up front), and the units are debited when the response succeeded. In `reserve` mode
+ *   such a request can be served when the block runs dry at its end: at most one request's units.
+ */
+export class RequestCharge<Req, Res> {
+  readonly #meter: DrawdownMeter;
+  readonly #dimension: string;
+  readonly #late: ((req: Req, res: Res) => number) | undefined;
+  readonly #reservation: Reservation | undefined;
+  #settled = false;
+
+  private constructor(meter: DrawdownMeter, dimension: string, late: ((req: Req, res: Res) => number) | undefined, reservation: Reservation | undefined) {
+    this.#meter = meter;
+    this.#dimension = dimension;
+    this.#late = late;
+    this.#reservation = reservation;
+  }
+
+  /** Whether the units are read only when the response has finished. */
+  static isLate<Req, Res>(units: UnitsOf<Req, Res>): units is (req: Req, res: Res) => number {
+    return typeof units === 'function' && units.length >= 2;
+  }
+
+  /**
+   * Opens a charge before the handler runs.
+   * @throws QuotaExhaustedError (402), InvalidUnitsError (a bad value from the app), LicenseUnavailableError
+   */
+  static async open<Req, Res>(meter: DrawdownMeter, dimension: string, units: UnitsOf<Req, Res>, req: Req): Promise<RequestCharge<Req, Res>> {
+    if (RequestCharge.isLate(units)) {
+      if (meter.isExhausted(dimension)) throw new QuotaExhaustedError(dimension);
+      return new RequestCharge(meter, dimension, units, undefined);
+    }
+    const count = typeof units === 'number' ? units : (units as (req: Req) => number)(req);
+    return new RequestCharge<Req, Res>(meter, dimension, undefined, await meter.reserve(dimension, count));
+  }
+
+  /**
+   * Settles once: charges when `succeeded`, releases the reservation otherwise. Later calls do
+   * nothing (a response can both finish and close).
+   * @throws InvalidUnitsError when a late units function returns a bad value (nothing is charged)
+   */
+  async settle(succeeded: boolean, req: Req, res: Res): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.#reservation !== undefined) {
+      if (succeeded) await this.#reservation.commit();
+      else this.#reservation.cancel();
+      return;
+    }
+    if (succeeded && this.#late !== undefined) await this.#meter.debit(this.#dimension, this.#late(req, res));
+  }
+}

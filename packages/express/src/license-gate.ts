@@ -1,0 +1,225 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  createLicenseGate,
+  LicenseGate,
+  LicenseGateConfigurationError,
+  LicenseGateError,
+  RequestCharge,
+  SessionSeats,
+  type LicenseGateOptions,
+  type SeatRequest,
+  type SeatView,
+  type UnitsOf,
+} from '@licensegate/core';
+import { deny, type DeniedHandler } from './deny.js';
+import { RequestLicense } from './request-license.js';
+
+/** Options of the Express adapter (the gate's own options go to `createLicenseGate`). */
+export interface LicenseGateMiddlewareOptions {
+  /**
+   * The seat key of a request, e.g. the logged-in user's id, so that a user's sessions share one
+   * seat (each session a holder). Default: the session id (express-session's `req.sessionID`).
+   */
+  seatKey?: (req: Request) => string | undefined;
+  /** Details about the holder shown by `gate.seats.held()`, e.g. `(req) => ({ user: req.user.name })`. */
+  seatInfo?: (req: Request) => unknown;
+  /** Answer denials your own way (HTML page, redirect). Default: `application/problem+json`. */
+  onDenied?: DeniedHandler;
+  /** Whether a finished response is charged. Default: status below 400. */
+  chargeWhen?: (req: Request, res: Response) => boolean;
+}
+
+/** What {@link licenseGate} returns: middleware factories bound to one gate. */
+export interface LicenseGateMiddleware {
+  /** The gate behind the middleware. */
+  readonly gate: LicenseGate;
+  /** 403 unless the license grants `tier` or a higher one (503 + Retry-After when License Manager is unreachable past the grace). */
+  requireTier(tier: string): RequestHandler;
+  /**
+   * Charges `units` of a drawdown dimension for the request when its response succeeds:
+   * a number, `(req) => units`, or `(req, res) => units` read when the response finishes.
+   * 402 when the pool is used up.
+   */
+  drawdown(dimension: string, units: UnitsOf<Request, Response>): RequestHandler;
+  /** Takes a floating seat for the session (after the app's own login). 403, or 429 + Retry-After when queued and timed out. */
+  acquireSeat(): RequestHandler;
+  /** Returns the session's seat (on logout). Never fails the request. */
+  releaseSeat(): RequestHandler;
+  /** Routes that need a held seat: touches it; takes a lost seat again if one is free; 403 otherwise. */
+  requireSeat(): RequestHandler;
+  /** A JSON handler for health and readiness probes: `gate.status()`, 503 until the gate runs. */
+  status(): RequestHandler;
+  /**
+   * Wraps an express-session store so that a destroyed session returns its seat and a regenerated
+   * one keeps it: `session({ store: lg.sessionStore(new MemoryStore()), ... })`.
+   */
+  sessionStore<S extends object>(store: S): S;
+}
+
+const KNOWN_OPTIONS = ['seatKey', 'seatInfo', 'onDenied', 'chargeWhen'];
+
+function checkOptions(options: LicenseGateMiddlewareOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new LicenseGateConfigurationError('ERR_LG_OPTIONS', 'licenseGate() takes (gate, { seatKey?, seatInfo?, onDenied?, chargeWhen? }).');
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (!KNOWN_OPTIONS.includes(key)) {
+      throw new LicenseGateConfigurationError('ERR_LG_OPTION_UNKNOWN', `Unknown licenseGate() option ${JSON.stringify(key)}; it takes ${KNOWN_OPTIONS.join(', ')}.`);
+    }
+    if (value !== undefined && typeof value !== 'function') {
+      throw new LicenseGateConfigurationError('ERR_LG_OPTIONS', `licenseGate() option ${key} must be a function.`);
+    }
+  }
+}
+
+/**
+ * Express middleware over a license gate.
+ *
+ * @param gateOrOptions - a gate from `createLicenseGate()` (you start and stop it), or its options
+ *   (the middleware makes the gate and starts it on the first request; stop it with `lg.gate.stop()`)
+ *
+ * @example
+ * ```ts
+ * const lg = licenseGate(gate);
+ * app.get('/reports', lg.requireTier('Premium'), handler);
+ * app.post('/backup', lg.drawdown('DataConsumption', (req) => req.body.gigabytes), handler);
+ * ```
+ */
+export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, options: LicenseGateMiddlewareOptions = {}): LicenseGateMiddleware {
+  checkOptions(options);
+  const gate = gateOrOptions instanceof LicenseGate ? gateOrOptions : createLicenseGate(gateOrOptions);
+  const ownsGate = !(gateOrOptions instanceof LicenseGate);
+  const { seatKey, seatInfo, onDenied } = options;
+  const chargeWhen = options.chargeWhen ?? ((_req: Request, res: Response) => res.statusCode < 400);
+  const sessions = new SessionSeats(() => gate.seats, gate.options.logger);
+  const sharedLicense = new RequestLicense(gate);
+  let ready = !ownsGate;
+  let starting: Promise<void> | undefined;
+
+  /** Starts a gate the middleware made, once; the cold path of the first requests. */
+  const ensureStarted = (): Promise<void> | undefined => {
+    if (ready) return undefined;
+    starting ??= gate.start().then(() => {
+      ready = true;
+    });
+    return starting;
+  };
+  const fail = (req: Request, res: Response, next: NextFunction, error: unknown): void => deny(gate, onDenied, req, res, next, error);
+  const seatRequest = (req: Request): SeatRequest => {
+    const r = req as Request & { sessionID?: string; session?: Record<string, unknown> };
+    return { sessionId: r.sessionID, session: r.session, userKey: seatKey?.(req) };
+  };
+  const withSeat = (req: Request, seat: SeatView | undefined): void => {
+    req.license = new RequestLicense(gate, seat);
+  };
+  /** Runs an async step, answering its licensegate errors; starts the gate first if need be. */
+  const run = (step: (req: Request, res: Response) => Promise<void>): RequestHandler => {
+    return (req, res, next) => {
+      const go = (): void => {
+        step(req, res).then(() => next(), (error: unknown) => fail(req, res, next, error));
+      };
+      const pending = ensureStarted();
+      if (pending === undefined) return go();
+      pending.then(go, (error: unknown) => fail(req, res, next, error));
+    };
+  };
+
+  return {
+    gate,
+
+    requireTier(tier) {
+      const check = gate.tierCheck(tier);
+      return function requireTier(req, res, next) {
+        const decision = check();
+        if (decision.allowed) {
+          req.license ??= sharedLicense;
+          return next();
+        }
+        const pending = ensureStarted();
+        if (pending === undefined) return fail(req, res, next, decision.error);
+        pending.then(
+          () => {
+            const again = check();
+            if (!again.allowed) return fail(req, res, next, again.error);
+            req.license ??= sharedLicense;
+            next();
+          },
+          (error: unknown) => fail(req, res, next, error),
+        );
+      };
+    },
+
+    drawdown(dimension, units) {
+      gate.drawdown.stats(dimension); // an unknown dimension fails here, at startup
+      if (typeof units !== 'number' && typeof units !== 'function') {
+        throw new LicenseGateConfigurationError('ERR_LG_OPTIONS', `drawdown(${JSON.stringify(dimension)}, units): units must be a number or a function; got ${typeof units}.`);
+      }
+      return function drawdown(req, res, next) {
+        // Listeners first, before any await: a response can finish or close at any time.
+        let charge: RequestCharge<Request, Response> | undefined;
+        let outcome: boolean | undefined;
+        const settle = (succeeded: boolean): void => {
+          if (outcome !== undefined) return;
+          outcome = succeeded;
+          charge?.settle(succeeded, req, res).catch((error: unknown) =>
+            gate.options.logger.error({ event: 'licensegate.charge_failed', dimension, path: req.path, code: (error as { code?: string }).code, error: (error as Error).message }, 'A drawdown charge failed after the response; nothing was charged for it'),
+          );
+        };
+        res.once('finish', () => settle(chargeWhen(req, res)));
+        res.once('close', () => settle(res.writableFinished && chargeWhen(req, res)));
+        const open = (): void => {
+          RequestCharge.open(gate.drawdown, dimension, units, req).then(
+            (opened) => {
+              charge = opened;
+              if (outcome !== undefined) return void opened.settle(outcome, req, res).catch(() => undefined);
+              req.license ??= sharedLicense;
+              next();
+            },
+            (error: unknown) => {
+              outcome = false;
+              fail(req, res, next, error);
+            },
+          );
+        };
+        const pending = ensureStarted();
+        if (pending === undefined) return open();
+        pending.then(open, (error: unknown) => fail(req, res, next, error));
+      };
+    },
+
+    acquireSeat() {
+      return run(async (req) => withSeat(req, await sessions.acquire(seatRequest(req), seatInfo?.(req))));
+    },
+
+    releaseSeat() {
+      return run(async (req) => {
+        try {
+          await sessions.release(seatRequest(req));
+        } catch (error) {
+          gate.options.logger.warn({ event: 'licensegate.release_failed', error: (error as Error).message }, 'Could not return a seat at logout; the idle reaper will');
+        }
+        req.license = new RequestLicense(gate);
+      });
+    },
+
+    requireSeat() {
+      return run(async (req) => {
+        const seat = await sessions.require(seatRequest(req));
+        if (seat === undefined) throw new LicenseGateError('ERR_LG_NO_SEAT', 'This needs a seat: log in first (the session holds no seat).');
+        withSeat(req, seat);
+      });
+    },
+
+    status() {
+      return function status(_req, res) {
+        void ensureStarted()?.catch(() => undefined);
+        const body = gate.status();
+        res.status(body.state === 'running' ? 200 : 503).json(body);
+      };
+    },
+
+    sessionStore(store) {
+      return sessions.wrapStore(store);
+    },
+  };
+}
