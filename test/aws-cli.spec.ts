@@ -129,7 +129,9 @@ describe('AWS CLI v2 runs the AWS Marketplace page checkout-license commands aga
     try {
       await access(AWS_CLI, constants.X_OK);
     } catch {
-      console.log(`  aws-cli.spec: skipped, ${AWS_CLI} (Debian package awscli, AWS CLI v2) is missing: apt-get install -y awscli`);
+      console.log(
+        `  aws-cli.spec: skipped, ${AWS_CLI} (Debian package awscli, AWS CLI v2) is missing: apt-get install -y awscli`,
+      );
       this.skip();
     }
     // A v1 CLI at this path would fail every exit-code check below; say why at once instead.
@@ -161,7 +163,14 @@ describe('AWS CLI v2 runs the AWS Marketplace page checkout-license commands aga
     const second = succeeded<CheckoutOutput>(await aws(perpetualCommand()));
     assert.equal(second.LicenseConsumptionToken, first.LicenseConsumptionToken);
     const usage = succeeded<LicenseUsageOutput>(
-      await aws(['license-manager', 'get-license-usage', '--endpoint-url', endpoint(), '--license-arn', first.LicenseArn]),
+      await aws([
+        'license-manager',
+        'get-license-usage',
+        '--endpoint-url',
+        endpoint(),
+        '--license-arn',
+        first.LicenseArn,
+      ]),
     );
     const data = usage.LicenseUsage.EntitlementUsages.find((e) => e.Name === 'DataConsumption');
     assert.equal(data?.ConsumedValue, '10');

@@ -329,8 +329,9 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       const payload = { licenseArn: license.arn, previous: previous.version, current: license.version };
       this.#log('info', 'licenseVersionChanged', payload);
       this.emit('licenseVersionChanged', payload);
-      this.#drawdown?.licenseChanged({ arn: license.arn, version: license.version });
     }
+    // The meter lifts an exhausted dimension when the license it is told of is another version.
+    if (license !== undefined) this.#drawdown?.licenseChanged({ arn: license.arn, version: license.version });
   }
 
   #onRefreshed(answer: TierAnswer, previous: TierAnswer | undefined): void {

@@ -332,18 +332,16 @@ export class DrawdownMeter {
     this.#queue.clear();
     for (const found of this.#dimensions.values()) {
       if (found.mode === 'batch') {
-        await found.meter
-          .flush()
-          .catch((error: unknown) =>
-            this.#logger.warn(
-              {
-                event: 'licensegate.drawdown.flush_failed',
-                dimension: found.config.name,
-                error: (error as Error).message,
-              },
-              `Could not seal the pending ${found.config.name} units at stop; they stay in the store for the next engine`,
-            ),
-          );
+        await found.meter.flush().catch((error: unknown) =>
+          this.#logger.warn(
+            {
+              event: 'licensegate.drawdown.flush_failed',
+              dimension: found.config.name,
+              error: (error as Error).message,
+            },
+            `Could not seal the pending ${found.config.name} units at stop; they stay in the store for the next engine`,
+          ),
+        );
       } else if (found.mode === 'reserve') {
         await found.pool.drain();
       }

@@ -539,8 +539,18 @@ function firstHeader(headers: SignedRequest['headers'], name: string): string | 
   return typeof value === 'string' ? value : value?.[0];
 }
 
+/** The last date parsed: requests of the same second carry the same one. */
+let lastAmzDate: { text: string; ms: number | undefined } = { text: '', ms: undefined };
+
 /** Parses `yyyyMMdd'T'HHmmss'Z'` into ms, rejecting impossible dates such as month 13. */
 function parseAmzDate(value: string): number | undefined {
+  if (lastAmzDate.text === value) return lastAmzDate.ms;
+  const ms = parseAmzDateUncached(value);
+  lastAmzDate = { text: value, ms };
+  return ms;
+}
+
+function parseAmzDateUncached(value: string): number | undefined {
   const match = AMZ_DATE_PATTERN.exec(value);
   if (match === null) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [

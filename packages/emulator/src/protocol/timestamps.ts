@@ -9,9 +9,18 @@
 /** Format of `License.CreateTime` in answers. */
 export type CreateTimeFormat = 'epoch-seconds' | 'iso';
 
+let lastSecond = NaN;
+let lastText = '';
+
 /** `2026-11-27T21:00:00` (UTC, no zone, no fraction), as checkout answers carry it. */
 export function formatCheckoutTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19);
+  // Answers of the same second share one string: this runs twice per checkout.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  return lastText;
 }
 
 /** A `CreateTime` value in the configured form. */

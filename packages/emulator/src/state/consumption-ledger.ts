@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { EntitlementData } from '../protocol/shapes.js';
 import { MinHeap } from '../util/min-heap.js';
 
@@ -41,7 +41,8 @@ export class ConsumptionLedger {
 
   /** A new consumption token: 32 lower-case hex characters, as AWS's examples show. */
   static newToken(): string {
-    return randomBytes(16).toString('hex');
+    // randomUUID draws from a cached entropy pool: far cheaper per call than randomBytes(16).
+    return randomUUID().replaceAll('-', '');
   }
 
   /** Returns the units of every checkout whose TTL has run out by `now`. */

@@ -34,14 +34,16 @@ export class IdempotencyCache {
   run<T>(operation: string, clientToken: string, request: unknown, now: number, work: () => T): T {
     this.#prune(now);
     const key = `${operation}\u0000${clientToken}`;
-    const canonical = canonicalJson(request);
+    // Stored as plain JSON (cheap); compared canonically (keys sorted) only on a replay, so that
+    // two clients that order members differently still replay.
+    const plain = JSON.stringify(request);
     let previous = this.#entries.get(key);
     if (previous !== undefined && now - previous.at >= this.#windowMs) {
       this.#entries.delete(key);
       previous = undefined;
     }
     if (previous !== undefined) {
-      if (previous.request === canonical) return previous.response as T;
+      if (previous.request === plain || canonicalJson(JSON.parse(previous.request)) === canonicalJson(request)) return previous.response as T;
       throw new AwsError(
         'ValidationException',
         `ClientToken '${clientToken}' was already used for a different ${operation} request. ` +
@@ -49,7 +51,7 @@ export class IdempotencyCache {
       );
     }
     const response = work();
-    this.#entries.set(key, { request: canonical, response, at: now });
+    this.#entries.set(key, { request: plain, response, at: now });
     return response;
   }
 
