@@ -9,18 +9,19 @@
 /** Format of `License.CreateTime` in answers. */
 export type CreateTimeFormat = 'epoch-seconds' | 'iso';
 
-let lastSecond = NaN;
-let lastText = '';
+/** Recent seconds and their text: answers of the same second share one string. */
+const recentSeconds = new Map<number, string>();
 
 /** `2026-11-27T21:00:00` (UTC, no zone, no fraction), as checkout answers carry it. */
 export function formatCheckoutTime(ms: number): string {
-  // Answers of the same second share one string: this runs twice per checkout.
   const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastText = new Date(second * 1000).toISOString().slice(0, 19);
+  let text = recentSeconds.get(second);
+  if (text === undefined) {
+    if (recentSeconds.size >= 16) recentSeconds.clear();
+    text = new Date(second * 1000).toISOString().slice(0, 19);
+    recentSeconds.set(second, text);
   }
-  return lastText;
+  return text;
 }
 
 /** A `CreateTime` value in the configured form. */
