@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
@@ -111,6 +112,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       (this.emit as (e: string, p: unknown) => boolean)(event, payload);
     });
     const emit = (event: string, payload: unknown): boolean => (this.emit as (e: string, p: unknown) => boolean)(event, payload);
+    const counted = options.seats !== undefined || options.drawdown.size > 0;
+    this.#instances = counted
+      ? new InstanceRegistry(options.store, options.productSku, options.clock, options.instanceLeaseMs, options.logger, () => this.#adoptOrphans())
+      : undefined;
     this.#tiers =
       options.tiers.length === 0
         ? undefined
@@ -118,12 +123,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
             refreshed: (answer, previous) => this.#onRefreshed(answer, previous),
             failed: (episode, isNew) => this.#onFailed(episode, isNew),
             recovered: (episode) => this.#onRecovered(episode),
-          });
+          }, this.#instances?.id ?? randomUUID());
     this.#poller = this.#tiers === undefined ? new LicensePoller(options, this.#source, (license) => this.#onLicense(license)) : undefined;
-    const counted = options.seats !== undefined || options.drawdown.size > 0;
-    this.#instances = counted
-      ? new InstanceRegistry(options.store, options.productSku, options.clock, options.instanceLeaseMs, options.logger, () => this.#adoptOrphans())
-      : undefined;
     this.#seats =
       options.seats === undefined || this.#instances === undefined
         ? undefined
@@ -163,9 +164,9 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     return this.#seats;
   }
 
-  /** Only seats and drawdown keep state in the store; a tiers-only gate leaves it alone. */
+  /** Seats, drawdown and shared tier answers keep state in the store; a tiers-only gate on its own leaves it alone. */
   get #usesStore(): boolean {
-    return this.#instances !== undefined;
+    return this.#instances !== undefined || this.options.shareTierAnswers;
   }
 
   /** This engine's id in the store (a new one per gate). */

@@ -94,6 +94,11 @@ export interface LicenseGateOptions {
   graceMs?: number;
   /** How long before the license ends `licenseExpiring` fires. Default 7 days. */
   expiryWarningMs?: number;
+  /**
+   * Share tier answers with the other instances on the store, so that N instances make about one
+   * tier checkout per refresh interval. Default: when the store is shared (`store.shared`).
+   */
+  shareTierAnswers?: boolean;
   /** Retries of one License Manager call. */
   retry?: RetryOptions;
   /** Each attempt of a License Manager call is aborted after this long. Default 5,000 ms. */
@@ -140,6 +145,7 @@ export interface ResolvedOptions {
   readonly expiryWarningMs: number;
   readonly retry: RetryPolicy;
   readonly callTimeoutMs: number;
+  readonly shareTierAnswers: boolean;
 }
 
 const KNOWN_OPTIONS: readonly (keyof LicenseGateOptions)[] = [
@@ -160,6 +166,7 @@ const KNOWN_OPTIONS: readonly (keyof LicenseGateOptions)[] = [
   'expiryWarningMs',
   'retry',
   'callTimeoutMs',
+  'shareTierAnswers',
 ];
 
 const FINGERPRINT = /^aws:\d{12}:[^:]+:issuer-fingerprint$/;
@@ -314,6 +321,12 @@ function checkMethods<T>(code: LicenseGateErrorCode, what: string, value: unknow
   return value as T;
 }
 
+function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail('ERR_LG_OPTIONS', `${name} must be true or false; got ${JSON.stringify(value)}.`);
+  return value;
+}
+
 function checkRetry(retry: unknown): RetryPolicy {
   if (retry === undefined) return DEFAULT_RETRY;
   if (!isObject(retry)) fail('ERR_LG_OPTION_RETRY', 'retry must be an object: { attempts, baseDelayMs, maxDelayMs, deadlineMs }.');
@@ -403,5 +416,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     expiryWarningMs: duration('expiryWarningMs', o.expiryWarningMs, DEFAULT_EXPIRY_WARNING_MS),
     retry: checkRetry(o.retry),
     callTimeoutMs: duration('callTimeoutMs', o.callTimeoutMs, 5_000, 1, 120_000),
+    shareTierAnswers: checkBoolean('shareTierAnswers', o.shareTierAnswers, store.shared === true),
   };
 }

@@ -83,6 +83,8 @@ interface WriteConditions {
  * ```
  */
 export class MemoryStore implements Store {
+  /** One process only: tier answers are not shared through it. */
+  readonly shared = false;
   readonly #namespaces = new Map<string, Map<string, Entry>>();
   readonly #sweepIntervalMs: number;
   #clock: Clock = systemClock;

@@ -34,6 +34,11 @@ export interface PutOptions {
  * Every store must pass the conformance suite in `@licensegate/core/testing`.
  */
 export interface Store {
+  /**
+   * `true` when several processes share this store (Redis). Gates on a shared store share their
+   * tier answers through it, so N instances make about one tier checkout per interval, not N.
+   */
+  readonly shared?: boolean;
   /** Called by each gate at `start()`, before any other method, with the gate's clock. */
   init?(context: StoreContext): Promise<void> | void;
   /** The live record of a key. */

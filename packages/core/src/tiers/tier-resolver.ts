@@ -4,6 +4,7 @@ import { LicenseUnavailableError, NoLicenseError, TierRequiredError } from '../e
 import type { ResolvedOptions } from '../options.js';
 import { classifyFailure, type FailureKind } from '../source/failure-kind.js';
 import { LicenseManagerCallError, type LicenseInfo, type LicenseSource } from '../source/license-source.js';
+import { SharedTierAnswers } from './shared-answer.js';
 import { ALLOWED, ALLOWED_DEGRADED, type TierDecision } from './tier-decision.js';
 import type { TierOrder } from './tier-order.js';
 
@@ -67,9 +68,12 @@ export class TierResolver {
   /** Denials of the current answer, by rank: built once, so a denied check allocates nothing. */
   #denials: (TierDecision | undefined)[] = [];
   #licenseReadFailing = false;
+  readonly #shared: SharedTierAnswers | undefined;
 
-  constructor(options: ResolvedOptions, order: TierOrder, source: LicenseSource, events: TierResolverEvents) {
+  /** @param owner - this engine's id, when answers are shared through the store */
+  constructor(options: ResolvedOptions, order: TierOrder, source: LicenseSource, events: TierResolverEvents, owner?: string) {
     this.#options = options;
+    this.#shared = options.shareTierAnswers ? new SharedTierAnswers(options, order, owner ?? 'engine') : undefined;
     this.#order = order;
     this.#source = source;
     this.#events = events;
@@ -224,8 +228,22 @@ export class TierResolver {
     return answer;
   }
 
-  /** One refresh: checkout, then the license's status; or, on a definitive no, why. */
+  /** One refresh, through the shared answer when instances share one. */
   async #learn(): Promise<TierAnswer> {
+    if (this.#shared === undefined) return this.#checkOut();
+    const shared = await this.#shared.before();
+    if ('answer' in shared) return shared.answer;
+    try {
+      const answer = await this.#checkOut();
+      await this.#shared.publish(answer);
+      return answer;
+    } finally {
+      await shared.release?.();
+    }
+  }
+
+  /** One checkout, then the license's status; or, on a definitive no, why. */
+  async #checkOut(): Promise<TierAnswer> {
     const { clock, tiers } = this.#options;
     try {
       const checkout = await this.#source.checkout({

@@ -1,0 +1,6 @@
+/**
+ * @licensegate/redis — under construction (issue: several instances of one app).
+ *
+ * @packageDocumentation
+ */
+export {};
