@@ -1,5 +1,6 @@
 // Mocha's spec reporter, plus the closing line CI reads: "N passed, N failed, N skipped".
 'use strict';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha loads reporters with require()
 const Mocha = require('mocha');
 
 const { EVENT_RUN_END } = Mocha.Runner.constants;

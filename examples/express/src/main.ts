@@ -16,7 +16,11 @@ async function main(): Promise<void> {
   const licenses = fileURLToPath(new URL('../../../packages/emulator/licenses/demo.json', import.meta.url));
   const lm = await startEmulator({ licenses });
   const client = { endpoint: lm.url, region: 'us-east-1' };
-  const tiers = createLicenseGate({ productSku: 'lg-demo-tiered', tiers: ['Basic', 'Intermediate', 'Premium'], client });
+  const tiers = createLicenseGate({
+    productSku: 'lg-demo-tiered',
+    tiers: ['Basic', 'Intermediate', 'Premium'],
+    client,
+  });
   const usage = createLicenseGate({
     productSku: 'lg-demo-configurable',
     seats: { entitlement: 'ConcurrentUsers', idleTimeoutMs: 30 * 60_000 },
@@ -52,7 +56,10 @@ async function main(): Promise<void> {
     server.close();
     Promise.all([tiers.stop(), usage.stop()])
       .then(() => lm.close())
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

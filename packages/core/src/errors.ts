@@ -132,7 +132,10 @@ export class QuotaExhaustedError extends LicenseGateError {
   readonly dimension: string;
 
   constructor(dimension: string, detail = '') {
-    super('ERR_LG_QUOTA_EXHAUSTED', `The ${dimension} units the license grants are used up${detail}; a renewal or a larger purchase restores them.`);
+    super(
+      'ERR_LG_QUOTA_EXHAUSTED',
+      `The ${dimension} units the license grants are used up${detail}; a renewal or a larger purchase restores them.`,
+    );
     this.dimension = dimension;
   }
 }

@@ -16,7 +16,14 @@ import { TierResolver, type FailureEpisode, type TierAnswer } from './tiers/tier
 /** Events of a {@link LicenseGate}, with their payloads. */
 export interface LicenseGateEvents {
   /** The tier granted changed: an upgrade, a downgrade, or a cancellation (`current: null`). */
-  tierChanged: [{ previous: string | null; current: string | null; licenseArn: string | undefined; licenseVersion: string | undefined }];
+  tierChanged: [
+    {
+      previous: string | null;
+      current: string | null;
+      licenseArn: string | undefined;
+      licenseVersion: string | undefined;
+    },
+  ];
   /** The license ends within `expiryWarningMs`. Once per license and end date. */
   licenseExpiring: [LicenseWatchEvents['licenseExpiring']];
   /** The license has ended (`Validity.End` passed, or status EXPIRED). Once per license and end date. */
@@ -24,7 +31,15 @@ export interface LicenseGateEvents {
   /** The license's status changed (e.g. AVAILABLE to DEACTIVATED). */
   licenseStatusChanged: [LicenseWatchEvents['licenseStatusChanged']];
   /** License Manager could not be reached (or refused the setup); the failure policy now applies. Once per episode. */
-  degraded: [{ reason: 'transient' | 'configuration'; code: string; error: string; policy: UnavailablePolicy; graceEndsAt: Date | null }];
+  degraded: [
+    {
+      reason: 'transient' | 'configuration';
+      code: string;
+      error: string;
+      policy: UnavailablePolicy;
+      graceEndsAt: Date | null;
+    },
+  ];
   /** License Manager answers again after an episode. */
   recovered: [{ downtimeMs: number; failures: number }];
   /** A refresh brought a definitive answer (the same tier or another). */
@@ -111,20 +126,37 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       this.#log(event === 'licenseExpiring' ? 'warn' : 'info', event, payload);
       (this.emit as (e: string, p: unknown) => boolean)(event, payload);
     });
-    const emit = (event: string, payload: unknown): boolean => (this.emit as (e: string, p: unknown) => boolean)(event, payload);
+    const emit = (event: string, payload: unknown): boolean =>
+      (this.emit as (e: string, p: unknown) => boolean)(event, payload);
     const counted = options.seats !== undefined || options.drawdown.size > 0;
     this.#instances = counted
-      ? new InstanceRegistry(options.store, options.productSku, options.clock, options.instanceLeaseMs, options.logger, () => this.#adoptOrphans())
+      ? new InstanceRegistry(
+          options.store,
+          options.productSku,
+          options.clock,
+          options.instanceLeaseMs,
+          options.logger,
+          () => this.#adoptOrphans(),
+        )
       : undefined;
     this.#tiers =
       options.tiers.length === 0
         ? undefined
-        : new TierResolver(options, this.tierOrder, this.#source, {
-            refreshed: (answer, previous) => this.#onRefreshed(answer, previous),
-            failed: (episode, isNew) => this.#onFailed(episode, isNew),
-            recovered: (episode) => this.#onRecovered(episode),
-          }, this.#instances?.id ?? randomUUID());
-    this.#poller = this.#tiers === undefined ? new LicensePoller(options, this.#source, (license) => this.#onLicense(license)) : undefined;
+        : new TierResolver(
+            options,
+            this.tierOrder,
+            this.#source,
+            {
+              refreshed: (answer, previous) => this.#onRefreshed(answer, previous),
+              failed: (episode, isNew) => this.#onFailed(episode, isNew),
+              recovered: (episode) => this.#onRecovered(episode),
+            },
+            this.#instances?.id ?? randomUUID(),
+          );
+    this.#poller =
+      this.#tiers === undefined
+        ? new LicensePoller(options, this.#source, (license) => this.#onLicense(license))
+        : undefined;
     this.#seats =
       options.seats === undefined || this.#instances === undefined
         ? undefined
@@ -139,7 +171,12 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.#drawdown =
       options.drawdown.size === 0 || this.#instances === undefined
         ? undefined
-        : new DrawdownMeter({ options, source: this.#source, instanceId: this.#instances.id, emit: (event, payload) => emit(event, payload) });
+        : new DrawdownMeter({
+            options,
+            source: this.#source,
+            instanceId: this.#instances.id,
+            emit: (event, payload) => emit(event, payload),
+          });
   }
 
   /**
@@ -148,7 +185,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    */
   get drawdown(): DrawdownMeter {
     if (this.#drawdown === undefined) {
-      throw new LicenseGateConfigurationError('ERR_LG_UNKNOWN_DIMENSION', "This gate has no drawdown dimensions: give it drawdown: { DataConsumption: { mode: 'batch' } }.");
+      throw new LicenseGateConfigurationError(
+        'ERR_LG_UNKNOWN_DIMENSION',
+        "This gate has no drawdown dimensions: give it drawdown: { DataConsumption: { mode: 'batch' } }.",
+      );
     }
     return this.#drawdown;
   }
@@ -159,7 +199,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    */
   get seats(): SeatPool {
     if (this.#seats === undefined) {
-      throw new LicenseGateConfigurationError('ERR_LG_NO_SEATS', "This gate has no seats: give it seats: { entitlement: 'ConcurrentUsers' }.");
+      throw new LicenseGateConfigurationError(
+        'ERR_LG_NO_SEATS',
+        "This gate has no seats: give it seats: { entitlement: 'ConcurrentUsers' }.",
+      );
     }
     return this.#seats;
   }
@@ -181,7 +224,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    * setup (permissions, credentials, Region): such an app should fail at boot, not at request time.
    */
   start(): Promise<void> {
-    if (this.#state === 'stopped') return Promise.reject(new LicenseGateConfigurationError('ERR_LG_STOPPED', 'This gate was stopped; create a new one to start again.'));
+    if (this.#state === 'stopped')
+      return Promise.reject(
+        new LicenseGateConfigurationError('ERR_LG_STOPPED', 'This gate was stopped; create a new one to start again.'),
+      );
     this.#starting ??= this.#start();
     return this.#starting;
   }
@@ -291,20 +337,47 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       state: this.#state,
       tier,
       tiers: this.tierOrder.names,
-      reason: this.#tiers === undefined ? null : tier === null ? (answer === undefined ? 'unknown' : this.options.clock.now() >= answer.validUntil ? 'expired' : (answer.reason ?? null)) : null,
-      license: license === undefined ? null : { arn: license.arn, status: license.status, version: license.version ?? null, expiresAt: iso(license.validUntil) },
+      reason:
+        this.#tiers === undefined
+          ? null
+          : tier === null
+            ? answer === undefined
+              ? 'unknown'
+              : this.options.clock.now() >= answer.validUntil
+                ? 'expired'
+                : (answer.reason ?? null)
+            : null,
+      license:
+        license === undefined
+          ? null
+          : {
+              arn: license.arn,
+              status: license.status,
+              version: license.version ?? null,
+              expiresAt: iso(license.validUntil),
+            },
       lastCheckedAt: iso(answer?.checkedAt),
       nextRefreshAt: iso(this.#tiers?.nextRefreshAt),
       degraded: episode !== undefined,
       degradedSince: iso(episode?.since),
-      graceEndsAt: episode !== undefined && onUnavailable === 'grace' && answer !== undefined && answer.rank >= 0 ? iso(answer.checkedAt + graceMs) : null,
+      graceEndsAt:
+        episode !== undefined && onUnavailable === 'grace' && answer !== undefined && answer.rank >= 0
+          ? iso(answer.checkedAt + graceMs)
+          : null,
       policy: onUnavailable,
-      lastError: episode === undefined ? null : { code: episode.error.code, name: episode.error.awsName, message: episode.error.message },
+      lastError:
+        episode === undefined
+          ? null
+          : { code: episode.error.code, name: episode.error.awsName, message: episode.error.message },
       calls: this.#source.calls,
       seats:
         this.#seats === undefined
           ? null
-          : { entitlement: this.#seats.entitlement, heldHere: this.#seats.size, limit: this.#limitOf(this.#seats.entitlement) ?? null },
+          : {
+              entitlement: this.#seats.entitlement,
+              heldHere: this.#seats.size,
+              limit: this.#limitOf(this.#seats.entitlement) ?? null,
+            },
     };
   }
 
@@ -326,7 +399,11 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     if (this.#state === 'stopped') return;
     const previous = this.#watch.license;
     this.#watch.update(license);
-    if (license !== undefined && previous !== undefined && (previous.arn !== license.arn || previous.version !== license.version)) {
+    if (
+      license !== undefined &&
+      previous !== undefined &&
+      (previous.arn !== license.arn || previous.version !== license.version)
+    ) {
       const payload = { licenseArn: license.arn, previous: previous.version, current: license.version };
       this.#log('info', 'licenseVersionChanged', payload);
       this.emit('licenseVersionChanged', payload);
@@ -339,12 +416,21 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     if (this.#state === 'stopped') return;
     this.#onLicense(answer.license);
     if (previous !== undefined && previous.tier !== answer.tier) {
-      const payload = { previous: previous.tier, current: answer.tier, licenseArn: answer.license?.arn, licenseVersion: answer.license?.version };
+      const payload = {
+        previous: previous.tier,
+        current: answer.tier,
+        licenseArn: answer.license?.arn,
+        licenseVersion: answer.license?.version,
+      };
       this.#log('info', 'tierChanged', payload);
       this.emit('tierChanged', payload);
     }
     if (previous === undefined && answer.tier === null) {
-      this.#log('warn', 'noTier', { reason: answer.reason, productSku: this.options.productSku, keyFingerprint: this.options.keyFingerprint });
+      this.#log('warn', 'noTier', {
+        reason: answer.reason,
+        productSku: this.options.productSku,
+        keyFingerprint: this.options.keyFingerprint,
+      });
     }
     this.emit('refreshed', { tier: answer.tier, checkedAt: new Date(answer.checkedAt) });
   }
@@ -353,8 +439,17 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     const level = episode.kind === 'configuration' ? 'error' : 'warn';
     if (!isNew && episode.kind !== 'configuration') return; // once per episode; configuration trouble stays loud
     const answer = this.#tiers?.answer;
-    const graceEndsAt = this.options.onUnavailable === 'grace' && answer !== undefined ? new Date(answer.checkedAt + this.options.graceMs) : null;
-    const payload = { reason: episode.kind, code: episode.error.code, error: episode.error.message, policy: this.options.onUnavailable, graceEndsAt };
+    const graceEndsAt =
+      this.options.onUnavailable === 'grace' && answer !== undefined
+        ? new Date(answer.checkedAt + this.options.graceMs)
+        : null;
+    const payload = {
+      reason: episode.kind,
+      code: episode.error.code,
+      error: episode.error.message,
+      policy: this.options.onUnavailable,
+      graceEndsAt,
+    };
     this.#log(level, 'degraded', payload);
     if (isNew) this.emit('degraded', payload);
   }
@@ -366,13 +461,16 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   }
 
   #log(level: 'info' | 'warn' | 'error', event: string, fields: object): void {
-    this.options.logger[level]({ event: `licensegate.${event}`, productSku: this.options.productSku, ...fields }, MESSAGES[event] ?? event);
+    this.options.logger[level](
+      { event: `licensegate.${event}`, productSku: this.options.productSku, ...fields },
+      MESSAGES[event] ?? event,
+    );
   }
 }
 
 const MESSAGES: Readonly<Record<string, string>> = {
   tierChanged: 'The license now grants another tier',
-  noTier: 'The license grants none of the gate\'s tiers: check productSku, keyFingerprint and the tier names',
+  noTier: "The license grants none of the gate's tiers: check productSku, keyFingerprint and the tier names",
   degraded: 'License Manager cannot be reached; the failure policy applies',
   recovered: 'License Manager answers again',
   licenseExpiring: 'The license ends soon',
@@ -396,4 +494,3 @@ const MESSAGES: Readonly<Record<string, string>> = {
 export function createLicenseGate(options: LicenseGateOptions): LicenseGate {
   return new LicenseGate(resolveOptions(options));
 }
-

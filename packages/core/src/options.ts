@@ -199,14 +199,25 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }
   return previous[b.length] as number;
 }
 
-function duration(name: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER, code: LicenseGateErrorCode = 'ERR_LG_OPTION_DURATION'): number {
+function duration(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+  code: LicenseGateErrorCode = 'ERR_LG_OPTION_DURATION',
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     fail(code, `${name} must be a number of milliseconds from ${min} to ${max}; got ${JSON.stringify(value)}.`);
@@ -217,28 +228,73 @@ function duration(name: string, value: unknown, fallback: number, min = 0, max =
 function checkTiers(tiers: unknown): readonly string[] {
   if (tiers === undefined) return [];
   if (!Array.isArray(tiers) || tiers.length === 0) {
-    fail('ERR_LG_OPTION_TIERS', `tiers must be a non-empty list of tier names, lowest first, e.g. ['Basic', 'Intermediate', 'Premium']; got ${JSON.stringify(tiers)}.`);
+    fail(
+      'ERR_LG_OPTION_TIERS',
+      `tiers must be a non-empty list of tier names, lowest first, e.g. ['Basic', 'Intermediate', 'Premium']; got ${JSON.stringify(tiers)}.`,
+    );
   }
   const seen = new Set<string>();
   for (const [i, tier] of tiers.entries()) {
     if (typeof tier !== 'string' || tier.trim() === '') {
-      fail('ERR_LG_OPTION_TIERS', `tiers[${i}] must be a non-empty string (an entitlement name of the license); got ${JSON.stringify(tier)}.`);
+      fail(
+        'ERR_LG_OPTION_TIERS',
+        `tiers[${i}] must be a non-empty string (an entitlement name of the license); got ${JSON.stringify(tier)}.`,
+      );
     }
-    if (seen.has(tier)) fail('ERR_LG_OPTION_TIERS', `tiers lists ${JSON.stringify(tier)} twice; list each tier once, lowest first.`);
+    if (seen.has(tier))
+      fail('ERR_LG_OPTION_TIERS', `tiers lists ${JSON.stringify(tier)} twice; list each tier once, lowest first.`);
     seen.add(tier);
   }
   return Object.freeze([...(tiers as string[])]);
 }
 
-const UNITS = new Set(['Count', 'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second']);
+const UNITS = new Set([
+  'Count',
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+]);
 
 function checkUnit(code: LicenseGateErrorCode, where: string, unit: unknown): string {
   if (unit === undefined) return 'Count';
-  if (typeof unit !== 'string' || !UNITS.has(unit)) fail(code, `${where}.unit must be a counted License Manager unit such as 'Count' or 'Gigabytes'; got ${JSON.stringify(unit)}.`);
+  if (typeof unit !== 'string' || !UNITS.has(unit))
+    fail(
+      code,
+      `${where}.unit must be a counted License Manager unit such as 'Count' or 'Gigabytes'; got ${JSON.stringify(unit)}.`,
+    );
   return unit;
 }
 
-function wholeNumber(code: LicenseGateErrorCode, where: string, value: unknown, fallback: number, min: number, max: number): number {
+function wholeNumber(
+  code: LicenseGateErrorCode,
+  where: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
     fail(code, `${where} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
@@ -249,14 +305,34 @@ function wholeNumber(code: LicenseGateErrorCode, where: string, value: unknown, 
 function checkSeats(seats: unknown): ResolvedSeatOptions | undefined {
   if (seats === undefined) return undefined;
   const code = 'ERR_LG_OPTION_SEATS';
-  if (!isObject(seats)) fail(code, `seats must be an object such as { entitlement: 'ConcurrentUsers' }; got ${JSON.stringify(seats)}.`);
+  if (!isObject(seats))
+    fail(code, `seats must be an object such as { entitlement: 'ConcurrentUsers' }; got ${JSON.stringify(seats)}.`);
   const known = ['entitlement', 'unit', 'idleTimeoutMs', 'keepAliveMs', 'wait'];
-  for (const key of Object.keys(seats)) if (!known.includes(key)) fail(code, `Unknown seats option ${JSON.stringify(key)}; seats takes ${known.join(', ')}.`);
+  for (const key of Object.keys(seats))
+    if (!known.includes(key))
+      fail(code, `Unknown seats option ${JSON.stringify(key)}; seats takes ${known.join(', ')}.`);
   if (typeof seats['entitlement'] !== 'string' || seats['entitlement'].trim() === '') {
-    fail(code, `seats.entitlement must name the license's floating entitlement, e.g. 'ConcurrentUsers'; got ${JSON.stringify(seats['entitlement'])}.`);
+    fail(
+      code,
+      `seats.entitlement must name the license's floating entitlement, e.g. 'ConcurrentUsers'; got ${JSON.stringify(seats['entitlement'])}.`,
+    );
   }
-  const keepAliveMs = wholeNumber(code, 'seats.keepAliveMs', seats['keepAliveMs'], LEASE_TTL_MS / 2, 1_000, LEASE_TTL_MS - 60_000);
-  const idleTimeoutMs = wholeNumber(code, 'seats.idleTimeoutMs', seats['idleTimeoutMs'], 30 * 60_000, 1_000, 30 * 24 * 60 * 60_000);
+  const keepAliveMs = wholeNumber(
+    code,
+    'seats.keepAliveMs',
+    seats['keepAliveMs'],
+    LEASE_TTL_MS / 2,
+    1_000,
+    LEASE_TTL_MS - 60_000,
+  );
+  const idleTimeoutMs = wholeNumber(
+    code,
+    'seats.idleTimeoutMs',
+    seats['idleTimeoutMs'],
+    30 * 60_000,
+    1_000,
+    30 * 24 * 60 * 60_000,
+  );
   let wait: ResolvedSeatOptions['wait'];
   if (seats['wait'] !== undefined && seats['wait'] !== false) {
     const w = seats['wait'];
@@ -266,31 +342,57 @@ function checkSeats(seats: unknown): ResolvedSeatOptions | undefined {
       maxWaiters: wholeNumber(code, 'seats.wait.maxWaiters', w['maxWaiters'], 100, 1, 100_000),
       pollMs: wholeNumber(code, 'seats.wait.pollMs', w['pollMs'], 5_000, 10, 60_000),
     };
-    if (Number.isNaN(wait.timeoutMs)) fail(code, 'seats.wait.timeoutMs is required: how long a request may wait for a seat, in ms.');
+    if (Number.isNaN(wait.timeoutMs))
+      fail(code, 'seats.wait.timeoutMs is required: how long a request may wait for a seat, in ms.');
   }
-  return { entitlement: seats['entitlement'] as string, unit: checkUnit(code, 'seats', seats['unit']), idleTimeoutMs, keepAliveMs, wait };
+  return {
+    entitlement: seats['entitlement'] as string,
+    unit: checkUnit(code, 'seats', seats['unit']),
+    idleTimeoutMs,
+    keepAliveMs,
+    wait,
+  };
 }
 
-function checkDrawdown(drawdown: unknown, seats: ResolvedSeatOptions | undefined): ReadonlyMap<string, ResolvedDrawdownDimension> {
+function checkDrawdown(
+  drawdown: unknown,
+  seats: ResolvedSeatOptions | undefined,
+): ReadonlyMap<string, ResolvedDrawdownDimension> {
   const result = new Map<string, ResolvedDrawdownDimension>();
   if (drawdown === undefined) return result;
   const code = 'ERR_LG_OPTION_DRAWDOWN';
-  if (!isObject(drawdown)) fail(code, `drawdown must map dimension names to options, e.g. { DataConsumption: { mode: 'batch' } }; got ${JSON.stringify(drawdown)}.`);
+  if (!isObject(drawdown))
+    fail(
+      code,
+      `drawdown must map dimension names to options, e.g. { DataConsumption: { mode: 'batch' } }; got ${JSON.stringify(drawdown)}.`,
+    );
   const known = ['mode', 'unit', 'batchUnits', 'batchIntervalMs', 'blockUnits'];
   for (const [name, raw] of Object.entries(drawdown)) {
-    if (name.trim() === '') fail(code, 'A drawdown dimension needs a name: the license\'s entitlement name.');
-    if (name === seats?.entitlement) fail(code, `${JSON.stringify(name)} is the seat entitlement; a dimension cannot be both floating and drawdown.`);
+    if (name.trim() === '') fail(code, "A drawdown dimension needs a name: the license's entitlement name.");
+    if (name === seats?.entitlement)
+      fail(code, `${JSON.stringify(name)} is the seat entitlement; a dimension cannot be both floating and drawdown.`);
     const d = raw ?? {};
-    if (!isObject(d)) fail(code, `drawdown.${name} must be an object such as { mode: 'batch' }; got ${JSON.stringify(raw)}.`);
-    for (const key of Object.keys(d)) if (!known.includes(key)) fail(code, `Unknown option drawdown.${name}.${key}; a dimension takes ${known.join(', ')}.`);
+    if (!isObject(d))
+      fail(code, `drawdown.${name} must be an object such as { mode: 'batch' }; got ${JSON.stringify(raw)}.`);
+    for (const key of Object.keys(d))
+      if (!known.includes(key))
+        fail(code, `Unknown option drawdown.${name}.${key}; a dimension takes ${known.join(', ')}.`);
     const mode = d['mode'] ?? 'batch';
-    if (mode !== 'sync' && mode !== 'batch' && mode !== 'reserve') fail(code, `drawdown.${name}.mode must be 'sync', 'batch' or 'reserve'; got ${JSON.stringify(mode)}.`);
+    if (mode !== 'sync' && mode !== 'batch' && mode !== 'reserve')
+      fail(code, `drawdown.${name}.mode must be 'sync', 'batch' or 'reserve'; got ${JSON.stringify(mode)}.`);
     result.set(name, {
       name,
       mode,
       unit: checkUnit(code, `drawdown.${name}`, d['unit']),
       batchUnits: wholeNumber(code, `drawdown.${name}.batchUnits`, d['batchUnits'], 100, 1, Number.MAX_SAFE_INTEGER),
-      batchIntervalMs: wholeNumber(code, `drawdown.${name}.batchIntervalMs`, d['batchIntervalMs'], 60_000, 100, 24 * 60 * 60_000),
+      batchIntervalMs: wholeNumber(
+        code,
+        `drawdown.${name}.batchIntervalMs`,
+        d['batchIntervalMs'],
+        60_000,
+        100,
+        24 * 60 * 60_000,
+      ),
       blockUnits: wholeNumber(code, `drawdown.${name}.blockUnits`, d['blockUnits'], 100, 1, Number.MAX_SAFE_INTEGER),
     });
   }
@@ -299,9 +401,13 @@ function checkDrawdown(drawdown: unknown, seats: ResolvedSeatOptions | undefined
 
 function checkClient(client: unknown): LicenseManagerClient {
   if (client instanceof LicenseManagerClient) return client;
-  if (client !== undefined && isObject(client) && typeof client['send'] === 'function') return client as unknown as LicenseManagerClient;
+  if (client !== undefined && isObject(client) && typeof client['send'] === 'function')
+    return client as unknown as LicenseManagerClient;
   if (client !== undefined && !isObject(client)) {
-    fail('ERR_LG_OPTION_CLIENT', 'client must be a LicenseManagerClient or its config object ({ region, endpoint, maxAttempts }).');
+    fail(
+      'ERR_LG_OPTION_CLIENT',
+      'client must be a LicenseManagerClient or its config object ({ region, endpoint, maxAttempts }).',
+    );
   }
   const config = (client ?? {}) as LicenseManagerClientConfig;
   if ('credentials' in config) {
@@ -313,9 +419,15 @@ function checkClient(client: unknown): LicenseManagerClient {
   return new LicenseManagerClient({ maxAttempts: 1, ...config });
 }
 
-function checkMethods<T>(code: LicenseGateErrorCode, what: string, value: unknown, methods: readonly string[]): T | undefined {
+function checkMethods<T>(
+  code: LicenseGateErrorCode,
+  what: string,
+  value: unknown,
+  methods: readonly string[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value) && typeof value !== 'function') fail(code, `${what} must be an object with ${methods.join(', ')}.`);
+  if (!isObject(value) && typeof value !== 'function')
+    fail(code, `${what} must be an object with ${methods.join(', ')}.`);
   const missing = methods.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) fail(code, `${what} lacks ${missing.join(', ')}; it must have ${methods.join(', ')}.`);
   return value as T;
@@ -323,18 +435,23 @@ function checkMethods<T>(code: LicenseGateErrorCode, what: string, value: unknow
 
 function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail('ERR_LG_OPTIONS', `${name} must be true or false; got ${JSON.stringify(value)}.`);
+  if (typeof value !== 'boolean')
+    fail('ERR_LG_OPTIONS', `${name} must be true or false; got ${JSON.stringify(value)}.`);
   return value;
 }
 
 function checkRetry(retry: unknown): RetryPolicy {
   if (retry === undefined) return DEFAULT_RETRY;
-  if (!isObject(retry)) fail('ERR_LG_OPTION_RETRY', 'retry must be an object: { attempts, baseDelayMs, maxDelayMs, deadlineMs }.');
+  if (!isObject(retry))
+    fail('ERR_LG_OPTION_RETRY', 'retry must be an object: { attempts, baseDelayMs, maxDelayMs, deadlineMs }.');
   const keys = ['attempts', 'baseDelayMs', 'maxDelayMs', 'deadlineMs'];
   for (const key of Object.keys(retry)) {
     if (!keys.includes(key)) {
       const hint = closest(key, keys);
-      fail('ERR_LG_OPTION_RETRY', `Unknown option ${JSON.stringify(key)} in retry${hint !== undefined ? `; did you mean ${JSON.stringify(hint)}?` : '.'} retry takes ${keys.join(', ')}.`);
+      fail(
+        'ERR_LG_OPTION_RETRY',
+        `Unknown option ${JSON.stringify(key)} in retry${hint !== undefined ? `; did you mean ${JSON.stringify(hint)}?` : '.'} retry takes ${keys.join(', ')}.`,
+      );
     }
   }
   const attempts = retry['attempts'] ?? DEFAULT_RETRY.attempts;
@@ -343,9 +460,30 @@ function checkRetry(retry: unknown): RetryPolicy {
   }
   return {
     attempts: attempts as number,
-    baseDelayMs: duration('retry.baseDelayMs', retry['baseDelayMs'], DEFAULT_RETRY.baseDelayMs, 0, 60_000, 'ERR_LG_OPTION_RETRY'),
-    maxDelayMs: duration('retry.maxDelayMs', retry['maxDelayMs'], DEFAULT_RETRY.maxDelayMs, 0, 300_000, 'ERR_LG_OPTION_RETRY'),
-    deadlineMs: duration('retry.deadlineMs', retry['deadlineMs'], DEFAULT_RETRY.deadlineMs, 0, 600_000, 'ERR_LG_OPTION_RETRY'),
+    baseDelayMs: duration(
+      'retry.baseDelayMs',
+      retry['baseDelayMs'],
+      DEFAULT_RETRY.baseDelayMs,
+      0,
+      60_000,
+      'ERR_LG_OPTION_RETRY',
+    ),
+    maxDelayMs: duration(
+      'retry.maxDelayMs',
+      retry['maxDelayMs'],
+      DEFAULT_RETRY.maxDelayMs,
+      0,
+      300_000,
+      'ERR_LG_OPTION_RETRY',
+    ),
+    deadlineMs: duration(
+      'retry.deadlineMs',
+      retry['deadlineMs'],
+      DEFAULT_RETRY.deadlineMs,
+      0,
+      600_000,
+      'ERR_LG_OPTION_RETRY',
+    ),
   };
 }
 
@@ -355,16 +493,23 @@ function checkRetry(retry: unknown): RetryPolicy {
  * fix it.
  */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  if (!isObject(options)) fail('ERR_LG_OPTIONS', 'createLicenseGate() takes an options object: { productSku, tiers, ... }.');
+  if (!isObject(options))
+    fail('ERR_LG_OPTIONS', 'createLicenseGate() takes an options object: { productSku, tiers, ... }.');
   for (const key of Object.keys(options)) {
     if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
       const hint = closest(key, KNOWN_OPTIONS);
-      fail('ERR_LG_OPTION_UNKNOWN', `Unknown option ${JSON.stringify(key)}${hint !== undefined ? `; did you mean ${JSON.stringify(hint)}?` : '.'}`);
+      fail(
+        'ERR_LG_OPTION_UNKNOWN',
+        `Unknown option ${JSON.stringify(key)}${hint !== undefined ? `; did you mean ${JSON.stringify(hint)}?` : '.'}`,
+      );
     }
   }
   const o = options as unknown as LicenseGateOptions;
   if (typeof o.productSku !== 'string' || o.productSku.trim() === '') {
-    fail('ERR_LG_OPTION_PRODUCT_SKU', `productSku is required: the product ID from the AWS Marketplace Management Portal; got ${JSON.stringify(o.productSku)}.`);
+    fail(
+      'ERR_LG_OPTION_PRODUCT_SKU',
+      `productSku is required: the product ID from the AWS Marketplace Management Portal; got ${JSON.stringify(o.productSku)}.`,
+    );
   }
   const keyFingerprint = o.keyFingerprint ?? AWS_MARKETPLACE_KEY_FINGERPRINT;
   if (typeof keyFingerprint !== 'string' || !FINGERPRINT.test(keyFingerprint)) {
@@ -377,10 +522,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const seats = checkSeats(o.seats);
   const drawdown = checkDrawdown(o.drawdown, seats);
   if (tiers.length === 0 && seats === undefined && drawdown.size === 0) {
-    fail('ERR_LG_OPTION_NOTHING_TO_GATE', "The gate has nothing to gate: give it tiers, seats or drawdown (e.g. tiers: ['Basic', 'Premium']).");
+    fail(
+      'ERR_LG_OPTION_NOTHING_TO_GATE',
+      "The gate has nothing to gate: give it tiers, seats or drawdown (e.g. tiers: ['Basic', 'Premium']).",
+    );
   }
   const refreshIntervalMs = o.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
-  if (typeof refreshIntervalMs !== 'number' || !(refreshIntervalMs >= MIN_REFRESH_INTERVAL_MS && refreshIntervalMs < LEASE_TTL_MS)) {
+  if (
+    typeof refreshIntervalMs !== 'number' ||
+    !(refreshIntervalMs >= MIN_REFRESH_INTERVAL_MS && refreshIntervalMs < LEASE_TTL_MS)
+  ) {
     fail(
       'ERR_LG_OPTION_REFRESH_INTERVAL',
       `refreshIntervalMs must be from ${MIN_REFRESH_INTERVAL_MS} ms (1 s) to below License Manager's 60-minute lease (${LEASE_TTL_MS} ms); AWS recommends 15 minutes (900000). Got ${JSON.stringify(refreshIntervalMs)}.`,
@@ -388,15 +539,26 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const onUnavailable = o.onUnavailable ?? 'grace';
   if (onUnavailable !== 'grace' && onUnavailable !== 'deny' && onUnavailable !== 'allow') {
-    fail('ERR_LG_OPTION_ON_UNAVAILABLE', `onUnavailable must be 'grace', 'deny' or 'allow'; got ${JSON.stringify(onUnavailable)}.`);
+    fail(
+      'ERR_LG_OPTION_ON_UNAVAILABLE',
+      `onUnavailable must be 'grace', 'deny' or 'allow'; got ${JSON.stringify(onUnavailable)}.`,
+    );
   }
   const refreshJitter = o.refreshJitter ?? 0.1;
   if (typeof refreshJitter !== 'number' || !(refreshJitter >= 0 && refreshJitter <= 0.5)) {
-    fail('ERR_LG_OPTION_DURATION', `refreshJitter must be a fraction from 0 to 0.5; got ${JSON.stringify(refreshJitter)}.`);
+    fail(
+      'ERR_LG_OPTION_DURATION',
+      `refreshJitter must be a fraction from 0 to 0.5; got ${JSON.stringify(refreshJitter)}.`,
+    );
   }
-  const clock = checkMethods<Clock>('ERR_LG_OPTION_CLOCK', 'clock', o.clock, ['now', 'setTimeout', 'clearTimeout']) ?? systemClock;
-  const logger = checkMethods<Logger>('ERR_LG_OPTION_LOGGER', 'logger', o.logger, ['debug', 'info', 'warn', 'error']) ?? stderrLogger;
-  const store = checkMethods<Store>('ERR_LG_OPTION_STORE', 'store', o.store, ['get', 'put', 'delete', 'list', 'increment']) ?? new MemoryStore();
+  const clock =
+    checkMethods<Clock>('ERR_LG_OPTION_CLOCK', 'clock', o.clock, ['now', 'setTimeout', 'clearTimeout']) ?? systemClock;
+  const logger =
+    checkMethods<Logger>('ERR_LG_OPTION_LOGGER', 'logger', o.logger, ['debug', 'info', 'warn', 'error']) ??
+    stderrLogger;
+  const store =
+    checkMethods<Store>('ERR_LG_OPTION_STORE', 'store', o.store, ['get', 'put', 'delete', 'list', 'increment']) ??
+    new MemoryStore();
   return {
     productSku: o.productSku,
     keyFingerprint,
@@ -405,7 +567,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     drawdown,
     instanceLeaseMs: duration('instanceLeaseMs', o.instanceLeaseMs, 60_000, 1_000, 60 * 60_000),
     client: checkClient(o.client),
-    ownsClient: !(o.client instanceof LicenseManagerClient) && !(isObject(o.client) && typeof o.client['send'] === 'function'),
+    ownsClient:
+      !(o.client instanceof LicenseManagerClient) && !(isObject(o.client) && typeof o.client['send'] === 'function'),
     store,
     clock,
     logger,

@@ -34,14 +34,18 @@ It prints "listening on http://HOST:PORT" once ready, and stops on SIGINT or SIG
 function parseAccessKey(text: string): AccessKey {
   const [accessKeyId, secretAccessKey, actions] = text.split(':');
   if (!accessKeyId || !secretAccessKey) {
-    throw new EmulatorError('ERR_LG_EMU_BAD_OPTION', `--access-key takes AKID:SECRET or AKID:SECRET:Action1,Action2; got '${text}'.`);
+    throw new EmulatorError(
+      'ERR_LG_EMU_BAD_OPTION',
+      `--access-key takes AKID:SECRET or AKID:SECRET:Action1,Action2; got '${text}'.`,
+    );
   }
   return { accessKeyId, secretAccessKey, ...(actions ? { actions: actions.split(',') } : {}) };
 }
 
 function wholeNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(text)) throw new EmulatorError('ERR_LG_EMU_BAD_OPTION', `${flag} takes a whole number; got '${text}'.`);
+  if (!/^\d{1,15}$/.test(text))
+    throw new EmulatorError('ERR_LG_EMU_BAD_OPTION', `${flag} takes a whole number; got '${text}'.`);
   return Number(text);
 }
 
@@ -81,8 +85,10 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' | 'ver
   if (parsed['account-id'] !== undefined) options.accountId = parsed['account-id'];
   if (parsed['strict-auth']) options.auth = 'strict';
   if (parsed['access-key'] !== undefined) options.accessKeys = parsed['access-key'].map(parseAccessKey);
-  if (parsed['status-codes'] !== undefined) options.statusCodes = parsed['status-codes'] as EmulatorOptions['statusCodes'];
-  if (parsed['create-time-format'] !== undefined) options.createTimeFormat = parsed['create-time-format'] as EmulatorOptions['createTimeFormat'];
+  if (parsed['status-codes'] !== undefined)
+    options.statusCodes = parsed['status-codes'] as EmulatorOptions['statusCodes'];
+  if (parsed['create-time-format'] !== undefined)
+    options.createTimeFormat = parsed['create-time-format'] as EmulatorOptions['createTimeFormat'];
   const delay = wholeNumber('--propagation-delay', parsed['propagation-delay']);
   if (delay !== undefined) options.propagationDelayMs = delay;
   const window = wholeNumber('--idempotency-window', parsed['idempotency-window']);

@@ -55,6 +55,8 @@ const MAX_DATE_MS = 8.64e15;
 
 function checkInRange(epochMs: number): void {
   if (!(Math.abs(epochMs) <= MAX_DATE_MS)) {
-    throw new RangeError(`The clock cannot move to ${String(epochMs)} ms: dates end at 8.64e15 ms either side of 1970.`);
+    throw new RangeError(
+      `The clock cannot move to ${String(epochMs)} ms: dates end at 8.64e15 ms either side of 1970.`,
+    );
   }
 }

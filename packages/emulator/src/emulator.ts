@@ -52,7 +52,14 @@ export interface StateDump {
   now: string;
   clockOffsetMs: number;
   licenses: { LicenseArn: string; marketplace: boolean; versions: object[] }[];
-  consumptions: { token: string; licenseArn: string; kind: string; entitlements: object[]; issuedAt: string; expiration: string }[];
+  consumptions: {
+    token: string;
+    licenseArn: string;
+    kind: string;
+    entitlements: object[];
+    issuedAt: string;
+    expiration: string;
+  }[];
   faults: readonly Fault[];
   calls: CallCounts;
 }
@@ -99,18 +106,27 @@ export class LicenseManagerEmulator {
   constructor(settings: EmulatorSettings = {}) {
     this.#settings = settings;
     this.accountId = settings.accountId ?? '123456789012';
-    if (!ACCOUNT_ID.test(this.accountId)) throw badOption(`accountId must be 12 digits; got ${JSON.stringify(settings.accountId)}.`);
+    if (!ACCOUNT_ID.test(this.accountId))
+      throw badOption(`accountId must be 12 digits; got ${JSON.stringify(settings.accountId)}.`);
     this.auth = settings.auth ?? 'signed';
-    if (this.auth !== 'signed' && this.auth !== 'strict') throw badOption(`auth must be 'signed' or 'strict'; got ${JSON.stringify(settings.auth)}.`);
+    if (this.auth !== 'signed' && this.auth !== 'strict')
+      throw badOption(`auth must be 'signed' or 'strict'; got ${JSON.stringify(settings.auth)}.`);
     this.statusCodes = settings.statusCodes ?? 'smithy';
-    if (this.statusCodes !== 'smithy' && this.statusCodes !== 'apiref') throw badOption(`statusCodes must be 'smithy' or 'apiref'; got ${JSON.stringify(settings.statusCodes)}.`);
+    if (this.statusCodes !== 'smithy' && this.statusCodes !== 'apiref')
+      throw badOption(`statusCodes must be 'smithy' or 'apiref'; got ${JSON.stringify(settings.statusCodes)}.`);
     const format = settings.createTimeFormat ?? 'epoch-seconds';
-    if (format !== 'epoch-seconds' && format !== 'iso') throw badOption(`createTimeFormat must be 'epoch-seconds' or 'iso'; got ${JSON.stringify(format)}.`);
+    if (format !== 'epoch-seconds' && format !== 'iso')
+      throw badOption(`createTimeFormat must be 'epoch-seconds' or 'iso'; got ${JSON.stringify(format)}.`);
     checkNonNegative('propagationDelayMs', settings.propagationDelayMs);
     checkNonNegative('idempotencyWindowMs', settings.idempotencyWindowMs);
     const keys = new Map<string, AccessKey>();
     for (const key of settings.accessKeys ?? []) {
-      if (typeof key?.accessKeyId !== 'string' || key.accessKeyId === '' || typeof key.secretAccessKey !== 'string' || key.secretAccessKey === '') {
+      if (
+        typeof key?.accessKeyId !== 'string' ||
+        key.accessKeyId === '' ||
+        typeof key.secretAccessKey !== 'string' ||
+        key.secretAccessKey === ''
+      ) {
         throw badOption('Each access key needs a non-empty accessKeyId and secretAccessKey.');
       }
       keys.set(key.accessKeyId, key);
@@ -133,7 +149,8 @@ export class LicenseManagerEmulator {
   dispatch(operation: string, input: unknown, region: string): object | undefined {
     const definition = OPERATIONS[operation];
     if (definition === undefined) throw new Error(`not an emulated operation: ${operation}`);
-    if (input !== null && typeof input === 'object' && !Array.isArray(input)) definition.precheck?.(input as Record<string, unknown>);
+    if (input !== null && typeof input === 'object' && !Array.isArray(input))
+      definition.precheck?.(input as Record<string, unknown>);
     validateInput(operation, input);
     return definition.handle(input as never, this.#context(region));
   }
@@ -167,7 +184,10 @@ export class LicenseManagerEmulator {
     for (const seed of checked) {
       if (seed.LicenseArn === undefined) continue;
       if (arns.has(seed.LicenseArn) || this.#licenses.has(seed.LicenseArn)) {
-        throw new EmulatorError('ERR_LG_EMU_BAD_SEED', `Two licenses have the ARN ${seed.LicenseArn}; ARNs must be unique.`);
+        throw new EmulatorError(
+          'ERR_LG_EMU_BAD_SEED',
+          `Two licenses have the ARN ${seed.LicenseArn}; ARNs must be unique.`,
+        );
       }
       arns.add(seed.LicenseArn);
     }

@@ -48,26 +48,45 @@ function badFault(message: string): EmulatorError {
 
 /** Checks a fault spec; throws ERR_LG_EMU_BAD_FAULT saying what to fix. */
 export function checkFaultSpec(spec: unknown, knownOperations: ReadonlySet<string>): FaultSpec {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw badFault('A fault must be a JSON object such as {"kind":"error","error":"RateLimitExceededException","times":1}.');
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    throw badFault(
+      'A fault must be a JSON object such as {"kind":"error","error":"RateLimitExceededException","times":1}.',
+    );
   const s = spec as Record<string, unknown>;
-  if (!KINDS.includes(s['kind'] as FaultKind)) throw badFault(`Fault kind must be one of ${KINDS.join(', ')}; got ${JSON.stringify(s['kind'])}.`);
+  if (!KINDS.includes(s['kind'] as FaultKind))
+    throw badFault(`Fault kind must be one of ${KINDS.join(', ')}; got ${JSON.stringify(s['kind'])}.`);
   const operation = s['operation'] ?? '*';
   if (typeof operation !== 'string' || (operation !== '*' && !knownOperations.has(operation))) {
-    throw badFault(`Fault operation must be '*' or an emulated operation (${[...knownOperations].join(', ')}); got ${JSON.stringify(operation)}.`);
+    throw badFault(
+      `Fault operation must be '*' or an emulated operation (${[...knownOperations].join(', ')}); got ${JSON.stringify(operation)}.`,
+    );
   }
   if (s['error'] !== undefined && (typeof s['error'] !== 'string' || !/^[A-Za-z][A-Za-z0-9]{0,99}$/.test(s['error']))) {
-    throw badFault(`Fault error must be an exception name such as "ServerInternalException"; got ${JSON.stringify(s['error'])}.`);
+    throw badFault(
+      `Fault error must be an exception name such as "ServerInternalException"; got ${JSON.stringify(s['error'])}.`,
+    );
   }
-  if (s['status'] !== undefined && !(Number.isInteger(s['status']) && (s['status'] as number) >= 300 && (s['status'] as number) <= 599)) {
+  if (
+    s['status'] !== undefined &&
+    !(Number.isInteger(s['status']) && (s['status'] as number) >= 300 && (s['status'] as number) <= 599)
+  ) {
     throw badFault(`Fault status must be an HTTP status from 300 to 599; got ${JSON.stringify(s['status'])}.`);
   }
   if (s['message'] !== undefined && typeof s['message'] !== 'string') throw badFault('Fault message must be a string.');
-  if (s['kind'] === 'latency' && !(Number.isInteger(s['latencyMs']) && (s['latencyMs'] as number) >= 0 && (s['latencyMs'] as number) <= 600_000)) {
-    throw badFault(`A latency fault needs latencyMs, a whole number of ms from 0 to 600000; got ${JSON.stringify(s['latencyMs'])}.`);
+  if (
+    s['kind'] === 'latency' &&
+    !(Number.isInteger(s['latencyMs']) && (s['latencyMs'] as number) >= 0 && (s['latencyMs'] as number) <= 600_000)
+  ) {
+    throw badFault(
+      `A latency fault needs latencyMs, a whole number of ms from 0 to 600000; got ${JSON.stringify(s['latencyMs'])}.`,
+    );
   }
-  if (s['phase'] !== undefined && s['phase'] !== 'before' && s['phase'] !== 'after') throw badFault(`Fault phase must be 'before' or 'after'; got ${JSON.stringify(s['phase'])}.`);
-  if (s['times'] !== undefined && !(Number.isInteger(s['times']) && (s['times'] as number) >= 1)) throw badFault(`Fault times must be a whole number of 1 or more; got ${JSON.stringify(s['times'])}.`);
-  if (s['rate'] !== undefined && !(typeof s['rate'] === 'number' && s['rate'] > 0 && s['rate'] <= 1)) throw badFault(`Fault rate must be a probability above 0 and at most 1; got ${JSON.stringify(s['rate'])}.`);
+  if (s['phase'] !== undefined && s['phase'] !== 'before' && s['phase'] !== 'after')
+    throw badFault(`Fault phase must be 'before' or 'after'; got ${JSON.stringify(s['phase'])}.`);
+  if (s['times'] !== undefined && !(Number.isInteger(s['times']) && (s['times'] as number) >= 1))
+    throw badFault(`Fault times must be a whole number of 1 or more; got ${JSON.stringify(s['times'])}.`);
+  if (s['rate'] !== undefined && !(typeof s['rate'] === 'number' && s['rate'] > 0 && s['rate'] <= 1))
+    throw badFault(`Fault rate must be a probability above 0 and at most 1; got ${JSON.stringify(s['rate'])}.`);
   return { ...(s as unknown as FaultSpec), operation };
 }
 

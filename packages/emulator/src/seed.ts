@@ -5,7 +5,12 @@ import { EmulatorError } from './emulator-error.js';
 import { validateInput } from './model/validate.js';
 import { checkTerms } from './operations/license-terms.js';
 import { termsOf } from './operations/license-writes.js';
-import { LicenseStore, MARKETPLACE_ACCOUNT_ID, MARKETPLACE_ISSUER_NAME, type LicenseRecord } from './state/license-store.js';
+import {
+  LicenseStore,
+  MARKETPLACE_ACCOUNT_ID,
+  MARKETPLACE_ISSUER_NAME,
+  type LicenseRecord,
+} from './state/license-store.js';
 
 /**
  * A license to load at start: CreateLicense's own request shape (`ClientToken` optional), plus:
@@ -28,7 +33,13 @@ export interface SeedLicense extends Omit<LicenseTerms, 'ProductSKU' | 'Benefici
   LicenseArn?: string;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, y: 365 * 86_400_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  y: 365 * 86_400_000,
+};
 const STATUSES = ['AVAILABLE', 'PENDING_AVAILABLE', 'DEACTIVATED', 'SUSPENDED', 'EXPIRED', 'PENDING_DELETE', 'DELETED'];
 
 /** Resolves `now` / `+30d` style times to ISO text; other text is kept as written. */
@@ -50,16 +61,25 @@ export function readSeedFile(path: string): unknown[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new EmulatorError('ERR_LG_EMU_BAD_SEED', `Cannot read the licenses file ${path}: ${(error as Error).message}.`);
+    throw new EmulatorError(
+      'ERR_LG_EMU_BAD_SEED',
+      `Cannot read the licenses file ${path}: ${(error as Error).message}.`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new EmulatorError('ERR_LG_EMU_BAD_SEED', `The licenses file ${path} is not JSON: ${(error as Error).message}.`);
+    throw new EmulatorError(
+      'ERR_LG_EMU_BAD_SEED',
+      `The licenses file ${path} is not JSON: ${(error as Error).message}.`,
+    );
   }
   if (!Array.isArray(parsed)) {
-    throw new EmulatorError('ERR_LG_EMU_BAD_SEED', `The licenses file ${path} must hold a JSON list of licenses in CreateLicense's request shape.`);
+    throw new EmulatorError(
+      'ERR_LG_EMU_BAD_SEED',
+      `The licenses file ${path} must hold a JSON list of licenses in CreateLicense's request shape.`,
+    );
   }
   return parsed;
 }
@@ -71,11 +91,17 @@ export function readSeedFile(path: string): unknown[] {
  */
 export function checkSeed(seed: unknown, where: string, now: number): SeedLicense {
   const bad = (message: string) => new EmulatorError('ERR_LG_EMU_BAD_SEED', `${where}: ${message}`);
-  if (seed === null || typeof seed !== 'object' || Array.isArray(seed)) throw bad('a license must be a JSON object in CreateLicense\'s request shape.');
+  if (seed === null || typeof seed !== 'object' || Array.isArray(seed))
+    throw bad("a license must be a JSON object in CreateLicense's request shape.");
   const { AwsMarketplace, Status, LicenseArn, ...request } = seed as Record<string, unknown>;
-  if (AwsMarketplace !== undefined && typeof AwsMarketplace !== 'boolean') throw bad('AwsMarketplace must be true or false.');
-  if (Status !== undefined && !STATUSES.includes(Status as string)) throw bad(`Status must be one of ${STATUSES.join(', ')}.`);
-  if (LicenseArn !== undefined && (typeof LicenseArn !== 'string' || !/^arn:aws:license-manager::\d{12}:license:l-[0-9a-f]{32}$/.test(LicenseArn))) {
+  if (AwsMarketplace !== undefined && typeof AwsMarketplace !== 'boolean')
+    throw bad('AwsMarketplace must be true or false.');
+  if (Status !== undefined && !STATUSES.includes(Status as string))
+    throw bad(`Status must be one of ${STATUSES.join(', ')}.`);
+  if (
+    LicenseArn !== undefined &&
+    (typeof LicenseArn !== 'string' || !/^arn:aws:license-manager::\d{12}:license:l-[0-9a-f]{32}$/.test(LicenseArn))
+  ) {
     throw bad('LicenseArn must look like arn:aws:license-manager::123456789012:license:l-<32 lower-case hex>.');
   }
   const validity = request['Validity'];
@@ -106,7 +132,8 @@ export function plantSeed(store: LicenseStore, seed: SeedLicense, accountId: str
   const marketplace = seed.AwsMarketplace === true;
   const issuerAccountId = marketplace ? MARKETPLACE_ACCOUNT_ID : accountId;
   const arn = seed.LicenseArn ?? LicenseStore.newArn(issuerAccountId);
-  if (store.has(arn)) throw new EmulatorError('ERR_LG_EMU_BAD_SEED', `Two licenses have the ARN ${arn}; ARNs must be unique.`);
+  if (store.has(arn))
+    throw new EmulatorError('ERR_LG_EMU_BAD_SEED', `Two licenses have the ARN ${arn}; ARNs must be unique.`);
   const terms = termsOf(seed);
   if (marketplace) terms.Issuer = { Name: MARKETPLACE_ISSUER_NAME };
   return store.create({

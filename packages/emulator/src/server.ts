@@ -55,7 +55,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new EmulatorError('ERR_LG_EMU_BAD_OPTION', `port must be a whole number from 0 to 65535; got ${String(port)}.`);
+    throw new EmulatorError(
+      'ERR_LG_EMU_BAD_OPTION',
+      `port must be a whole number from 0 to 65535; got ${String(port)}.`,
+    );
   }
   const emulator = new LicenseManagerEmulator(options);
   const auth: AuthOptions = {

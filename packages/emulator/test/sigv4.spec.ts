@@ -4,11 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 import { Sha256 } from '@aws-crypto/sha256-js';
-import {
-  CheckoutLicenseCommand,
-  GetLicenseCommand,
-  LicenseManagerClient,
-} from '@aws-sdk/client-license-manager';
+import { CheckoutLicenseCommand, GetLicenseCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 import {
@@ -102,8 +98,7 @@ function signedHeaders(style: Style, body: string, action = 'GetLicense'): Recor
 
 /** Headers that reach the server without being signed. */
 function unsignedHeaders(style: Style, body: string): Record<string, string> {
-  if (style === 'js')
-    return { 'user-agent': 'aws-sdk-js/3.1048.0 ua/2.1', connection: 'keep-alive' };
+  if (style === 'js') return { 'user-agent': 'aws-sdk-js/3.1048.0 ua/2.1', connection: 'keep-alive' };
   return {
     'user-agent': 'aws-cli/2.22.0 md/Botocore#1.35.0',
     'accept-encoding': 'identity',
@@ -142,10 +137,7 @@ function withDateHeader(request: SignedRequest, date: string): SignedRequest {
 }
 
 /** A copy of the request with some headers replaced (undefined removes one). */
-function withHeaders(
-  request: SignedRequest,
-  changes: Record<string, string | string[] | undefined>,
-): SignedRequest {
+function withHeaders(request: SignedRequest, changes: Record<string, string | string[] | undefined>): SignedRequest {
   return { ...request, headers: { ...request.headers, ...changes } };
 }
 
@@ -199,10 +191,7 @@ describe('sigv4 authenticate', () => {
 
     it('accepts a botocore / AWS CLI style signature', async () => {
       const request = await signRequest({ style: 'cli' });
-      assert.match(
-        authorizationOf(request),
-        /SignedHeaders=content-type;host;x-amz-date;x-amz-target,/,
-      );
+      assert.match(authorizationOf(request), /SignedHeaders=content-type;host;x-amz-date;x-amz-target,/);
       assert.equal(request.headers['x-amz-content-sha256'], undefined);
       const caller = authenticate(request, 'GetLicense', strict());
       assert.equal(caller.region, 'us-east-1');
@@ -226,11 +215,7 @@ describe('sigv4 authenticate', () => {
       const request = await signRequest({
         extraHeaders: { 'x-custom': 'a   b  c', 'x-multi': 'a,b' },
       });
-      authenticate(
-        withHeaders(request, { 'x-custom': 'a b   c', 'x-multi': ['a', 'b'] }),
-        'GetLicense',
-        strict(),
-      );
+      authenticate(withHeaders(request, { 'x-custom': 'a b   c', 'x-multi': ['a', 'b'] }), 'GetLicense', strict());
     });
 
     it('ignores unsigned headers that change', async () => {
@@ -257,21 +242,13 @@ describe('sigv4 authenticate', () => {
   describe('strict mode, bad signatures', () => {
     it('rejects a wrong secret', async () => {
       const request = await signRequest({ secretAccessKey: 'not-the-secret' });
-      assertAwsError(
-        () => authenticate(request, 'GetLicense', strict()),
-        'InvalidSignatureException',
-        MISMATCH,
-      );
+      assertAwsError(() => authenticate(request, 'GetLicense', strict()), 'InvalidSignatureException', MISMATCH);
     });
 
     it('rejects a tampered body (CLI style, no content hash header)', async () => {
       const request = await signRequest({ style: 'cli' });
       const tampered = { ...request, body: Buffer.from(BODY.replace('l-0', 'l-9')) };
-      assertAwsError(
-        () => authenticate(tampered, 'GetLicense', strict()),
-        'InvalidSignatureException',
-        MISMATCH,
-      );
+      assertAwsError(() => authenticate(tampered, 'GetLicense', strict()), 'InvalidSignatureException', MISMATCH);
     });
 
     it('rejects a tampered body whose x-amz-content-sha256 no longer matches', async () => {
@@ -287,11 +264,7 @@ describe('sigv4 authenticate', () => {
     it('rejects a tampered signed header', async () => {
       const request = await signRequest({ style: 'cli' });
       const tampered = withHeaders(request, { 'x-amz-target': 'AWSLicenseManager.DeleteLicense' });
-      assertAwsError(
-        () => authenticate(tampered, 'DeleteLicense', strict()),
-        'InvalidSignatureException',
-        MISMATCH,
-      );
+      assertAwsError(() => authenticate(tampered, 'DeleteLicense', strict()), 'InvalidSignatureException', MISMATCH);
     });
 
     it('rejects a tampered path and query', async () => {
@@ -329,11 +302,7 @@ describe('sigv4 authenticate', () => {
 
     it('rejects an unknown access key id', async () => {
       const request = await signRequest({ accessKeyId: 'AKIAUNKNOWN' });
-      assertAwsError(
-        () => authenticate(request, 'GetLicense', strict()),
-        'UnrecognizedClientException',
-        INVALID_TOKEN,
-      );
+      assertAwsError(() => authenticate(request, 'GetLicense', strict()), 'UnrecognizedClientException', INVALID_TOKEN);
     });
 
     it('rejects a signature 20 minutes old', async () => {
@@ -341,8 +310,7 @@ describe('sigv4 authenticate', () => {
       assertAwsError(
         () => authenticate(request, 'GetLicense', strict()),
         'InvalidSignatureException',
-        'Signature expired: 20261127T112500Z is now earlier than 20261127T113000Z ' +
-          '(20261127T114500Z - 15 min.)',
+        'Signature expired: 20261127T112500Z is now earlier than 20261127T113000Z ' + '(20261127T114500Z - 15 min.)',
       );
     });
 
@@ -396,11 +364,7 @@ describe('sigv4 authenticate', () => {
 
     it('rejects a session token sent for a key without one', async () => {
       const request = await signRequest({ sessionToken: 'token-A' });
-      assertAwsError(
-        () => authenticate(request, 'GetLicense', strict()),
-        'UnrecognizedClientException',
-        INVALID_TOKEN,
-      );
+      assertAwsError(() => authenticate(request, 'GetLicense', strict()), 'UnrecognizedClientException', INVALID_TOKEN);
     });
   });
 
@@ -457,9 +421,7 @@ describe('sigv4 authenticate', () => {
   });
 
   describe('malformed or missing Authorization header (both modes)', () => {
-    const replaceAuthorization = async (
-      edit: (header: string) => string,
-    ): Promise<SignedRequest> => {
+    const replaceAuthorization = async (edit: (header: string) => string): Promise<SignedRequest> => {
       const request = await signRequest();
       return withHeaders(request, { authorization: edit(authorizationOf(request)) });
     };
@@ -550,8 +512,7 @@ describe('sigv4 authenticate', () => {
         'no x-amz-date and no date',
         async () => withHeaders(await signRequest(), { 'x-amz-date': undefined }),
         new RegExp(
-          "^Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' " +
-            'header\\. Authorization=',
+          "^Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' " + 'header\\. Authorization=',
         ),
       ],
       [
@@ -576,11 +537,7 @@ describe('sigv4 authenticate', () => {
       for (const [label, build, message] of cases) {
         it(`${mode}: rejects ${label} with IncompleteSignatureException`, async () => {
           const request = await build();
-          assertAwsError(
-            () => authenticate(request, 'GetLicense', options),
-            'IncompleteSignatureException',
-            message,
-          );
+          assertAwsError(() => authenticate(request, 'GetLicense', options), 'IncompleteSignatureException', message);
         });
       }
 
@@ -595,10 +552,7 @@ describe('sigv4 authenticate', () => {
 
       it(`${mode}: rejects an empty Authorization header`, async () => {
         const request = withHeaders(await signRequest(), { authorization: '  ' });
-        assertAwsError(
-          () => authenticate(request, 'GetLicense', options),
-          'MissingAuthenticationTokenException',
-        );
+        assertAwsError(() => authenticate(request, 'GetLicense', options), 'MissingAuthenticationTokenException');
       });
     }
   });
@@ -612,11 +566,7 @@ describe('sigv4 authenticate', () => {
         region: 'ap-southeast-2',
       });
       const header = authorizationOf(request).replace(/Signature=\w+/, 'Signature=nothex');
-      const caller = authenticate(
-        withHeaders(request, { authorization: header }),
-        'CheckoutLicense',
-        signedMode(),
-      );
+      const caller = authenticate(withHeaders(request, { authorization: header }), 'CheckoutLicense', signedMode());
       assert.deepEqual(caller, {
         accessKeyId: 'AKIAANYONE',
         region: 'ap-southeast-2',
@@ -643,10 +593,7 @@ describe('sigv4 authenticate', () => {
       const distinct = Object.fromEntries(
         Object.entries(request.headers).map(([name, value]) => [name, [value as string]]),
       );
-      assert.equal(
-        authenticate({ ...request, headers: distinct }, 'GetLicense', strict()).region,
-        'us-east-1',
-      );
+      assert.equal(authenticate({ ...request, headers: distinct }, 'GetLicense', strict()).region, 'us-east-1');
     });
   });
 });
@@ -658,20 +605,12 @@ describe('sigv4 published test vectors', () => {
 
   it('derives the signing key of the IAM documentation example', () => {
     const key = deriveSigningKey(suiteSecret, '20120215', 'us-east-1', 'iam');
-    assert.equal(
-      key.toString('hex'),
-      'f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d',
-    );
+    assert.equal(key.toString('hex'), 'f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d');
   });
 
   const suite: Array<[string, string, string, string]> = [
     ['get-vanilla', 'GET', '', '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'],
-    [
-      'post-vanilla',
-      'POST',
-      '',
-      '5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b',
-    ],
+    ['post-vanilla', 'POST', '', '5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b'],
     [
       'get-vanilla-query-order-key-case',
       'GET',
@@ -777,17 +716,12 @@ describe('sigv4 with the real JS SDK over HTTP', () => {
   it('accepts what the SDK signs, as node receives it', async () => {
     const lm = client();
     try {
-      await lm.send(
-        new GetLicenseCommand({ LicenseArn: 'arn:aws:license-manager::1:license:l-1' }),
-      );
+      await lm.send(new GetLicenseCommand({ LicenseArn: 'arn:aws:license-manager::1:license:l-1' }));
     } finally {
       lm.destroy();
     }
     const header = String(seen[0]?.headers['authorization']);
-    assert.match(
-      header,
-      /\/us-west-2\/license-manager\/aws4_request, SignedHeaders=.*x-amz-target/,
-    );
+    assert.match(header, /\/us-west-2\/license-manager\/aws4_request, SignedHeaders=.*x-amz-target/);
   });
 
   it('turns a wrong secret into InvalidSignatureException for the SDK', async () => {
@@ -820,8 +754,7 @@ describe('sigv4 with the real JS SDK over HTTP', () => {
           }),
         ),
         (error: Error) =>
-          error.name === 'AccessDeniedException' &&
-          error.message.includes('license-manager:CheckoutLicense'),
+          error.name === 'AccessDeniedException' && error.message.includes('license-manager:CheckoutLicense'),
       );
     } finally {
       lm.destroy();

@@ -9,11 +9,21 @@ export type DeniedHandler = (req: Request, res: Response, next: NextFunction, er
  * `application/problem+json` answer (403, 402, 429 or 503 with `Retry-After`) with a stable `type`
  * per cause and no stack trace. Errors that are not denials go to `next(error)`.
  */
-export function deny(gate: LicenseGate, onDenied: DeniedHandler | undefined, req: Request, res: Response, next: NextFunction, error: unknown): void {
+export function deny(
+  gate: LicenseGate,
+  onDenied: DeniedHandler | undefined,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  error: unknown,
+): void {
   const answer = problemFor(error);
   if (answer === undefined) return next(error);
   if (answer.problem.status >= 500 && answer.problem.status !== 503) {
-    gate.options.logger.error({ event: 'licensegate.request_failed', code: answer.problem.code, path: req.path, error: answer.problem.detail }, 'A licensegate middleware failed on a bad value from the app');
+    gate.options.logger.error(
+      { event: 'licensegate.request_failed', code: answer.problem.code, path: req.path, error: answer.problem.detail },
+      'A licensegate middleware failed on a bad value from the app',
+    );
   }
   if (onDenied !== undefined) return onDenied(req, res, next, error as LicenseGateError);
   if (res.headersSent) return next(error);

@@ -60,11 +60,17 @@ const KNOWN_OPTIONS = ['seatKey', 'seatInfo', 'onDenied', 'chargeWhen'];
 
 function checkOptions(options: LicenseGateMiddlewareOptions): void {
   if (options === null || typeof options !== 'object') {
-    throw new LicenseGateConfigurationError('ERR_LG_OPTIONS', 'licenseGate() takes (gate, { seatKey?, seatInfo?, onDenied?, chargeWhen? }).');
+    throw new LicenseGateConfigurationError(
+      'ERR_LG_OPTIONS',
+      'licenseGate() takes (gate, { seatKey?, seatInfo?, onDenied?, chargeWhen? }).',
+    );
   }
   for (const [key, value] of Object.entries(options)) {
     if (!KNOWN_OPTIONS.includes(key)) {
-      throw new LicenseGateConfigurationError('ERR_LG_OPTION_UNKNOWN', `Unknown licenseGate() option ${JSON.stringify(key)}; it takes ${KNOWN_OPTIONS.join(', ')}.`);
+      throw new LicenseGateConfigurationError(
+        'ERR_LG_OPTION_UNKNOWN',
+        `Unknown licenseGate() option ${JSON.stringify(key)}; it takes ${KNOWN_OPTIONS.join(', ')}.`,
+      );
     }
     if (value !== undefined && typeof value !== 'function') {
       throw new LicenseGateConfigurationError('ERR_LG_OPTIONS', `licenseGate() option ${key} must be a function.`);
@@ -85,7 +91,10 @@ function checkOptions(options: LicenseGateMiddlewareOptions): void {
  * app.post('/backup', lg.drawdown('DataConsumption', (req) => req.body.gigabytes), handler);
  * ```
  */
-export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, options: LicenseGateMiddlewareOptions = {}): LicenseGateMiddleware {
+export function licenseGate(
+  gateOrOptions: LicenseGate | LicenseGateOptions,
+  options: LicenseGateMiddlewareOptions = {},
+): LicenseGateMiddleware {
   checkOptions(options);
   const gate = gateOrOptions instanceof LicenseGate ? gateOrOptions : createLicenseGate(gateOrOptions);
   const ownsGate = !(gateOrOptions instanceof LicenseGate);
@@ -104,7 +113,8 @@ export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, opt
     });
     return starting;
   };
-  const fail = (req: Request, res: Response, next: NextFunction, error: unknown): void => deny(gate, onDenied, req, res, next, error);
+  const fail = (req: Request, res: Response, next: NextFunction, error: unknown): void =>
+    deny(gate, onDenied, req, res, next, error);
   const seatRequest = (req: Request): SeatRequest => {
     const r = req as Request & { sessionID?: string; session?: Record<string, unknown> };
     return { sessionId: r.sessionID, session: r.session, userKey: seatKey?.(req) };
@@ -116,7 +126,10 @@ export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, opt
   const run = (step: (req: Request, res: Response) => Promise<void>): RequestHandler => {
     return (req, res, next) => {
       const go = (): void => {
-        step(req, res).then(() => next(), (error: unknown) => fail(req, res, next, error));
+        step(req, res).then(
+          () => next(),
+          (error: unknown) => fail(req, res, next, error),
+        );
       };
       const pending = ensureStarted();
       if (pending === undefined) return go();
@@ -152,7 +165,10 @@ export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, opt
     drawdown(dimension, units) {
       gate.drawdown.stats(dimension); // an unknown dimension fails here, at startup
       if (typeof units !== 'number' && typeof units !== 'function') {
-        throw new LicenseGateConfigurationError('ERR_LG_OPTIONS', `drawdown(${JSON.stringify(dimension)}, units): units must be a number or a function; got ${typeof units}.`);
+        throw new LicenseGateConfigurationError(
+          'ERR_LG_OPTIONS',
+          `drawdown(${JSON.stringify(dimension)}, units): units must be a number or a function; got ${typeof units}.`,
+        );
       }
       return function drawdown(req, res, next) {
         // Listeners first, before any await: a response can finish or close at any time.
@@ -161,9 +177,20 @@ export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, opt
         const settle = (succeeded: boolean): void => {
           if (outcome !== undefined) return;
           outcome = succeeded;
-          charge?.settle(succeeded, req, res).catch((error: unknown) =>
-            gate.options.logger.error({ event: 'licensegate.charge_failed', dimension, path: req.path, code: (error as { code?: string }).code, error: (error as Error).message }, 'A drawdown charge failed after the response; nothing was charged for it'),
-          );
+          charge
+            ?.settle(succeeded, req, res)
+            .catch((error: unknown) =>
+              gate.options.logger.error(
+                {
+                  event: 'licensegate.charge_failed',
+                  dimension,
+                  path: req.path,
+                  code: (error as { code?: string }).code,
+                  error: (error as Error).message,
+                },
+                'A drawdown charge failed after the response; nothing was charged for it',
+              ),
+            );
         };
         res.once('finish', () => settle(chargeWhen(req, res)));
         res.once('close', () => settle(res.writableFinished && chargeWhen(req, res)));
@@ -196,7 +223,10 @@ export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, opt
         try {
           await sessions.release(seatRequest(req));
         } catch (error) {
-          gate.options.logger.warn({ event: 'licensegate.release_failed', error: (error as Error).message }, 'Could not return a seat at logout; the idle reaper will');
+          gate.options.logger.warn(
+            { event: 'licensegate.release_failed', error: (error as Error).message },
+            'Could not return a seat at logout; the idle reaper will',
+          );
         }
         req.license = new RequestLicense(gate);
       });
@@ -205,7 +235,8 @@ export function licenseGate(gateOrOptions: LicenseGate | LicenseGateOptions, opt
     requireSeat() {
       return run(async (req) => {
         const seat = await sessions.require(seatRequest(req));
-        if (seat === undefined) throw new LicenseGateError('ERR_LG_NO_SEAT', 'This needs a seat: log in first (the session holds no seat).');
+        if (seat === undefined)
+          throw new LicenseGateError('ERR_LG_NO_SEAT', 'This needs a seat: log in first (the session holds no seat).');
         withSeat(req, seat);
       });
     },

@@ -63,17 +63,34 @@ function seconds(ms: number | undefined): number | undefined {
  */
 export function problemFor(error: unknown): ProblemAnswer | undefined {
   if (error instanceof TierRequiredError) {
-    return answer(PROBLEM_TYPES.tierRequired, 'Tier required', 403, error, { requiredTier: error.requiredTier, currentTier: error.currentTier });
+    return answer(PROBLEM_TYPES.tierRequired, 'Tier required', 403, error, {
+      requiredTier: error.requiredTier,
+      currentTier: error.currentTier,
+    });
   }
   if (error instanceof NoLicenseError) {
     return answer(PROBLEM_TYPES.noLicense, 'No license', 403, error, { reason: error.reason });
   }
   if (error instanceof LicenseUnavailableError) {
-    return answer(PROBLEM_TYPES.licenseUnavailable, 'License check unavailable', 503, error, {}, seconds(error.retryAfterMs));
+    return answer(
+      PROBLEM_TYPES.licenseUnavailable,
+      'License check unavailable',
+      503,
+      error,
+      {},
+      seconds(error.retryAfterMs),
+    );
   }
   if (error instanceof SeatsExhaustedError) {
     const waited = error.waitedMs > 0;
-    return answer(PROBLEM_TYPES.seatsExhausted, 'No seat free', waited ? 429 : 403, error, { entitlement: error.entitlement, limit: error.limit ?? null }, waited ? seconds(error.retryAfterMs ?? 1000) : undefined);
+    return answer(
+      PROBLEM_TYPES.seatsExhausted,
+      'No seat free',
+      waited ? 429 : 403,
+      error,
+      { entitlement: error.entitlement, limit: error.limit ?? null },
+      waited ? seconds(error.retryAfterMs ?? 1000) : undefined,
+    );
   }
   if (error instanceof QuotaExhaustedError) {
     return answer(PROBLEM_TYPES.quotaExhausted, 'Quota exhausted', 402, error, { dimension: error.dimension });
@@ -87,7 +104,14 @@ export function problemFor(error: unknown): ProblemAnswer | undefined {
   return undefined;
 }
 
-function answer(type: string, title: string, status: number, error: LicenseGateError, extensions: Record<string, unknown>, retryAfterSeconds?: number): ProblemAnswer {
+function answer(
+  type: string,
+  title: string,
+  status: number,
+  error: LicenseGateError,
+  extensions: Record<string, unknown>,
+  retryAfterSeconds?: number,
+): ProblemAnswer {
   return {
     problem: { type, title, status, detail: error.message, code: error.code, ...extensions },
     retryAfterSeconds,

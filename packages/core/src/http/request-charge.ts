@@ -27,7 +27,12 @@ export class RequestCharge<Req, Res> {
   readonly #reservation: Reservation | undefined;
   #settled = false;
 
-  private constructor(meter: DrawdownMeter, dimension: string, late: ((req: Req, res: Res) => number) | undefined, reservation: Reservation | undefined) {
+  private constructor(
+    meter: DrawdownMeter,
+    dimension: string,
+    late: ((req: Req, res: Res) => number) | undefined,
+    reservation: Reservation | undefined,
+  ) {
     this.#meter = meter;
     this.#dimension = dimension;
     this.#late = late;
@@ -43,7 +48,12 @@ export class RequestCharge<Req, Res> {
    * Opens a charge before the handler runs.
    * @throws QuotaExhaustedError (402), InvalidUnitsError (a bad value from the app), LicenseUnavailableError
    */
-  static async open<Req, Res>(meter: DrawdownMeter, dimension: string, units: UnitsOf<Req, Res>, req: Req): Promise<RequestCharge<Req, Res>> {
+  static async open<Req, Res>(
+    meter: DrawdownMeter,
+    dimension: string,
+    units: UnitsOf<Req, Res>,
+    req: Req,
+  ): Promise<RequestCharge<Req, Res>> {
     if (RequestCharge.isLate(units)) {
       if (meter.isExhausted(dimension)) throw new QuotaExhaustedError(dimension);
       return new RequestCharge(meter, dimension, units, undefined);

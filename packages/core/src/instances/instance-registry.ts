@@ -24,7 +24,14 @@ export class InstanceRegistry {
    * @param leaseMs - how long a heartbeat lasts; an engine silent for this long is dead
    * @param onTick - run after each renewal (adoption of what dead engines left)
    */
-  constructor(store: Store, productSku: string, clock: Clock, leaseMs: number, logger: Logger, onTick: () => Promise<void>) {
+  constructor(
+    store: Store,
+    productSku: string,
+    clock: Clock,
+    leaseMs: number,
+    logger: Logger,
+    onTick: () => Promise<void>,
+  ) {
     this.#store = store;
     this.#namespace = `${productSku}:instances`;
     this.#clock = clock;
@@ -64,7 +71,12 @@ export class InstanceRegistry {
       this.#timer = undefined;
       this.#beat()
         .then(() => this.#onTick())
-        .catch((error: unknown) => this.#logger.warn({ event: 'licensegate.heartbeat_failed', error: (error as Error).message }, 'Could not renew the engine heartbeat in the store'))
+        .catch((error: unknown) =>
+          this.#logger.warn(
+            { event: 'licensegate.heartbeat_failed', error: (error as Error).message },
+            'Could not renew the engine heartbeat in the store',
+          ),
+        )
         .finally(() => this.#arm());
     }, this.#leaseMs / 3);
   }

@@ -47,11 +47,15 @@ export class LicensePoller {
 
   async #read(): Promise<void> {
     try {
-      const license = this.#arn !== undefined ? await this.#source.getLicense(this.#arn) : await this.#source.findLicense();
+      const license =
+        this.#arn !== undefined ? await this.#source.getLicense(this.#arn) : await this.#source.findLicense();
       this.#arn = license?.arn;
       this.#onLicense(license);
     } catch (error) {
-      this.#options.logger.warn({ event: 'licensegate.license_read_failed', error: (error as Error).message }, 'Could not read the license; keeping what was known');
+      this.#options.logger.warn(
+        { event: 'licensegate.license_read_failed', error: (error as Error).message },
+        'Could not read the license; keeping what was known',
+      );
     }
   }
 
@@ -59,9 +63,12 @@ export class LicensePoller {
     if (!this.#running) return;
     const { clock, refreshIntervalMs, refreshJitter } = this.#options;
     if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    this.#timer = clock.setTimeout(() => {
-      this.#timer = undefined;
-      void this.refresh();
-    }, refreshIntervalMs * (1 - Math.random() * refreshJitter));
+    this.#timer = clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        void this.refresh();
+      },
+      refreshIntervalMs * (1 - Math.random() * refreshJitter),
+    );
   }
 }

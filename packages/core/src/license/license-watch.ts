@@ -42,8 +42,17 @@ export class LicenseWatch {
   update(license: LicenseInfo | undefined): void {
     const previous = this.#license;
     this.#license = license;
-    if (license !== undefined && previous !== undefined && previous.arn === license.arn && previous.status !== license.status) {
-      this.#emit('licenseStatusChanged', { licenseArn: license.arn, previous: previous.status, current: license.status });
+    if (
+      license !== undefined &&
+      previous !== undefined &&
+      previous.arn === license.arn &&
+      previous.status !== license.status
+    ) {
+      this.#emit('licenseStatusChanged', {
+        licenseArn: license.arn,
+        previous: previous.status,
+        current: license.status,
+      });
     }
     this.#evaluate();
   }
@@ -68,7 +77,9 @@ export class LicenseWatch {
     const end = license.validUntil;
     const endKey = `${license.arn}@${end ?? 'open'}`;
     if (license.status === 'EXPIRED' || (end !== undefined && now >= end)) {
-      this.#once(`expired:${endKey}`, () => this.#emit('licenseExpired', { licenseArn: license.arn, expiredAt: new Date(end ?? now) }));
+      this.#once(`expired:${endKey}`, () =>
+        this.#emit('licenseExpired', { licenseArn: license.arn, expiredAt: new Date(end ?? now) }),
+      );
       return;
     }
     if (end === undefined) return;

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { LEASE_TTL_MS } from '../constants.js';
-import { LicenseGateConfigurationError, LicenseGateError, LicenseUnavailableError, SeatsExhaustedError } from '../errors.js';
+import {
+  LicenseGateConfigurationError,
+  LicenseGateError,
+  LicenseUnavailableError,
+  SeatsExhaustedError,
+} from '../errors.js';
 import type { ResolvedOptions, ResolvedSeatOptions } from '../options.js';
 import { LicenseManagerCallError, type LicenseSource } from '../source/license-source.js';
 import type { StoreRecord } from '../store/store.js';
@@ -45,7 +50,10 @@ const STOP_CONCURRENCY = 16;
 
 function checkKey(key: unknown, what = 'seat key'): asserts key is string {
   if (typeof key !== 'string' || key === '' || key.length > MAX_KEY_LENGTH) {
-    throw new LicenseGateError('ERR_LG_SEAT_KEY', `A ${what} must be a non-empty string of at most ${MAX_KEY_LENGTH} characters; got ${JSON.stringify(key)}.`);
+    throw new LicenseGateError(
+      'ERR_LG_SEAT_KEY',
+      `A ${what} must be a non-empty string of at most ${MAX_KEY_LENGTH} characters; got ${JSON.stringify(key)}.`,
+    );
   }
 }
 
@@ -138,7 +146,10 @@ export class SeatPool {
       }
       if ((await this.#checkIn(key, record, 'release')) !== 'conflict') return true;
     }
-    throw new LicenseGateError('ERR_LG_SEAT_KEY', `The seat ${JSON.stringify(key)} kept changing while it was being released; try again.`);
+    throw new LicenseGateError(
+      'ERR_LG_SEAT_KEY',
+      `The seat ${JSON.stringify(key)} kept changing while it was being released; try again.`,
+    );
   }
 
   /**
@@ -225,7 +236,10 @@ export class SeatPool {
       if (liveInstances.has(record.value.owner) || record.value.owner === this.#deps.instanceId) continue;
       const version = await this.#put(record.key, { ...record.value, owner: this.#deps.instanceId }, record.version);
       if (version === undefined) continue; // another engine adopted it first
-      this.#deps.options.logger.info({ event: 'licensegate.seat_adopted', key: record.key, from: record.value.owner }, 'Adopted a seat left by a stopped engine');
+      this.#deps.options.logger.info(
+        { event: 'licensegate.seat_adopted', key: record.key, from: record.value.owner },
+        'Adopted a seat left by a stopped engine',
+      );
       this.#queue.schedule(record.key, this.#deps.options.clock.now());
     }
   }
@@ -240,7 +254,8 @@ export class SeatPool {
       await Promise.all(
         keys.slice(i, i + STOP_CONCURRENCY).map(async (key) => {
           const record = await this.#get(key).catch(() => undefined);
-          if (record !== undefined && record.value.owner === this.#deps.instanceId) await this.#checkIn(key, record, 'stop').catch(() => undefined);
+          if (record !== undefined && record.value.owner === this.#deps.instanceId)
+            await this.#checkIn(key, record, 'stop').catch(() => undefined);
         }),
       );
     }
@@ -249,7 +264,8 @@ export class SeatPool {
   // --- acquisition ---------------------------------------------------------------------------
 
   async #acquireOnce(key: string, options: AcquireOptions): Promise<SeatView> {
-    if (this.#stopped) throw new LicenseGateConfigurationError('ERR_LG_STOPPED', 'The gate was stopped; it takes no more seats.');
+    if (this.#stopped)
+      throw new LicenseGateConfigurationError('ERR_LG_STOPPED', 'The gate was stopped; it takes no more seats.');
     const inFlight = this.#acquiring.get(key);
     if (inFlight !== undefined) await inFlight.catch(() => undefined);
     const work = this.#acquireRecord(key, options);
@@ -271,7 +287,10 @@ export class SeatPool {
           await sleep(Math.min(50 * (round + 1), 500));
           continue;
         }
-        const holders = options.holder === undefined || record.value.holders.includes(options.holder) ? record.value.holders : [...record.value.holders, options.holder];
+        const holders =
+          options.holder === undefined || record.value.holders.includes(options.holder)
+            ? record.value.holders
+            : [...record.value.holders, options.holder];
         const updated: SeatRecord = { ...record.value, holders, lastSeenAt: clock.now() };
         if ((await this.#put(key, updated, record.version)) === undefined) continue;
         this.#noteSeen(key);
@@ -293,7 +312,10 @@ export class SeatPool {
       if (version === undefined) continue;
       return this.#checkOut(key, pending, version);
     }
-    throw new LicenseGateError('ERR_LG_SEAT_KEY', `The seat ${JSON.stringify(key)} kept changing while it was being acquired; try again.`);
+    throw new LicenseGateError(
+      'ERR_LG_SEAT_KEY',
+      `The seat ${JSON.stringify(key)} kept changing while it was being acquired; try again.`,
+    );
   }
 
   async #checkOut(key: string, pending: SeatRecord, version: number): Promise<SeatView> {
@@ -317,14 +339,25 @@ export class SeatPool {
       this.#queue.schedule(key, options.clock.now() + UNCERTAIN_RETRY_MS);
       const retryAfterMs = UNCERTAIN_RETRY_MS;
       if (error instanceof LicenseManagerCallError && error.kind === 'configuration') throw error;
-      throw new LicenseUnavailableError(`Could not take a ${seats.entitlement} seat: ${(error as Error).message}`, retryAfterMs, { cause: error });
+      throw new LicenseUnavailableError(
+        `Could not take a ${seats.entitlement} seat: ${(error as Error).message}`,
+        retryAfterMs,
+        { cause: error },
+      );
     }
     const now = options.clock.now();
-    const held: SeatRecord = { ...pending, token: checkout.token, leaseExpiresAt: checkout.expiresAt ?? now + LEASE_TTL_MS };
+    const held: SeatRecord = {
+      ...pending,
+      token: checkout.token,
+      leaseExpiresAt: checkout.expiresAt ?? now + LEASE_TTL_MS,
+    };
     if ((await this.#put(key, held, version)) === undefined) {
       // The record changed under us (an adoption race): give the seat back rather than leak it.
       await source.checkIn(checkout.token).catch(() => false);
-      throw new LicenseGateError('ERR_LG_SEAT_KEY', `The seat ${JSON.stringify(key)} changed while it was being acquired; try again.`);
+      throw new LicenseGateError(
+        'ERR_LG_SEAT_KEY',
+        `The seat ${JSON.stringify(key)} changed while it was being acquired; try again.`,
+      );
     }
     this.#noteSeen(key);
     this.#scheduleNext(key, held);
@@ -352,7 +385,10 @@ export class SeatPool {
         await this.#keepAlive(key, record);
       }
     } catch (error) {
-      this.#deps.options.logger.warn({ event: 'licensegate.seat_maintenance_failed', key, error: (error as Error).message }, 'Seat keep-alive failed; retrying');
+      this.#deps.options.logger.warn(
+        { event: 'licensegate.seat_maintenance_failed', key, error: (error as Error).message },
+        'Seat keep-alive failed; retrying',
+      );
       this.#queue.schedule(key, this.#deps.options.clock.now() + UNCERTAIN_RETRY_MS);
     } finally {
       this.#working.delete(key);
@@ -376,12 +412,17 @@ export class SeatPool {
     try {
       expiresAt = await this.#deps.source.extend(record.value.token as string);
     } catch (error) {
-      if (error instanceof LicenseManagerCallError && error.kind === 'definitive') return this.#lose(key, record, error.awsName);
+      if (error instanceof LicenseManagerCallError && error.kind === 'definitive')
+        return this.#lose(key, record, error.awsName);
       if (now >= record.value.leaseExpiresAt) return this.#lose(key, record, 'lease-expired');
       this.#queue.schedule(key, now + Math.min(60_000, (record.value.leaseExpiresAt - now) / 2));
       return;
     }
-    const extended: SeatRecord = { ...record.value, lastSeenAt, leaseExpiresAt: expiresAt ?? clock.now() + LEASE_TTL_MS };
+    const extended: SeatRecord = {
+      ...record.value,
+      lastSeenAt,
+      leaseExpiresAt: expiresAt ?? clock.now() + LEASE_TTL_MS,
+    };
     if ((await this.#put(key, extended, record.version)) === undefined) {
       this.#queue.schedule(key, clock.now());
       return;
@@ -413,7 +454,10 @@ export class SeatPool {
   #lose(key: string, record: StoreRecord<SeatRecord>, reason: string): Promise<void> {
     this.#seen.delete(key);
     this.#deps.emit('seatLost', { key, reason });
-    this.#deps.options.logger.warn({ event: 'licensegate.seat_lost', key, reason }, 'A seat could not be kept alive; the next acquire takes a new one');
+    this.#deps.options.logger.warn(
+      { event: 'licensegate.seat_lost', key, reason },
+      'A seat could not be kept alive; the next acquire takes a new one',
+    );
     return this.#deps.options.store.delete(this.#namespace, key, { ifVersion: record.version }).then(() => undefined);
   }
 
@@ -438,7 +482,11 @@ export class SeatPool {
    * a transient reason stays marked and is retried; License Manager also returns the seat when its
    * lease ends.
    */
-  async #checkIn(key: string, record: StoreRecord<SeatRecord>, reason: SeatReleaseReason): Promise<'done' | 'conflict' | 'retrying'> {
+  async #checkIn(
+    key: string,
+    record: StoreRecord<SeatRecord>,
+    reason: SeatReleaseReason,
+  ): Promise<'done' | 'conflict' | 'retrying'> {
     const { options, source } = this.#deps;
     let version: number | undefined = record.version;
     if (!record.value.releasing) {
@@ -449,7 +497,10 @@ export class SeatPool {
     try {
       if (record.value.token !== null) await source.checkIn(record.value.token);
     } catch (error) {
-      options.logger.warn({ event: 'licensegate.checkin_failed', key, error: (error as Error).message }, 'Seat check-in failed; retrying');
+      options.logger.warn(
+        { event: 'licensegate.checkin_failed', key, error: (error as Error).message },
+        'Seat check-in failed; retrying',
+      );
       if (!this.#stopped) this.#queue.schedule(key, options.clock.now() + UNCERTAIN_RETRY_MS);
       return 'retrying';
     }
@@ -484,7 +535,10 @@ export class SeatPool {
         if ((await this.#put(key, { ...record.value, lastSeenAt: seen.at }, record.version)) !== undefined) return;
       }
     } catch (error) {
-      this.#deps.options.logger.debug({ event: 'licensegate.touch_failed', key, error: (error as Error).message }, 'Could not record seat activity');
+      this.#deps.options.logger.debug(
+        { event: 'licensegate.touch_failed', key, error: (error as Error).message },
+        'Could not record seat activity',
+      );
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Clock, ClockTimer } from '../clock.js';
 
 interface Waiter {
   readonly wake: () => void;
+  timer?: ClockTimer;
 }
 
 /**
@@ -34,17 +35,19 @@ export class SeatWaiters {
   wait(deadline: number): Promise<boolean> {
     if (this.#queue.length >= this.#max) return Promise.resolve(false);
     return new Promise((resolve) => {
-      let timer: ClockTimer | undefined;
       const waiter: Waiter = {
         wake: () => {
-          if (timer !== undefined) this.#clock.clearTimeout(timer);
+          if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
           resolve(true);
         },
       };
-      timer = this.#clock.setTimeout(() => {
-        this.#remove(waiter);
-        resolve(false);
-      }, Math.max(0, deadline - this.#clock.now()));
+      waiter.timer = this.#clock.setTimeout(
+        () => {
+          this.#remove(waiter);
+          resolve(false);
+        },
+        Math.max(0, deadline - this.#clock.now()),
+      );
       this.#queue.push(waiter);
       this.#armPoll();
     });

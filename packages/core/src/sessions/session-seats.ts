@@ -58,7 +58,9 @@ export class SessionSeats {
     const recorded = request.session?.[SESSION_SEAT_FIELD] as SessionSeat | undefined;
     if (recorded !== undefined && typeof recorded.key === 'string') return recorded;
     if (request.userKey !== undefined) {
-      return request.sessionId !== undefined ? { key: request.userKey, holder: request.sessionId } : { key: request.userKey };
+      return request.sessionId !== undefined
+        ? { key: request.userKey, holder: request.sessionId }
+        : { key: request.userKey };
     }
     if (request.sessionId === undefined) {
       throw new LicenseGateError(
@@ -72,7 +74,10 @@ export class SessionSeats {
   /** Takes the session's seat and records it in the session. */
   async acquire(request: SeatRequest, info?: unknown): Promise<SeatView> {
     const binding = this.binding(request);
-    const seat = await this.#pool().acquire(binding.key, { ...(binding.holder !== undefined ? { holder: binding.holder } : {}), ...(info !== undefined ? { info } : {}) });
+    const seat = await this.#pool().acquire(binding.key, {
+      ...(binding.holder !== undefined ? { holder: binding.holder } : {}),
+      ...(info !== undefined ? { info } : {}),
+    });
     if (request.session !== undefined) request.session[SESSION_SEAT_FIELD] = binding;
     return seat;
   }
@@ -110,7 +115,11 @@ export class SessionSeats {
    */
   wrapStore<S extends object>(store: S): S {
     const inner = store as unknown as CallbackStore;
-    const wrapper = Object.create(store) as S & CallbackStore & { regenerate(req: RegeneratingRequest, fn: (error?: unknown) => void): void; generate(req: RegeneratingRequest): void };
+    const wrapper = Object.create(store) as S &
+      CallbackStore & {
+        regenerate(req: RegeneratingRequest, fn: (error?: unknown) => void): void;
+        generate(req: RegeneratingRequest): void;
+      };
     wrapper.destroy = (sid, callback) => {
       inner.get(sid, (_error, session) => {
         const binding = session?.[SESSION_SEAT_FIELD] as SessionSeat | undefined;
@@ -152,6 +161,11 @@ export class SessionSeats {
   #release(binding: SessionSeat): void {
     this.#pool()
       .release(binding.key, binding.holder)
-      .catch((error: unknown) => this.#logger.warn({ event: 'licensegate.session_seat_release_failed', key: binding.key, error: (error as Error).message }, 'Could not return the seat of a destroyed session; the idle reaper will'));
+      .catch((error: unknown) =>
+        this.#logger.warn(
+          { event: 'licensegate.session_seat_release_failed', key: binding.key, error: (error as Error).message },
+          'Could not return the seat of a destroyed session; the idle reaper will',
+        ),
+      );
   }
 }

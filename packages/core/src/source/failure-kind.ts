@@ -18,7 +18,11 @@ export interface ClassifiedFailure {
   readonly status: number | undefined;
 }
 
-const DEFINITIVE = new Set(['NoEntitlementsAllowedException', 'ResourceNotFoundException', 'EntitlementNotAllowedException']);
+const DEFINITIVE = new Set([
+  'NoEntitlementsAllowedException',
+  'ResourceNotFoundException',
+  'EntitlementNotAllowedException',
+]);
 
 const TRANSIENT = new Set([
   'RateLimitExceededException',

@@ -43,7 +43,11 @@ export interface LicenseInfo {
   readonly validUntil: number | undefined;
   readonly createdAt: number | undefined;
   /** The license's entitlements: name, unit, and the maximum of counted ones. */
-  readonly entitlements: readonly { readonly name: string; readonly unit: string; readonly maxCount: number | undefined }[];
+  readonly entitlements: readonly {
+    readonly name: string;
+    readonly unit: string;
+    readonly maxCount: number | undefined;
+  }[];
 }
 
 /**
@@ -57,7 +61,11 @@ export class LicenseManagerCallError extends LicenseGateError {
 
   constructor(operation: string, failure: ClassifiedFailure, cause: unknown) {
     super(
-      failure.kind === 'configuration' ? 'ERR_LG_LICENSE_MANAGER_CONFIGURATION' : failure.kind === 'definitive' ? 'ERR_LG_NO_LICENSE' : 'ERR_LG_LICENSE_UNAVAILABLE',
+      failure.kind === 'configuration'
+        ? 'ERR_LG_LICENSE_MANAGER_CONFIGURATION'
+        : failure.kind === 'definitive'
+          ? 'ERR_LG_NO_LICENSE'
+          : 'ERR_LG_LICENSE_UNAVAILABLE',
       `${operation} failed with ${failure.name}: ${failure.message || '(no message)'}${hintFor(operation, failure)}`,
       { cause },
     );
@@ -136,7 +144,11 @@ export class LicenseSource {
           ProductSKU: productSku,
           CheckoutType: request.checkoutType,
           KeyFingerprint: keyFingerprint,
-          Entitlements: request.entitlements.map((e) => ({ Name: e.name, Unit: e.unit as never, ...(e.value !== undefined ? { Value: e.value } : {}) })),
+          Entitlements: request.entitlements.map((e) => ({
+            Name: e.name,
+            Unit: e.unit as never,
+            ...(e.value !== undefined ? { Value: e.value } : {}),
+          })),
           ClientToken: clientToken,
           ...(request.nodeId !== undefined ? { NodeId: request.nodeId } : {}),
           ...(request.beneficiary !== undefined ? { Beneficiary: request.beneficiary } : {}),
@@ -145,12 +157,25 @@ export class LicenseSource {
       ),
     );
     if (answer.LicenseConsumptionToken === undefined) {
-      throw new LicenseManagerCallError('CheckoutLicense', { kind: 'transient', name: 'MalformedAnswer', message: 'the answer has no LicenseConsumptionToken', status: 200 }, undefined);
+      throw new LicenseManagerCallError(
+        'CheckoutLicense',
+        {
+          kind: 'transient',
+          name: 'MalformedAnswer',
+          message: 'the answer has no LicenseConsumptionToken',
+          status: 200,
+        },
+        undefined,
+      );
     }
     return {
       token: answer.LicenseConsumptionToken,
       licenseArn: answer.LicenseArn,
-      entitlements: (answer.EntitlementsAllowed ?? []).map((e) => ({ name: e.Name ?? '', unit: e.Unit ?? 'None', ...(e.Value !== undefined ? { value: e.Value } : {}) })),
+      entitlements: (answer.EntitlementsAllowed ?? []).map((e) => ({
+        name: e.Name ?? '',
+        unit: e.Unit ?? 'None',
+        ...(e.Value !== undefined ? { value: e.Value } : {}),
+      })),
       issuedAt: parseLicenseTime(answer.IssuedAt),
       expiresAt: parseLicenseTime(answer.Expiration),
     };
@@ -163,7 +188,11 @@ export class LicenseSource {
    */
   async checkIn(token: string): Promise<boolean> {
     try {
-      await this.#call('CheckInLicense', (signal) => this.#options.client.send(new CheckInLicenseCommand({ LicenseConsumptionToken: token }), { abortSignal: signal }));
+      await this.#call('CheckInLicense', (signal) =>
+        this.#options.client.send(new CheckInLicenseCommand({ LicenseConsumptionToken: token }), {
+          abortSignal: signal,
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof LicenseManagerCallError && error.awsName === 'ResourceNotFoundException') return false;
@@ -174,16 +203,24 @@ export class LicenseSource {
   /** ExtendLicenseConsumption: the new expiry (epoch ms), when License Manager says it. */
   async extend(token: string): Promise<number | undefined> {
     const answer = await this.#call('ExtendLicenseConsumption', (signal) =>
-      this.#options.client.send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: token }), { abortSignal: signal }),
+      this.#options.client.send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: token }), {
+        abortSignal: signal,
+      }),
     );
     return parseLicenseTime(answer.Expiration);
   }
 
   /** GetLicense. */
   async getLicense(arn: string): Promise<LicenseInfo> {
-    const answer = await this.#call('GetLicense', (signal) => this.#options.client.send(new GetLicenseCommand({ LicenseArn: arn }), { abortSignal: signal }));
+    const answer = await this.#call('GetLicense', (signal) =>
+      this.#options.client.send(new GetLicenseCommand({ LicenseArn: arn }), { abortSignal: signal }),
+    );
     if (answer.License === undefined) {
-      throw new LicenseManagerCallError('GetLicense', { kind: 'transient', name: 'MalformedAnswer', message: 'the answer has no License', status: 200 }, undefined);
+      throw new LicenseManagerCallError(
+        'GetLicense',
+        { kind: 'transient', name: 'MalformedAnswer', message: 'the answer has no License', status: 200 },
+        undefined,
+      );
     }
     return licenseInfo(answer.License);
   }
@@ -202,7 +239,14 @@ export class LicenseSource {
     do {
       const token = nextToken;
       const answer = await this.#call('ListReceivedLicenses', (signal) =>
-        this.#options.client.send(new ListReceivedLicensesCommand({ Filters: filters, MaxResults: 100, ...(token !== undefined ? { NextToken: token } : {}) }), { abortSignal: signal }),
+        this.#options.client.send(
+          new ListReceivedLicensesCommand({
+            Filters: filters,
+            MaxResults: 100,
+            ...(token !== undefined ? { NextToken: token } : {}),
+          }),
+          { abortSignal: signal },
+        ),
       );
       for (const license of answer.Licenses ?? []) {
         const info = licenseInfo(license);
@@ -224,7 +268,10 @@ export class LicenseSource {
         classifyFailure,
         retry,
         (failure, attempt, delayMs) =>
-          logger.debug({ event: 'licensegate.retry', operation, error: failure.name, attempt, delayMs: Math.round(delayMs) }, `${operation} failed (${failure.name}); retrying`),
+          logger.debug(
+            { event: 'licensegate.retry', operation, error: failure.name, attempt, delayMs: Math.round(delayMs) },
+            `${operation} failed (${failure.name}); retrying`,
+          ),
       );
     } catch (error) {
       throw new LicenseManagerCallError(operation, classifyFailure(error), error);
@@ -242,6 +289,10 @@ function licenseInfo(license: License): LicenseInfo {
     validFrom: parseLicenseTime(license.Validity?.Begin),
     validUntil: parseLicenseTime(license.Validity?.End),
     createdAt: parseLicenseTime(license.CreateTime),
-    entitlements: (license.Entitlements ?? []).map((e) => ({ name: e.Name ?? '', unit: e.Unit ?? 'None', maxCount: e.MaxCount })),
+    entitlements: (license.Entitlements ?? []).map((e) => ({
+      name: e.Name ?? '',
+      unit: e.Unit ?? 'None',
+      maxCount: e.MaxCount,
+    })),
   };
 }

@@ -42,15 +42,24 @@ export class SharedTierAnswers {
     const { store, clock, refreshIntervalMs, refreshJitter, callTimeoutMs, retry } = this.#options;
     const shared = await store.get<StoredAnswer>(this.#namespace, ANSWER_KEY).catch(() => undefined);
     const age = shared === undefined ? Infinity : clock.now() - shared.value.checkedAt;
-    if (shared !== undefined && age < refreshIntervalMs * (1 - refreshJitter)) return { answer: this.#revive(shared.value) };
+    if (shared !== undefined && age < refreshIntervalMs * (1 - refreshJitter))
+      return { answer: this.#revive(shared.value) };
     const lockMs = callTimeoutMs * retry.attempts + retry.deadlineMs;
-    const locked = await store.put(this.#namespace, LOCK_KEY, this.#owner, { ifAbsent: true, ttlMs: lockMs }).catch(() => undefined);
+    const locked = await store
+      .put(this.#namespace, LOCK_KEY, this.#owner, { ifAbsent: true, ttlMs: lockMs })
+      .catch(() => undefined);
     if (locked === undefined) {
       // Another instance is refreshing: use what it wrote last, unless that is too old to trust.
       if (shared !== undefined && age < refreshIntervalMs * 1.5) return { answer: this.#revive(shared.value) };
       return { release: null };
     }
-    return { release: () => store.delete(this.#namespace, LOCK_KEY, { ifVersion: locked }).then(() => undefined, () => undefined) };
+    return {
+      release: () =>
+        store.delete(this.#namespace, LOCK_KEY, { ifVersion: locked }).then(
+          () => undefined,
+          () => undefined,
+        ),
+    };
   }
 
   /** Publishes an answer this instance learnt. */
@@ -63,9 +72,14 @@ export class SharedTierAnswers {
       reason: answer.reason ?? null,
     };
     const { store, graceMs, refreshIntervalMs } = this.#options;
-    await store.put(this.#namespace, ANSWER_KEY, stored, { ttlMs: graceMs + refreshIntervalMs }).catch((error: unknown) =>
-      this.#options.logger.warn({ event: 'licensegate.tier_share_failed', error: (error as Error).message }, 'Could not share the tier answer through the store'),
-    );
+    await store
+      .put(this.#namespace, ANSWER_KEY, stored, { ttlMs: graceMs + refreshIntervalMs })
+      .catch((error: unknown) =>
+        this.#options.logger.warn(
+          { event: 'licensegate.tier_share_failed', error: (error as Error).message },
+          'Could not share the tier answer through the store',
+        ),
+      );
   }
 
   #revive(stored: StoredAnswer): TierAnswer {

@@ -6,7 +6,11 @@ import type { LicenseUnavailableError, NoLicenseError, TierRequiredError } from 
  */
 export type TierDecision =
   | { readonly allowed: true; readonly degraded: boolean }
-  | { readonly allowed: false; readonly degraded: boolean; readonly error: TierRequiredError | NoLicenseError | LicenseUnavailableError };
+  | {
+      readonly allowed: false;
+      readonly degraded: boolean;
+      readonly error: TierRequiredError | NoLicenseError | LicenseUnavailableError;
+    };
 
 /** Allowed from a fresh answer. */
 export const ALLOWED: TierDecision = Object.freeze({ allowed: true, degraded: false });

@@ -22,7 +22,10 @@ export class TierOrder {
   rankOf(tier: string): number {
     const rank = this.#rank.get(tier);
     if (rank === undefined && this.names.length === 0) {
-      throw new LicenseGateConfigurationError('ERR_LG_UNKNOWN_TIER', `This gate has no tiers, so it cannot check tier ${JSON.stringify(tier)}: give it tiers: [...] (lowest first).`);
+      throw new LicenseGateConfigurationError(
+        'ERR_LG_UNKNOWN_TIER',
+        `This gate has no tiers, so it cannot check tier ${JSON.stringify(tier)}: give it tiers: [...] (lowest first).`,
+      );
     }
     if (rank === undefined) {
       throw new LicenseGateConfigurationError(

@@ -71,7 +71,13 @@ export class TierResolver {
   readonly #shared: SharedTierAnswers | undefined;
 
   /** @param owner - this engine's id, when answers are shared through the store */
-  constructor(options: ResolvedOptions, order: TierOrder, source: LicenseSource, events: TierResolverEvents, owner?: string) {
+  constructor(
+    options: ResolvedOptions,
+    order: TierOrder,
+    source: LicenseSource,
+    events: TierResolverEvents,
+    owner?: string,
+  ) {
     this.#options = options;
     this.#shared = options.shareTierAnswers ? new SharedTierAnswers(options, order, owner ?? 'engine') : undefined;
     this.#order = order;
@@ -145,7 +151,8 @@ export class TierResolver {
     const answer = this.#answer;
     if (this.#stopped) return this.#unavailable(now, 'The license gate was stopped.');
     if (this.#episode === undefined) {
-      if (answer === undefined) return this.#unavailable(now, 'licensegate has not learnt the license yet (the gate is starting).');
+      if (answer === undefined)
+        return this.#unavailable(now, 'licensegate has not learnt the license yet (the gate is starting).');
       if (answer.rank >= rank && now < answer.validUntil) return ALLOWED;
       return this.#deny(answer, rank, now, false);
     }
@@ -170,8 +177,15 @@ export class TierResolver {
       return answer.rank >= rank && now < answer.validUntil ? ALLOWED_DEGRADED : this.#deny(answer, rank, now, true);
     }
     const episode = this.#episode as FailureEpisode;
-    const why = onUnavailable === 'grace' ? `its last good answer is older than the ${Math.round(graceMs / 60_000)}-minute grace` : `the policy is '${onUnavailable}'`;
-    return this.#unavailable(now, `License Manager cannot be reached (${episode.error.awsName}) and ${why}.`, episode.error);
+    const why =
+      onUnavailable === 'grace'
+        ? `its last good answer is older than the ${Math.round(graceMs / 60_000)}-minute grace`
+        : `the policy is '${onUnavailable}'`;
+    return this.#unavailable(
+      now,
+      `License Manager cannot be reached (${episode.error.awsName}) and ${why}.`,
+      episode.error,
+    );
   }
 
   /** The denial of `rank` under `answer`, built once per answer and rank (the error is shared). */
@@ -181,11 +195,26 @@ export class TierResolver {
     if (cached !== undefined) return cached;
     let decision: TierDecision;
     if (now >= answer.validUntil) {
-      decision = { allowed: false, degraded, error: new NoLicenseError('expired', `The license ${answer.license?.arn ?? ''} has expired.`) };
+      decision = {
+        allowed: false,
+        degraded,
+        error: new NoLicenseError('expired', `The license ${answer.license?.arn ?? ''} has expired.`),
+      };
     } else if (answer.rank < 0) {
-      decision = { allowed: false, degraded, error: new NoLicenseError(answer.reason ?? 'no-entitlement', noLicenseMessage(answer, this.#options.productSku)) };
+      decision = {
+        allowed: false,
+        degraded,
+        error: new NoLicenseError(
+          answer.reason ?? 'no-entitlement',
+          noLicenseMessage(answer, this.#options.productSku),
+        ),
+      };
     } else {
-      decision = { allowed: false, degraded, error: new TierRequiredError(this.#order.nameOf(rank) ?? '', answer.tier) };
+      decision = {
+        allowed: false,
+        degraded,
+        error: new TierRequiredError(this.#order.nameOf(rank) ?? '', answer.tier),
+      };
     }
     this.#denials[slot] = Object.freeze(decision);
     return decision;
@@ -253,7 +282,8 @@ export class TierResolver {
       const superseded = this.#token;
       this.#token = checkout.token;
       if (superseded !== undefined) void this.#checkIn(superseded);
-      const license = checkout.licenseArn !== undefined ? await this.#readLicense(checkout.licenseArn) : this.#answer?.license;
+      const license =
+        checkout.licenseArn !== undefined ? await this.#readLicense(checkout.licenseArn) : this.#answer?.license;
       const rank = this.#order.highestGranted(checkout.entitlements.map((e) => e.name));
       return this.#answerFor(rank, license, clock.now(), rank < 0 ? 'no-entitlement' : undefined);
     } catch (error) {
@@ -262,7 +292,16 @@ export class TierResolver {
         if (lookupError instanceof LicenseManagerCallError && lookupError.kind === 'configuration') throw lookupError;
         return undefined;
       });
-      return this.#answerFor(-1, license, clock.now(), license === undefined ? (error.awsName === 'ResourceNotFoundException' ? 'no-license' : 'no-entitlement') : 'no-entitlement');
+      return this.#answerFor(
+        -1,
+        license,
+        clock.now(),
+        license === undefined
+          ? error.awsName === 'ResourceNotFoundException'
+            ? 'no-license'
+            : 'no-entitlement'
+          : 'no-entitlement',
+      );
     }
   }
 
@@ -297,15 +336,30 @@ export class TierResolver {
       granted = -1;
       why = 'expired';
     }
-    return { rank: granted, tier: this.#order.nameOf(granted), checkedAt: now, license, validUntil, reason: granted < 0 ? why : undefined };
+    return {
+      rank: granted,
+      tier: this.#order.nameOf(granted),
+      checkedAt: now,
+      license,
+      validUntil,
+      reason: granted < 0 ? why : undefined,
+    };
   }
 
   #failed(error: unknown): void {
-    const callError = error instanceof LicenseManagerCallError ? error : new LicenseManagerCallError('refresh', classifyFailure(error), error);
+    const callError =
+      error instanceof LicenseManagerCallError
+        ? error
+        : new LicenseManagerCallError('refresh', classifyFailure(error), error);
     const kind = callError.kind === 'configuration' ? 'configuration' : 'transient';
     const previous = this.#episode;
     const isNew = previous === undefined;
-    this.#episode = { since: previous?.since ?? this.#options.clock.now(), kind, error: callError, failures: (previous?.failures ?? 0) + 1 };
+    this.#episode = {
+      since: previous?.since ?? this.#options.clock.now(),
+      kind,
+      error: callError,
+      failures: (previous?.failures ?? 0) + 1,
+    };
     const delay = Math.min(this.#options.refreshIntervalMs, FAILURE_RETRY_BASE_MS * 2 ** (this.#episode.failures - 1));
     this.#schedule(delay);
     this.#events.failed(this.#episode, isNew);
@@ -326,7 +380,10 @@ export class TierResolver {
     try {
       await this.#source.checkIn(token);
     } catch (error) {
-      this.#options.logger.debug({ event: 'licensegate.checkin_failed', error: (error as Error).message }, 'Could not check in a superseded tier checkout; it expires by itself');
+      this.#options.logger.debug(
+        { event: 'licensegate.checkin_failed', error: (error as Error).message },
+        'Could not check in a superseded tier checkout; it expires by itself',
+      );
     }
   }
 }

@@ -76,11 +76,14 @@ export class DeadlineQueue<K> {
     this.#disarm();
     if (next === Infinity) return;
     this.#timerAt = next;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      this.runDue();
-    }, Math.max(0, next - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        this.runDue();
+      },
+      Math.max(0, next - this.#clock.now()),
+    );
   }
 
   #disarm(): void {

@@ -169,12 +169,7 @@ const signingKeys = new Map<string, Buffer>();
  * @param service - scope service
  * @returns the 32-byte signing key
  */
-export function deriveSigningKey(
-  secretAccessKey: string,
-  date: string,
-  region: string,
-  service: string,
-): Buffer {
+export function deriveSigningKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
   const cacheKey = `${secretAccessKey}\n${date}\n${region}\n${service}`;
   const cached = signingKeys.get(cacheKey);
   if (cached !== undefined) return cached;
@@ -238,8 +233,7 @@ function authorizationParameters(text: string, header: string): Map<string, stri
     const equals = part.indexOf('=');
     if (equals < 0) {
       throw incomplete(
-        `Invalid key=value pair (missing equal-sign) in Authorization header: '${part}'. ` +
-          `Authorization=${header}`,
+        `Invalid key=value pair (missing equal-sign) in Authorization header: '${part}'. ` + `Authorization=${header}`,
       );
     }
     const value = part.slice(equals + 1).trim();
@@ -278,9 +272,7 @@ function parseCredential(credential: string): { accessKeyId: string; scope: Cred
     throw incomplete(`Credential should be scoped to correct service: '${SERVICE}'.`);
   }
   if (terminator !== TERMINATOR) {
-    throw incomplete(
-      `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`,
-    );
+    throw incomplete(`Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`);
   }
   return { accessKeyId, scope: { date, region, service } };
 }
@@ -289,9 +281,7 @@ function parseCredential(credential: string): { accessKeyId: string; scope: Cred
 function parseSignedHeaders(list: string): string[] {
   const names = list.split(';');
   if (!names.every((name) => SIGNED_HEADER_NAME.test(name))) {
-    throw incomplete(
-      `SignedHeaders must be a ';'-separated list of lower-case header names, got '${list}'.`,
-    );
+    throw incomplete(`SignedHeaders must be a ';'-separated list of lower-case header names, got '${list}'.`);
   }
   return names;
 }
@@ -302,9 +292,7 @@ function requestTime(headers: SignedRequest['headers'], header: string): Request
   if (amzDate !== undefined) {
     const ms = parseAmzDate(amzDate);
     if (ms === undefined) {
-      throw incomplete(
-        `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'", got '${amzDate}'.`,
-      );
+      throw incomplete(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'", got '${amzDate}'.`);
     }
     return { amzDate, ms };
   }
@@ -323,10 +311,7 @@ function requestTime(headers: SignedRequest['headers'], header: string): Request
 }
 
 /** Every signed header must be in the request (a client can only sign what it sends). */
-function requireSignedHeadersPresent(
-  headers: SignedRequest['headers'],
-  auth: ParsedAuthorization,
-): void {
+function requireSignedHeadersPresent(headers: SignedRequest['headers'], auth: ParsedAuthorization): void {
   for (const name of auth.signedHeaders) {
     if (headers[name] === undefined) {
       throw incomplete(
@@ -340,12 +325,7 @@ function requireSignedHeadersPresent(
 // ---------------------------------------------------------------- strict checks
 
 /** Checks key, token, time, scope date, payload hash and signature; returns the key. */
-function verify(
-  request: SignedRequest,
-  auth: ParsedAuthorization,
-  time: RequestTime,
-  options: AuthOptions,
-): AccessKey {
+function verify(request: SignedRequest, auth: ParsedAuthorization, time: RequestTime, options: AuthOptions): AccessKey {
   const key = options.keys.get(auth.accessKeyId);
   if (key === undefined) throw unrecognized();
   const token = firstHeader(request.headers, 'x-amz-security-token');
@@ -375,9 +355,7 @@ function checkSkew(time: RequestTime, nowMs: number): void {
   const now = formatAmzDate(nowMs);
   if (time.ms < nowMs - MAX_SKEW_MS) {
     const earliest = formatAmzDate(nowMs - MAX_SKEW_MS);
-    throw invalidSignature(
-      `Signature expired: ${time.amzDate} is now earlier than ${earliest} (${now} - 15 min.)`,
-    );
+    throw invalidSignature(`Signature expired: ${time.amzDate} is now earlier than ${earliest} (${now} - 15 min.)`);
   }
   if (time.ms > nowMs + MAX_SKEW_MS) {
     const latest = formatAmzDate(nowMs + MAX_SKEW_MS);
@@ -392,9 +370,7 @@ function checkedPayloadHash(request: SignedRequest): string {
   const computed = sha256Hex(request.body);
   const claimed = firstHeader(request.headers, 'x-amz-content-sha256');
   if (claimed !== undefined && claimed.trim() !== computed) {
-    throw invalidSignature(
-      "The provided 'x-amz-content-sha256' header does not match what was computed.",
-    );
+    throw invalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
   return computed;
 }
@@ -442,14 +418,8 @@ function escapeRegExp(char: string): string {
 // ---------------------------------------------------------------- canonical request
 
 /** Builds the SigV4 canonical request. */
-function canonicalRequest(
-  request: SignedRequest,
-  signedHeaders: readonly string[],
-  payloadHash: string,
-): string {
-  const headerLines = signedHeaders.map(
-    (name) => `${name}:${canonicalHeaderValue(request.headers[name])}\n`,
-  );
+function canonicalRequest(request: SignedRequest, signedHeaders: readonly string[], payloadHash: string): string {
+  const headerLines = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(request.headers[name])}\n`);
   return [
     request.method.toUpperCase(),
     canonicalUri(request.path),
@@ -485,9 +455,7 @@ function canonicalQuery(query: string): string {
     pairs.push([uriEncode(uriDecode(name)), uriEncode(uriDecode(value))]);
   }
   pairs.sort(([nameA, valueA], [nameB, valueB]) =>
-    compareStrings(nameA, nameB) !== 0
-      ? compareStrings(nameA, nameB)
-      : compareStrings(valueA, valueB),
+    compareStrings(nameA, nameB) !== 0 ? compareStrings(nameA, nameB) : compareStrings(valueA, valueB),
   );
   return pairs.map(([name, value]) => `${name}=${value}`).join('&');
 }
@@ -506,10 +474,7 @@ function collapseSpaces(value: string): string {
 
 /** SigV4 URI encoding: everything but `A-Za-z0-9-_.~` as `%XX` (upper-case hex, UTF-8). */
 function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Percent-decodes a query component; keeps it as sent when it is not valid UTF-8. */

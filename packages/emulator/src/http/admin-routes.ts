@@ -18,7 +18,10 @@ export function parseDuration(value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   const match = typeof value === 'string' ? DURATION.exec(value) : null;
   if (match === null) {
-    throw new EmulatorError('ERR_LG_EMU_BAD_CLOCK', `A duration is a whole number of ms or text such as "90s", "61m", "2h", "30d"; got ${JSON.stringify(value)}.`);
+    throw new EmulatorError(
+      'ERR_LG_EMU_BAD_CLOCK',
+      `A duration is a whole number of ms or text such as "90s", "61m", "2h", "30d"; got ${JSON.stringify(value)}.`,
+    );
   }
   return Number(match[1]) * (DURATION_MS[match[2] as string] as number);
 }
@@ -49,10 +52,17 @@ function moveClock(emulator: LicenseManagerEmulator, body: unknown): void {
   if (b['advance'] !== undefined) return void emulator.clock.advance(parseDuration(b['advance']));
   if (b['set'] !== undefined) {
     const at = typeof b['set'] === 'number' ? b['set'] : Date.parse(String(b['set']));
-    if (!Number.isFinite(at)) throw new EmulatorError('ERR_LG_EMU_BAD_CLOCK', `"set" takes an ISO date-time or epoch ms; got ${JSON.stringify(b['set'])}.`);
+    if (!Number.isFinite(at))
+      throw new EmulatorError(
+        'ERR_LG_EMU_BAD_CLOCK',
+        `"set" takes an ISO date-time or epoch ms; got ${JSON.stringify(b['set'])}.`,
+      );
     return void emulator.clock.set(at);
   }
-  throw new EmulatorError('ERR_LG_EMU_BAD_CLOCK', 'POST /_emulator/clock takes {"advance": "61m"}, {"set": "2027-01-01T00:00:00Z"} or {"reset": true}.');
+  throw new EmulatorError(
+    'ERR_LG_EMU_BAD_CLOCK',
+    'POST /_emulator/clock takes {"advance": "61m"}, {"set": "2027-01-01T00:00:00Z"} or {"reset": true}.',
+  );
 }
 
 /**
@@ -69,7 +79,12 @@ function moveClock(emulator: LicenseManagerEmulator, body: unknown): void {
  * | GET /_emulator/calls | calls per operation |
  * | GET /_emulator/signing-key | PEM public key of borrow SignedTokens |
  */
-export async function handleAdminRequest(emulator: LicenseManagerEmulator, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleAdminRequest(
+  emulator: LicenseManagerEmulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const route = `${req.method ?? 'GET'} ${path.slice(ADMIN_PREFIX.length) || '/'}`;
   try {
     const faultId = /^DELETE \/faults\/(\d+)$/.exec(route);
@@ -111,11 +126,15 @@ export async function handleAdminRequest(emulator: LicenseManagerEmulator, req: 
         res.writeHead(200, { 'Content-Type': 'application/x-pem-file' });
         return void res.end(emulator.signingKeyPem());
       default:
-        return sendJson(res, 404, { code: 'ERR_LG_EMU_BAD_ADMIN_REQUEST', message: `No admin route ${route}; see the emulator's README.` });
+        return sendJson(res, 404, {
+          code: 'ERR_LG_EMU_BAD_ADMIN_REQUEST',
+          message: `No admin route ${route}; see the emulator's README.`,
+        });
     }
   } catch (error) {
     if (error instanceof EmulatorError) return sendJson(res, 400, { code: error.code, message: error.message });
-    if (error instanceof RangeError) return sendJson(res, 400, { code: 'ERR_LG_EMU_BAD_CLOCK', message: error.message });
+    if (error instanceof RangeError)
+      return sendJson(res, 400, { code: 'ERR_LG_EMU_BAD_CLOCK', message: error.message });
     throw error;
   }
 }

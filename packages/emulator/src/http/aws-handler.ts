@@ -19,12 +19,16 @@ function unknownOperation(message: string): AwsError {
 function operationOf(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   if (typeof target !== 'string' || target === '') {
-    throw unknownOperation('The request has no X-Amz-Target header; License Manager expects X-Amz-Target: AWSLicenseManager.<Operation>.');
+    throw unknownOperation(
+      'The request has no X-Amz-Target header; License Manager expects X-Amz-Target: AWSLicenseManager.<Operation>.',
+    );
   }
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   if (!isModelledOperation(operation)) throw unknownOperation(`Unknown operation: ${target}.`);
   if (OPERATIONS[operation] === undefined) {
-    throw unknownOperation(`${operation} is a License Manager operation that licensegate-emulator does not emulate; it emulates ${Object.keys(OPERATIONS).join(', ')}.`);
+    throw unknownOperation(
+      `${operation} is a License Manager operation that licensegate-emulator does not emulate; it emulates ${Object.keys(OPERATIONS).join(', ')}.`,
+    );
   }
   return operation;
 }
@@ -50,7 +54,11 @@ async function applyFaults(faults: Fault[], res: ServerResponse): Promise<'dropp
   const error = faults.find((f) => f.kind === 'error');
   if (error !== undefined) {
     const name = error.spec.error ?? 'ServerInternalException';
-    throw new AwsError(name, error.spec.message ?? `Injected fault: ${name}.`, error.spec.status !== undefined ? { status: error.spec.status } : {});
+    throw new AwsError(
+      name,
+      error.spec.message ?? `Injected fault: ${name}.`,
+      error.spec.status !== undefined ? { status: error.spec.status } : {},
+    );
   }
   return undefined;
 }
@@ -71,22 +79,34 @@ export async function handleAwsRequest(
   try {
     const body = await readBody(req);
     if (req.method !== 'POST' || path !== '/') {
-      throw new AwsError('UnknownOperationException', `License Manager answers POST / only; got ${req.method ?? ''} ${path}.`, { status: 404 });
+      throw new AwsError(
+        'UnknownOperationException',
+        `License Manager answers POST / only; got ${req.method ?? ''} ${path}.`,
+        { status: 404 },
+      );
     }
     operation = operationOf(req);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (!JSON_TYPES.has(contentType)) {
-      throw new AwsError('SerializationException', `Content-Type must be application/x-amz-json-1.1; got '${contentType}'.`);
+      throw new AwsError(
+        'SerializationException',
+        `Content-Type must be application/x-amz-json-1.1; got '${contentType}'.`,
+      );
     }
     const caller = authenticate({ method: 'POST', path, query, headers: req.headers, body }, operation, auth);
-    if ((await applyFaults(emulator.faults.strike(operation, 'before'), res)) === 'dropped') return void emulator.countCall(operation, true);
+    if ((await applyFaults(emulator.faults.strike(operation, 'before'), res)) === 'dropped')
+      return void emulator.countCall(operation, true);
     const result = emulator.dispatch(operation, parseJson(body), caller.region);
-    if ((await applyFaults(emulator.faults.strike(operation, 'after'), res)) === 'dropped') return void emulator.countCall(operation, true);
+    if ((await applyFaults(emulator.faults.strike(operation, 'after'), res)) === 'dropped')
+      return void emulator.countCall(operation, true);
     emulator.countCall(operation, false);
     sendResult(res, result);
   } catch (error) {
     if (operation !== undefined) emulator.countCall(operation, true);
-    const awsError = error instanceof AwsError ? error : new AwsError('ServerInternalException', `The emulator failed: ${(error as Error).message}`);
+    const awsError =
+      error instanceof AwsError
+        ? error
+        : new AwsError('ServerInternalException', `The emulator failed: ${(error as Error).message}`);
     if (!(error instanceof AwsError)) console.error('licensegate-emulator: internal error', error);
     if (!res.headersSent && !res.destroyed) sendAwsError(res, awsError, emulator.statusCodes);
   }

@@ -21,7 +21,11 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     });
     req.on('end', () => {
       if (size > MAX_BODY_BYTES) {
-        reject(new AwsError('SerializationException', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, { status: 413 }));
+        reject(
+          new AwsError('SerializationException', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, {
+            status: 413,
+          }),
+        );
       } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     req.on('error', reject);
@@ -44,7 +48,12 @@ export function sendResult(res: ServerResponse, body: object | undefined): void 
  * (clients read either), and an `x-amzn-ErrorType` header that agrees with `__type`.
  */
 export function sendAwsError(res: ServerResponse, error: AwsError, mode: StatusMode): void {
-  const body: Record<string, string> = { __type: error.name, Message: error.message, message: error.message, ...error.extra };
+  const body: Record<string, string> = {
+    __type: error.name,
+    Message: error.message,
+    message: error.message,
+    ...error.extra,
+  };
   const text = JSON.stringify(body);
   const headers: Record<string, string | number> = {
     'Content-Type': AMZ_JSON,

@@ -24,15 +24,26 @@ export const checkInLicense: OperationDefinition = {
   handle: (input: { LicenseConsumptionToken: string; Beneficiary?: string }, ctx: OperationContext) => {
     const consumption = liveConsumption(input.LicenseConsumptionToken, ctx);
     if (consumption.kind === 'PERPETUAL') {
-      throw new AwsError('ConflictException', 'PERPETUAL (drawdown) units are consumed for good and cannot be checked in.');
+      throw new AwsError(
+        'ConflictException',
+        'PERPETUAL (drawdown) units are consumed for good and cannot be checked in.',
+      );
     }
     if (consumption.kind === 'BORROW' && !consumption.allowEarlyCheckIn) {
-      throw new AwsError('ConflictException', 'This borrowed license does not allow early check-in (BorrowConfiguration.AllowEarlyCheckIn is false).');
+      throw new AwsError(
+        'ConflictException',
+        'This borrowed license does not allow early check-in (BorrowConfiguration.AllowEarlyCheckIn is false).',
+      );
     }
     const license = ctx.licenses.get(consumption.licenseArn);
-    const locked = license?.current.terms.Entitlements.filter((e) => e.AllowCheckIn === false && consumption.counted.has(e.Name));
+    const locked = license?.current.terms.Entitlements.filter(
+      (e) => e.AllowCheckIn === false && consumption.counted.has(e.Name),
+    );
     if (locked !== undefined && locked.length > 0) {
-      throw new AwsError('ConflictException', `Entitlement '${locked[0]?.Name}' does not allow check-in (AllowCheckIn is false).`);
+      throw new AwsError(
+        'ConflictException',
+        `Entitlement '${locked[0]?.Name}' does not allow check-in (AllowCheckIn is false).`,
+      );
     }
     ctx.ledger.checkIn(consumption);
     return undefined;
@@ -47,7 +58,10 @@ export const extendLicenseConsumption: OperationDefinition = {
   handle: (input: { LicenseConsumptionToken: string; DryRun?: boolean }, ctx: OperationContext) => {
     const consumption = liveConsumption(input.LicenseConsumptionToken, ctx);
     if (consumption.kind !== 'PROVISIONAL') {
-      throw new AwsError('ValidationException', `Only PROVISIONAL checkouts can be extended; this one is ${consumption.kind}.`);
+      throw new AwsError(
+        'ValidationException',
+        `Only PROVISIONAL checkouts can be extended; this one is ${consumption.kind}.`,
+      );
     }
     const license = ctx.licenses.get(consumption.licenseArn);
     if (license === undefined || !license.isUsable(ctx.now)) {

@@ -81,7 +81,11 @@ export function planEntitlements(
       continue;
     }
     if (want.Unit === 'None') {
-      allowed.push(have.Value !== undefined ? { Name: have.Name, Unit: 'None', Value: have.Value } : { Name: have.Name, Unit: 'None' });
+      allowed.push(
+        have.Value !== undefined
+          ? { Name: have.Name, Unit: 'None', Value: have.Value }
+          : { Name: have.Name, Unit: 'None' },
+      );
       continue;
     }
     const units = parseUnits(want);
@@ -90,7 +94,10 @@ export function planEntitlements(
     allowed.push({ Name: want.Name, Unit: want.Unit, Value: String(units) });
   }
   if (short.length > 0) {
-    throw new AwsError('NoEntitlementsAllowedException', `No Entitlements Allowed: not enough left of ${short.join(', ')}.`);
+    throw new AwsError(
+      'NoEntitlementsAllowedException',
+      `No Entitlements Allowed: not enough left of ${short.join(', ')}.`,
+    );
   }
   if (allowed.length === 0) {
     throw new AwsError(

@@ -1,7 +1,13 @@
 import { checkoutBorrowLicense, checkoutLicense } from './checkout.js';
 import { checkInLicense, extendLicenseConsumption } from './consumption.js';
 import type { OperationDefinition } from './context.js';
-import { getLicense, getLicenseUsage, listLicenses, listLicenseVersions, listReceivedLicenses } from './license-reads.js';
+import {
+  getLicense,
+  getLicenseUsage,
+  listLicenses,
+  listLicenseVersions,
+  listReceivedLicenses,
+} from './license-reads.js';
 import { createLicense, createLicenseVersion, deleteLicense } from './license-writes.js';
 
 /** Every operation the emulator answers, by name. */

@@ -56,7 +56,12 @@ interface ListInput {
   MaxResults?: number;
 }
 
-function listed(ctx: OperationContext, input: ListInput, only: (r: LicenseRecord) => boolean, filters: Parameters<typeof filterPredicate<License>>[1]): { items: License[]; nextToken: string | undefined } {
+function listed(
+  ctx: OperationContext,
+  input: ListInput,
+  only: (r: LicenseRecord) => boolean,
+  filters: Parameters<typeof filterPredicate<License>>[1],
+): { items: License[]; nextToken: string | undefined } {
   const keep = filterPredicate(input.Filters, filters);
   const arns = input.LicenseArns !== undefined ? new Set(input.LicenseArns) : undefined;
   const all: License[] = [];

@@ -5,7 +5,12 @@ import type { OperationContext, OperationDefinition } from './context.js';
 import { checkTerms } from './license-terms.js';
 import { existingLicense } from './license-reads.js';
 
-type CreateLicenseInput = LicenseTerms & { ProductSKU: string; Beneficiary: string; ClientToken: string; Tags?: unknown };
+type CreateLicenseInput = LicenseTerms & {
+  ProductSKU: string;
+  Beneficiary: string;
+  ClientToken: string;
+  Tags?: unknown;
+};
 
 /** CreateLicense: a new license issued by the emulator's account, version 1. */
 export const createLicense: OperationDefinition = {
@@ -110,7 +115,10 @@ export const deleteLicense: OperationDefinition = {
     ctx.ledger.expire(ctx.now);
     const live = ctx.ledger.liveCheckouts(license.arn);
     if (live > 0) {
-      throw new AwsError('ConflictException', `License ${license.arn} has ${live} checkout(s) in use; check them in (or let them expire) first.`);
+      throw new AwsError(
+        'ConflictException',
+        `License ${license.arn} has ${live} checkout(s) in use; check them in (or let them expire) first.`,
+      );
     }
     license.deletedAt = ctx.now;
     return { Status: 'DELETED', DeletionDate: new Date(ctx.now).toISOString() };

@@ -17,11 +17,7 @@ export class AwsError extends Error {
    * @param message - what went wrong and, where it helps, how to fix it
    * @param options - `status` overrides the status table; `extra` adds body members
    */
-  constructor(
-    name: string,
-    message: string,
-    options: { status?: number; extra?: Record<string, string> } = {},
-  ) {
+  constructor(name: string, message: string, options: { status?: number; extra?: Record<string, string> } = {}) {
     super(message);
     this.name = name;
     this.status = options.status;

@@ -43,7 +43,8 @@ export class IdempotencyCache {
       previous = undefined;
     }
     if (previous !== undefined) {
-      if (previous.request === plain || canonicalJson(JSON.parse(previous.request)) === canonicalJson(request)) return previous.response as T;
+      if (previous.request === plain || canonicalJson(JSON.parse(previous.request)) === canonicalJson(request))
+        return previous.response as T;
       throw new AwsError(
         'ValidationException',
         `ClientToken '${clientToken}' was already used for a different ${operation} request. ` +
