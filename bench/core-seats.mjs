@@ -344,10 +344,11 @@ async function memory(url, childPid, n, concurrency) {
 async function main() {
   const opts = options();
   if (!existsSync(EMULATOR_CLI)) throw new Error(`${EMULATOR_CLI} is missing; run npm run build first.`);
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown';
   console.log(
-    `core seats bench: ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
-      `${fmt(opts.seats)} seats in one gate (${opts.concurrency} in flight), ${fmt(opts.latency)} sequential acquisitions; ` +
-      'the emulator runs in a child process',
+    `core seats bench: ${availableParallelism()} CPUs (${cpu}), node ${process.version}; ` +
+      `${fmt(opts.seats)} seats in one gate (${opts.concurrency} in flight), ` +
+      `${fmt(opts.latency)} sequential acquisitions; the emulator runs in a child process`,
   );
   const dir = await mkdtemp(join(tmpdir(), 'licensegate-bench-seats-'));
   let emulator;
@@ -357,55 +358,55 @@ async function main() {
     emulator = await startEmulatorChild(seedFile);
 
     const lat = await latency(emulator.url, opts.latency);
-    const e50 = percentile(lat.engine, 50);
-    const e99 = percentile(lat.engine, 99);
-    const b50 = percentile(lat.baseline, 50);
-    const b99 = percentile(lat.baseline, 99);
+    const [e50, e99] = [percentile(lat.engine, 50), percentile(lat.engine, 99)];
+    const [b50, b99] = [percentile(lat.baseline, 50), percentile(lat.baseline, 99)];
+    const runs = `(${fmt(lat.engine.length)} sequential)`;
+    console.log(`latency, gate.seats.acquire():            p50 ${ms(e50)}  p99 ${ms(e99)}  ${runs}`);
+    console.log(`latency, bare CheckoutLicense (baseline): p50 ${ms(b50)}  p99 ${ms(b99)}  ${runs}`);
     console.log(
-      `latency, gate.seats.acquire():            p50 ${ms(e50)}  p99 ${ms(e99)}  (${fmt(lat.engine.length)} sequential)`,
-    );
-    console.log(
-      `latency, bare CheckoutLicense (baseline): p50 ${ms(b50)}  p99 ${ms(b99)}  (${fmt(lat.baseline.length)} sequential)`,
-    );
-    console.log(
-      `  the engine adds p50 ${ms(e50 - b50)}, p99 ${ms(e99 - b99)}; stop() returned its ${fmt(lat.held)} seats in ${ms(lat.stopMs)}`,
+      `  the engine adds p50 ${ms(e50 - b50)}, p99 ${ms(e99 - b99)}; ` +
+        `stop() returned its ${fmt(lat.held)} seats in ${ms(lat.stopMs)}`,
     );
 
     const mem = await memory(emulator.url, emulator.child.pid, opts.seats, opts.concurrency);
+    const seats = fmt(mem.heldHere);
     if (mem.failed > 0) {
-      console.log(
-        `  ${fmt(mem.failed)} acquisitions failed; first: ${mem.firstError?.name}: ${mem.firstError?.message}`,
-      );
+      const first = `${mem.firstError?.name}: ${mem.firstError?.message}`;
+      console.log(`  ${fmt(mem.failed)} acquisitions failed; first: ${first}`);
     }
+    const rate = fmt((mem.heldHere * 1000) / mem.fillMs);
+    const usage = mem.consumed === mem.heldHere ? 'equal' : 'MISMATCH';
     console.log(
-      `filled ${fmt(mem.heldHere)} seats in ${(mem.fillMs / 1000).toFixed(1)} s (${fmt((mem.heldHere * 1000) / mem.fillMs)} acquisitions/s); ` +
-        `GetLicenseUsage ConsumedValue ${fmt(mem.consumed)}: ${mem.consumed === mem.heldHere ? 'equal' : 'MISMATCH'}`,
+      `filled ${seats} seats in ${(mem.fillMs / 1000).toFixed(1)} s (${rate} acquisitions/s); ` +
+        `GetLicenseUsage ConsumedValue ${fmt(mem.consumed)}: ${usage}`,
     );
     console.log(
-      `heap per held seat, engine:                 ${fmt(mem.perSeat)} B  (heapUsed growth / ${fmt(mem.heldHere)} seats)`,
+      `heap per held seat, engine:                                 ${fmt(mem.perSeat)} B  ` +
+        `(heapUsed growth / ${seats} seats)`,
     );
-    if (mem.heldHere < GOAL_SEATS) {
+    const extrapolated = mem.heldHere < GOAL_SEATS;
+    if (extrapolated) {
       console.log(
-        `  measured with ${fmt(mem.heldHere)} seats, extrapolated to ${fmt(GOAL_SEATS)}: ` +
+        `  measured with ${seats} seats, extrapolated to ${fmt(GOAL_SEATS)}: ` +
           `${fmt((mem.perSeat * GOAL_SEATS) / 1048576)} MiB of heap (run with --seats ${GOAL_SEATS} to measure it)`,
       );
     }
     console.log(`heap per entry, bare Map<key, {token, expiresAt}> (baseline): ${fmt(mem.baselineBytes)} B`);
     console.log(`  fixed cost of a started gate with seats, before any seat: ${fmt(mem.fixedBytes / 1024)} KiB`);
     if (mem.childRssGrowth !== undefined) {
-      console.log(
-        `  the emulator child's RSS grew ${fmt(mem.childRssGrowth / 1048576)} MiB meanwhile (its own state, not counted)`,
-      );
+      const grew = fmt(mem.childRssGrowth / 1048576);
+      console.log(`  the emulator child's RSS grew ${grew} MiB meanwhile (its own state, not counted)`);
     }
     const keepAlive = mem.timers.filter((t) => t.startsWith('seat keep-alive')).length;
     console.log(
-      `pending timers on the engine's clock with ${fmt(mem.heldHere)} seats: ${mem.timers.length} (${mem.timersBefore} before the first seat)`,
+      `pending timers on the engine's clock with ${seats} seats: ${mem.timers.length} ` +
+        `(${mem.timersBefore} before the first seat)`,
     );
     for (const role of new Set(mem.timers)) console.log(`  ${mem.timers.filter((t) => t === role).length} x ${role}`);
     console.log(`  seats' keep-alive timers: ${keepAlive} (goal 1)`);
     console.log(
       `goal <= ${GOAL_BYTES} B/seat: ${mem.perSeat <= GOAL_BYTES ? 'met' : 'not met'} ` +
-        `(${fmt(mem.perSeat)} B/seat with ${fmt(mem.heldHere)} seats${mem.heldHere < GOAL_SEATS ? `, extrapolated to ${fmt(GOAL_SEATS)}` : ''}; ` +
+        `(${fmt(mem.perSeat)} B/seat with ${seats} seats${extrapolated ? `, taken for ${fmt(GOAL_SEATS)}` : ''}; ` +
         `baseline Map ${fmt(mem.baselineBytes)} B/entry)`,
     );
     if (mem.consumed !== mem.heldHere || keepAlive !== 1) process.exitCode = 1;

@@ -166,6 +166,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
             source: this.#source,
             instanceId: this.#instances.id,
             limit: () => this.#limitOf(options.seats?.entitlement),
+            unusable: () => this.#unusable(),
             emit: (event, payload) => emit(event, payload),
           });
     this.#drawdown =
@@ -384,6 +385,15 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   /** The license's maximum for an entitlement, where known. */
   #limitOf(entitlement: string | undefined): number | undefined {
     return this.#watch.license?.entitlements.find((e) => e.name === entitlement)?.maxCount;
+  }
+
+  /** Why the license grants nothing now, when the gate knows it: `expired` or its status; else `undefined`. */
+  #unusable(): string | undefined {
+    const license = this.#watch.license;
+    if (license === undefined) return undefined;
+    if (license.status !== 'AVAILABLE') return license.status.toLowerCase();
+    if (license.validUntil !== undefined && this.options.clock.now() >= license.validUntil) return 'expired';
+    return undefined;
   }
 
   /** Adopts what engines that are no longer alive left in the store. */

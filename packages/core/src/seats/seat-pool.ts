@@ -6,6 +6,7 @@ import {
   LicenseGateConfigurationError,
   LicenseGateError,
   LicenseUnavailableError,
+  NoLicenseError,
   SeatsExhaustedError,
 } from '../errors.js';
 import type { ResolvedOptions, ResolvedSeatOptions } from '../options.js';
@@ -24,6 +25,8 @@ export interface SeatPoolDeps {
   readonly instanceId: string;
   /** The license's maximum for the seat entitlement, where known. */
   readonly limit: () => number | undefined;
+  /** Why the license grants nothing, when the gate knows it does not (expired, deactivated), else `undefined`. */
+  readonly unusable: () => string | undefined;
   readonly emit: <K extends keyof SeatEvents>(event: K, payload: SeatEvents[K]) => void;
 }
 
@@ -46,7 +49,13 @@ const MAX_CAS_ROUNDS = 20;
 /** Spread of the keep-alive, as a fraction of `keepAliveMs` taken off at random. */
 const KEEP_ALIVE_JITTER = 0.1;
 /** Concurrent check-ins at stop(). */
-const STOP_CONCURRENCY = 16;
+const STOP_CONCURRENCY = 64;
+/** stop() returns seats for at most this long; the rest stay recorded for adoption (and expire in License Manager). */
+const STOP_DEADLINE_MS = 20_000;
+/** The shortest wait before a keep-alive is tried again. */
+const MIN_RETRY_MS = 5_000;
+/** Foreign keys (held by other engines) whose activity this engine throttles. */
+const FOREIGN_TOUCHES = 10_000;
 
 function checkKey(key: unknown, what = 'seat key'): asserts key is string {
   if (typeof key !== 'string' || key === '' || key.length > MAX_KEY_LENGTH) {
@@ -73,16 +82,21 @@ export class SeatPool {
   readonly #namespace: string;
   readonly #queue: DeadlineQueue<string>;
   readonly #waiters: SeatWaiters | undefined;
-  /** Last activity seen by this engine, per seat key, and when it was last written to the store. */
-  readonly #seen = new LRUCache<string, { at: number; persisted: number }>({ max: 200_000 });
+  /** Last activity seen here, and when it was written to the store: seats this engine keeps alive. */
+  readonly #seen = new Map<string, { at: number; persisted: number }>();
+  /** The same, for seats other engines keep alive (touched here, e.g. behind a load balancer). */
+  readonly #foreign = new LRUCache<string, { at: number; persisted: number }>({ max: FOREIGN_TOUCHES });
   readonly #acquiring = new Map<string, Promise<unknown>>();
-  readonly #working = new Set<string>();
+  /** Keep-alive work in flight, per key. */
+  readonly #working = new Map<string, Promise<void>>();
+  /** Seats adopted from engines that stopped: reaped as orphans. */
+  readonly #adopted = new Set<string>();
   #stopped = false;
 
   constructor(deps: SeatPoolDeps) {
     this.#deps = deps;
     this.#namespace = `${deps.options.productSku}:seats`;
-    this.#queue = new DeadlineQueue(deps.options.clock, (key) => void this.#maintain(key));
+    this.#queue = new DeadlineQueue(deps.options.clock, (key) => this.#maintain(key));
     const wait = deps.seats.wait;
     this.#waiters = wait === undefined ? undefined : new SeatWaiters(deps.options.clock, wait.maxWaiters, wait.pollMs);
   }
@@ -136,7 +150,7 @@ export class SeatPool {
       const record = await this.#get(key);
       if (record === undefined || record.value.releasing) return false;
       const holders = record.value.holders;
-      if (holder !== undefined && holders.length > 0) {
+      if (holder !== undefined) {
         if (!holders.includes(holder)) return false;
         const rest = holders.filter((h) => h !== holder);
         if (rest.length > 0) {
@@ -164,18 +178,27 @@ export class SeatPool {
     if (from === to) return false;
     const record = await this.#get(from);
     if (record === undefined || record.value.token === null || record.value.releasing) return false;
-    const moved = await this.#deps.options.store.put(this.#namespace, to, record.value, { ifAbsent: true });
+    // The moved seat is kept alive here from now on, whoever kept it before.
+    const value: SeatRecord = {
+      ...record.value,
+      owner: this.#deps.instanceId,
+      lastSeenAt: this.#deps.options.clock.now(),
+    };
+    const moved = await this.#deps.options.store.put(this.#namespace, to, value, { ifAbsent: true });
     if (moved === undefined) {
       await this.release(from);
       return false;
     }
-    await this.#deps.options.store.delete(this.#namespace, from, { ifVersion: record.version });
-    const due = this.#queue.dueAt(from);
+    // Delete the old key while it still holds this seat (a touch may have bumped its version).
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const old = await this.#get(from);
+      if (old === undefined || old.value.token !== record.value.token) break;
+      if (await this.#deps.options.store.delete(this.#namespace, from, { ifVersion: old.version })) break;
+    }
     this.#queue.cancel(from);
-    if (due !== undefined) this.#queue.schedule(to, due);
-    const seen = this.#seen.get(from);
     this.#seen.delete(from);
-    if (seen !== undefined) this.#seen.set(to, seen);
+    this.#noteSeen(to);
+    this.#scheduleNext(to, value);
     return true;
   }
 
@@ -198,19 +221,22 @@ export class SeatPool {
   /**
    * Marks activity on a seat, so the idle reaper leaves it alone. Cheap: the store is written at
    * most every tenth of the idle timeout per key.
-   * @returns whether this engine knows the seat (if not, the store is checked in the background)
+   * @returns whether this engine keeps the seat alive (`false` says nothing about other engines:
+   *   use `get()` to know whether a seat is held)
    */
   touch(key: string): boolean {
     const now = this.#deps.options.clock.now();
+    const throttle = this.#deps.seats.idleTimeoutMs / 10;
     const seen = this.#seen.get(key);
     if (seen !== undefined) {
       seen.at = now;
-      if (now - seen.persisted >= this.#deps.seats.idleTimeoutMs / 10) void this.#persistSeen(key, seen);
-      return this.#queue.dueAt(key) !== undefined;
+      if (now - seen.persisted >= throttle) void this.#persistSeen(key, seen);
+      return true;
     }
-    const entry = { at: now, persisted: -Infinity };
-    this.#seen.set(key, entry);
-    void this.#persistSeen(key, entry);
+    let foreign = this.#foreign.get(key);
+    if (foreign === undefined) this.#foreign.set(key, (foreign = { at: now, persisted: -Infinity }));
+    foreign.at = now;
+    if (now - foreign.persisted >= throttle) void this.#persistSeen(key, foreign);
     return false;
   }
 
@@ -248,16 +274,32 @@ export class SeatPool {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#waiters?.wakeAll();
-    const keys = [...this.#queue.keys()];
+    // Let acquisitions and keep-alives in flight finish: what they took is returned below.
+    await Promise.allSettled([...this.#acquiring.values(), ...this.#working.values()]);
+    const keys = [...new Set([...this.#queue.keys(), ...this.#seen.keys()])];
     this.#queue.clear();
+    const started = performance.now();
     for (let i = 0; i < keys.length; i += STOP_CONCURRENCY) {
-      await Promise.all(
-        keys.slice(i, i + STOP_CONCURRENCY).map(async (key) => {
-          const record = await this.#get(key).catch(() => undefined);
-          if (record !== undefined && record.value.owner === this.#deps.instanceId)
-            await this.#checkIn(key, record, 'stop').catch(() => undefined);
-        }),
-      );
+      if (performance.now() - started > STOP_DEADLINE_MS) {
+        this.#deps.options.logger.warn(
+          { event: 'licensegate.seats_left_at_stop', seats: keys.length - i },
+          'stop() ran out of time returning seats: the rest stay recorded for another engine to adopt, and License Manager returns them when their lease ends',
+        );
+        return;
+      }
+      await Promise.all(keys.slice(i, i + STOP_CONCURRENCY).map((key) => this.#returnAtStop(key)));
+    }
+  }
+
+  /** At stop: checks a seat in, resolving a checkout whose answer was lost first; leaves it recorded when that fails. */
+  async #returnAtStop(key: string): Promise<void> {
+    try {
+      const record = await this.#get(key);
+      if (record === undefined || record.value.owner !== this.#deps.instanceId) return;
+      if (record.value.token === null) await this.#resolveUncertain(key, record);
+      else await this.#checkIn(key, record, 'stop');
+    } catch {
+      // Left recorded: another engine (or the next start) adopts it.
     }
   }
 
@@ -282,9 +324,19 @@ export class SeatPool {
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const record = await this.#get(key);
       if (record !== undefined) {
+        if (record.value.token === null && record.value.owner === this.#deps.instanceId) {
+          // This engine's checkout whose answer was lost: replay it (same ClientToken) and use it.
+          return this.#checkOut(key, { ...record.value, ...this.#withHolder(record.value, options) }, record.version);
+        }
         if (record.value.releasing || record.value.token === null) {
           // Being checked in, or checked out by another engine right now: look again shortly.
-          await sleep(Math.min(50 * (round + 1), 500));
+          if (round >= 5) {
+            throw new LicenseUnavailableError(
+              `The seat ${JSON.stringify(key)} is being changed by another instance; try again.`,
+              1_000,
+            );
+          }
+          await sleep(50 * (round + 1));
           continue;
         }
         const holders =
@@ -293,7 +345,7 @@ export class SeatPool {
             : [...record.value.holders, options.holder];
         const updated: SeatRecord = { ...record.value, holders, lastSeenAt: clock.now() };
         if ((await this.#put(key, updated, record.version)) === undefined) continue;
-        this.#noteSeen(key);
+        if (updated.owner === this.#deps.instanceId) this.#noteSeen(key);
         return viewOf(key, updated);
       }
       const now = clock.now();
@@ -304,6 +356,7 @@ export class SeatPool {
         owner: this.#deps.instanceId,
         acquiredAt: now,
         lastSeenAt: now,
+        leasedAt: now,
         leaseExpiresAt: now + LEASE_TTL_MS,
         releasing: false,
         ...(options.info !== undefined ? { info: options.info } : {}),
@@ -316,6 +369,14 @@ export class SeatPool {
       'ERR_LG_SEAT_KEY',
       `The seat ${JSON.stringify(key)} kept changing while it was being acquired; try again.`,
     );
+  }
+
+  /** The holders of a seat once `options.holder` joins. */
+  #withHolder(record: SeatRecord, options: AcquireOptions): { holders: readonly string[] } {
+    const { holder } = options;
+    return {
+      holders: holder === undefined || record.holders.includes(holder) ? record.holders : [...record.holders, holder],
+    };
   }
 
   async #checkOut(key: string, pending: SeatRecord, version: number): Promise<SeatView> {
@@ -332,6 +393,12 @@ export class SeatPool {
         await options.store.delete(this.#namespace, key, { ifVersion: version });
         const limit = this.#deps.limit();
         this.#deps.emit('seatDenied', { key, limit });
+        const unusable = error.awsName === 'ResourceNotFoundException' ? 'no-license' : this.#deps.unusable();
+        if (unusable !== undefined)
+          throw new NoLicenseError(
+            unusable,
+            `No ${seats.entitlement} seat can be taken: the license is ${unusable === 'no-license' ? 'missing for this product and issuer' : unusable}.`,
+          );
         throw new SeatsExhaustedError(seats.entitlement, limit);
       }
       // The answer is unknown: the seat may have been taken. Keep the record with its ClientToken;
@@ -349,11 +416,17 @@ export class SeatPool {
     const held: SeatRecord = {
       ...pending,
       token: checkout.token,
+      leasedAt: now,
       leaseExpiresAt: checkout.expiresAt ?? now + LEASE_TTL_MS,
     };
-    if ((await this.#put(key, held, version)) === undefined) {
-      // The record changed under us (an adoption race): give the seat back rather than leak it.
+    if (this.#stopped || (await this.#put(key, held, version)) === undefined) {
+      // Stopped meanwhile, or the record changed under us (an adoption race): give the seat back
+      // rather than leak it.
       await source.checkIn(checkout.token).catch(() => false);
+      if (this.#stopped) {
+        await options.store.delete(this.#namespace, key, { ifVersion: version }).catch(() => false);
+        throw new LicenseGateConfigurationError('ERR_LG_STOPPED', 'The gate was stopped; it takes no more seats.');
+      }
       throw new LicenseGateError(
         'ERR_LG_SEAT_KEY',
         `The seat ${JSON.stringify(key)} changed while it was being acquired; try again.`,
@@ -368,9 +441,13 @@ export class SeatPool {
   // --- keep-alive and idle reaping -----------------------------------------------------------
 
   /** The one job per seat that its deadline runs: resolve, reap, extend, or wait longer. */
-  async #maintain(key: string): Promise<void> {
+  #maintain(key: string): void {
     if (this.#stopped || this.#working.has(key)) return;
-    this.#working.add(key);
+    const work = this.#maintainNow(key).finally(() => this.#working.delete(key));
+    this.#working.set(key, work);
+  }
+
+  async #maintainNow(key: string): Promise<void> {
     try {
       const record = await this.#get(key);
       if (record === undefined || record.value.owner !== this.#deps.instanceId) {
@@ -401,7 +478,7 @@ export class SeatPool {
     const seen = this.#seen.get(key);
     const lastSeenAt = Math.max(record.value.lastSeenAt, seen?.at ?? 0);
     if (now - lastSeenAt >= this.#deps.seats.idleTimeoutMs) {
-      await this.#checkIn(key, record, 'idle');
+      await this.#checkIn(key, record, this.#adopted.has(key) ? 'orphan' : 'idle');
       return;
     }
     if (now < this.#extendFrom(record.value)) {
@@ -415,21 +492,44 @@ export class SeatPool {
       if (error instanceof LicenseManagerCallError && error.kind === 'definitive')
         return this.#lose(key, record, error.awsName);
       if (now >= record.value.leaseExpiresAt) return this.#lose(key, record, 'lease-expired');
-      this.#queue.schedule(key, now + Math.min(60_000, (record.value.leaseExpiresAt - now) / 2));
+      const retryIn = Math.max(MIN_RETRY_MS, Math.min(60_000, (record.value.leaseExpiresAt - now) / 2));
+      if (!this.#stopped) this.#queue.schedule(key, now + retryIn);
       return;
     }
-    const extended: SeatRecord = {
-      ...record.value,
-      lastSeenAt,
-      leaseExpiresAt: expiresAt ?? clock.now() + LEASE_TTL_MS,
-    };
-    if ((await this.#put(key, extended, record.version)) === undefined) {
-      this.#queue.schedule(key, clock.now());
-      return;
+    const leasedAt = clock.now();
+    const leaseExpiresAt = expiresAt ?? leasedAt + LEASE_TTL_MS;
+    const extended = await this.#recordExtension(key, record, { leasedAt, leaseExpiresAt, lastSeenAt });
+    if (extended === undefined) {
+      this.#seen.delete(key);
+      return; // released or taken over meanwhile
     }
     if (seen !== undefined) seen.persisted = lastSeenAt;
     this.#scheduleNext(key, extended, lastSeenAt);
     this.#deps.emit('seatExtended', { key, leaseExpiresAt: new Date(extended.leaseExpiresAt) });
+  }
+
+  /**
+   * Writes an extension into the seat's record. A touch may have changed the record since it was
+   * read: the extension is merged into the latest one rather than done again.
+   */
+  async #recordExtension(
+    key: string,
+    record: StoreRecord<SeatRecord>,
+    lease: { leasedAt: number; leaseExpiresAt: number; lastSeenAt: number },
+  ): Promise<SeatRecord | undefined> {
+    let current: StoreRecord<SeatRecord> | undefined = record;
+    for (let round = 0; round < MAX_CAS_ROUNDS && current !== undefined; round++) {
+      if (current.value.token !== record.value.token || current.value.owner !== this.#deps.instanceId) return undefined;
+      const extended: SeatRecord = {
+        ...current.value,
+        leasedAt: lease.leasedAt,
+        leaseExpiresAt: lease.leaseExpiresAt,
+        lastSeenAt: Math.max(current.value.lastSeenAt, lease.lastSeenAt),
+      };
+      if ((await this.#put(key, extended, current.version)) !== undefined) return extended;
+      current = await this.#get(key);
+    }
+    return undefined;
   }
 
   /** A checkout whose answer was lost: replay it (same ClientToken) to learn the token, then check it in. */
@@ -441,7 +541,7 @@ export class SeatPool {
         entitlements: [{ name: seats.entitlement, unit: seats.unit, value: '1' }],
         clientToken: record.value.clientToken,
       });
-      await this.#checkIn(key, { ...record, value: { ...record.value, token: checkout.token } }, 'release');
+      await this.#checkIn(key, { ...record, value: { ...record.value, token: checkout.token } }, undefined);
     } catch (error) {
       if (error instanceof LicenseManagerCallError && error.kind === 'definitive') {
         await this.#deps.options.store.delete(this.#namespace, key, { ifVersion: record.version });
@@ -467,12 +567,22 @@ export class SeatPool {
    * put back before now.
    */
   #extendFrom(record: SeatRecord): number {
-    return record.leaseExpiresAt - LEASE_TTL_MS + this.#deps.seats.keepAliveMs * (1 - KEEP_ALIVE_JITTER);
+    return record.leasedAt + this.#keepAliveMs(record) * (1 - KEEP_ALIVE_JITTER);
+  }
+
+  /** `keepAliveMs`, or half the lease when the license's lease is shorter (seller-issued licenses may set one). */
+  #keepAliveMs(record: SeatRecord): number {
+    const lease = record.leaseExpiresAt - record.leasedAt;
+    return Math.max(MIN_RETRY_MS, Math.min(this.#deps.seats.keepAliveMs, lease / 2));
   }
 
   #scheduleNext(key: string, record: SeatRecord, lastSeenAt = record.lastSeenAt): void {
-    const extendAt = this.#extendFrom(record) + this.#deps.seats.keepAliveMs * KEEP_ALIVE_JITTER * Math.random();
-    this.#queue.schedule(key, Math.min(extendAt, lastSeenAt + this.#deps.seats.idleTimeoutMs));
+    if (this.#stopped) return;
+    const extendAt = this.#extendFrom(record) + this.#keepAliveMs(record) * KEEP_ALIVE_JITTER * Math.random();
+    this.#queue.schedule(
+      key,
+      Math.max(this.#deps.options.clock.now() + 1, Math.min(extendAt, lastSeenAt + this.#deps.seats.idleTimeoutMs)),
+    );
   }
 
   // --- check-in ------------------------------------------------------------------------------
@@ -485,7 +595,7 @@ export class SeatPool {
   async #checkIn(
     key: string,
     record: StoreRecord<SeatRecord>,
-    reason: SeatReleaseReason,
+    reason: SeatReleaseReason | undefined,
   ): Promise<'done' | 'conflict' | 'retrying'> {
     const { options, source } = this.#deps;
     let version: number | undefined = record.version;
@@ -506,7 +616,8 @@ export class SeatPool {
     }
     await options.store.delete(this.#namespace, key, { ifVersion: version });
     this.#seen.delete(key);
-    this.#deps.emit('seatReleased', { key, reason });
+    this.#adopted.delete(key);
+    if (reason !== undefined) this.#deps.emit('seatReleased', { key, reason });
     this.#waiters?.wakeOne();
     return 'done';
   }

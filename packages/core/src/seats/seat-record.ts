@@ -14,6 +14,8 @@ export interface SeatRecord {
   readonly acquiredAt: number;
   /** Last activity (`touch`), as far as the store knows. */
   readonly lastSeenAt: number;
+  /** When the lease was last taken or extended (so its length is `leaseExpiresAt - leasedAt`). */
+  readonly leasedAt: number;
   /** When License Manager returns the seat by itself unless extended. */
   readonly leaseExpiresAt: number;
   /** Check-in started (or failed and will be retried). */
