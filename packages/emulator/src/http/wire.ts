@@ -35,11 +35,15 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Sends a 200 answer: the JSON body, or an empty body for operations with no output. */
 export function sendResult(res: ServerResponse, body: object | undefined): void {
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(200, {
-    'Content-Type': AMZ_JSON,
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': randomUUID(),
-  });
+  // A flat header list: node writes it without building and checking a headers object.
+  res.writeHead(200, [
+    'Content-Type',
+    AMZ_JSON,
+    'Content-Length',
+    String(Buffer.byteLength(text)),
+    'x-amzn-RequestId',
+    randomUUID(),
+  ]);
   res.end(text);
 }
 
