@@ -45,7 +45,7 @@ export { TierOrder } from './tiers/tier-order.js';
 export { systemClock, type Clock, type ClockTimer } from './clock.js';
 export { stderrLogger, silentLogger, type Logger } from './logger.js';
 export type { Store, StoreRecord, ListedRecord, PutOptions, StoreContext } from './store/store.js';
-export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { MemoryStore, serializeStoreValue, type MemoryStoreOptions } from './store/memory-store.js';
 export { LicenseManagerCallError, type LicenseInfo, type CheckoutResult } from './source/license-source.js';
 export { classifyFailure, type FailureKind, type ClassifiedFailure } from './source/failure-kind.js';
 export { parseLicenseTime } from './source/license-time.js';

@@ -1,6 +1,23 @@
 /**
- * @licensegate/redis — under construction (issue: several instances of one app).
+ * `@licensegate/redis`: a Redis store for licensegate, so that every instance of an app shares its
+ * seats, drawdown journals, engine heartbeats and tier answers.
+ *
+ * @example
+ * ```ts
+ * import { createLicenseGate } from '@licensegate/core';
+ * import { RedisStore } from '@licensegate/redis';
+ *
+ * const gate = createLicenseGate({
+ *   productSku: 'prod-abc123',
+ *   seats: { entitlement: 'ConcurrentUsers' },
+ *   store: new RedisStore({ client: { host: process.env.REDIS_HOST, port: 6379 } }),
+ * });
+ * ```
  *
  * @packageDocumentation
  */
-export {};
+export { RedisStore } from './redis-store.js';
+export { DEFAULT_PREFIX, STORE_CLIENT_DEFAULTS, type RedisStoreOptions } from './options.js';
+export { RedisUnavailableError, REDIS_RETRY_AFTER_MS } from './errors.js';
+export { UnexpectedReplyError } from './record-codec.js';
+export { hashKeyOf } from './keys.js';

@@ -23,6 +23,9 @@ export interface BatchDimensionDeps {
   readonly stopping: () => boolean;
 }
 
+/** The failure-tracker key of a dimension's journal writes that failed because the store is unreachable. */
+const STORE = 'store:';
+
 /**
  * A `batch` dimension: debits are ONE store increment each, of this engine's pending counter of
  * the current epoch, and are reported in batches — when `batchUnits` are pending, every
@@ -36,6 +39,13 @@ export interface BatchDimensionDeps {
  * Sealing an epoch: debits switch to the next epoch first; once the old epoch's increments have
  * settled, its counter is read, the batch `batch:<instance>:<dimension>:<epoch>` is created with
  * `ifAbsent` (a key no one else can duplicate), and the counter is deleted; only then is the batch sent.
+ *
+ * While the store is unreachable (its writes fail with a `LicenseUnavailableError` that did not
+ * reach it), the same rules hold as while License Manager is: debits within the bound are kept in
+ * memory — counted, and added to the counter when the epoch is sealed, once the store is back —
+ * and beyond the bound the `onUnavailable` policy decides. A write that may have reached the store
+ * (`maybeApplied`) is not kept (it would count twice): that debit is refused. Units still kept in
+ * memory when the gate stops are logged as lost (`licensegate.drawdown.units_lost`).
  */
 export class BatchDimension {
   readonly #config: ResolvedDrawdownDimension;
@@ -44,6 +54,8 @@ export class BatchDimension {
   readonly #unsealed: Epoch[] = [];
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
+  /** Journal writes fail because the store is unreachable (since the last one that worked). */
+  #storeDown = false;
 
   constructor(config: ResolvedDrawdownDimension, deps: BatchDimensionDeps) {
     this.#config = config;
@@ -61,6 +73,13 @@ export class BatchDimension {
   /** Whether units wait to be sealed. */
   get hasPending(): boolean {
     return !this.#current.empty || this.#unsealed.length > 0;
+  }
+
+  /** Units debited while the store was unreachable and not written to it yet (held in memory only). */
+  get unjournaled(): number {
+    let units = this.#current.unjournaled;
+    for (let i = 0; i < this.#unsealed.length; i++) units += (this.#unsealed[i] as Epoch).unjournaled;
+    return units;
   }
 
   /**
@@ -84,21 +103,36 @@ export class BatchDimension {
 
   /**
    * Journals `units` with no check and no wait: one increment of the current epoch's counter. For a
-   * committed reservation, whose work is done, and the second half of `debit`.
+   * committed reservation, whose work is done, and the second half of `debit`. While the store is
+   * unreachable, the units are kept in memory when the `onUnavailable` policy admits them.
    * @throws the store's error (the units are taken back locally: nothing debited)
    */
   record(units: number): Promise<void> {
+    return this.#record(units, true);
+  }
+
+  #record(units: number, mayRetry: boolean): Promise<void> {
     const epoch = this.#current;
     epoch.units += units;
     epoch.begin();
     return this.#deps.journal.increment(epoch.key, units).then(
       () => {
         epoch.end();
+        if (this.#storeDown) this.#storeBack();
         this.#maybeFlush();
       },
       (error: unknown) => {
-        epoch.units -= units;
         epoch.end();
+        if (this.#storeFailed(error) && this.#admitUnjournaled()) {
+          epoch.unjournaled += units;
+          return;
+        }
+        epoch.units -= units;
+        if (error instanceof TypeError && mayRetry && epoch === this.#current) {
+          // Its counter was taken over by an engine that thought this one dead: go on in a new epoch.
+          this.#nextEpoch();
+          return this.#record(units, false);
+        }
         throw error;
       },
     );
@@ -142,16 +176,71 @@ export class BatchDimension {
         throw new LicenseGateError('ERR_LG_STOPPED', `The gate is stopping; ${name} units can no longer be debited.`);
       quota.assertNotExhausted(name);
       if (this.#fits(units)) return record ? this.record(units) : undefined;
+      // The store was unreachable: sealing what is pending tells whether it is back (it fails at once if not).
+      if (this.#storeDown && (await this.#flushed()) && !this.#storeDown) continue;
       if (failures.isDegraded(name)) {
         const decision = failures.decide(name, clock.now());
         if (decision.admit) return record ? this.record(units) : undefined;
         throw new LicenseUnavailableError(
-          `${name} units cannot be reported to License Manager now, and ${this.unconfirmed} are waiting; no more are served until they are.`,
+          `${name} units cannot be reported now (License Manager or the store is unreachable), and ${this.unconfirmed} are waiting; no more are served until they are.`,
           decision.retryAfterMs,
         );
       }
-      await (this.#running ?? this.#start());
+      await this.#flushed(); // when it fails because of the store, the dimension is degraded now: the policy decides
     }
+  }
+
+  /**
+   * Runs a flush (or waits for the one running).
+   * @returns `true` when it worked, `false` when the store was unreachable
+   * @throws any other failure
+   */
+  async #flushed(): Promise<boolean> {
+    try {
+      await (this.#running ?? this.#start());
+      return true;
+    } catch (error) {
+      if (!this.#storeFailed(error)) throw error;
+      return false;
+    }
+  }
+
+  /**
+   * Whether a journal write failed because the store is unreachable — and surely did not happen.
+   * Such a failure degrades the dimension (the `onUnavailable` policy decides beyond the bound)
+   * until a write works again.
+   */
+  #storeFailed(error: unknown): boolean {
+    if (!(error instanceof LicenseUnavailableError) || (error as { maybeApplied?: unknown }).maybeApplied === true)
+      return false;
+    const { failures, clock, logger } = this.#deps;
+    const name = this.#config.name;
+    failures.failed(STORE + name, name, 'transient', clock.now());
+    if (!this.#storeDown) {
+      this.#storeDown = true;
+      logger.warn(
+        { event: 'licensegate.drawdown.store_unavailable', dimension: name, error: error.message },
+        `The drawdown journal cannot be written: ${name} units are kept in memory within the batch bound (beyond it, the onUnavailable policy decides) and journaled once the store is back`,
+      );
+    }
+    return true;
+  }
+
+  /** Whether the `onUnavailable` policy lets a debit be kept in memory now. */
+  #admitUnjournaled(): boolean {
+    return this.#deps.failures.decide(this.#config.name, this.#deps.clock.now()).admit;
+  }
+
+  /** A journal write worked again: the dimension is no longer degraded by the store, and what waits in memory is journaled. */
+  #storeBack(): void {
+    this.#storeDown = false;
+    this.#deps.failures.forget(STORE + this.#config.name);
+    const units = this.unjournaled;
+    this.#deps.logger.info(
+      { event: 'licensegate.drawdown.store_back', dimension: this.#config.name, unjournaled: units },
+      `The drawdown journal can be written again; ${units} ${this.#config.name} units kept in memory are journaled now`,
+    );
+    if (units > 0) this.#background();
   }
 
   #maybeFlush(): void {
@@ -188,10 +277,7 @@ export class BatchDimension {
   }
 
   async #seal(): Promise<void> {
-    if (!this.#current.empty) {
-      this.#unsealed.push(this.#current);
-      this.#current = this.#epoch(this.#current.number + 1);
-    }
+    if (!this.#current.empty) this.#nextEpoch();
     while (this.#unsealed.length > 0) {
       const epoch = this.#unsealed[0] as Epoch;
       await epoch.drained();
@@ -199,10 +285,35 @@ export class BatchDimension {
     }
   }
 
+  /** Debits go to a new epoch from now on; the current one waits to be sealed. */
+  #nextEpoch(): void {
+    this.#unsealed.push(this.#current);
+    this.#current = this.#epoch(this.#current.number + 1);
+  }
+
+  /**
+   * Adds what an epoch kept in memory to its counter. When the counter was taken over meanwhile,
+   * the units move to the current epoch instead (it journals them when it is sealed).
+   */
+  async #journalKept(epoch: Epoch): Promise<void> {
+    const units = epoch.unjournaled;
+    if (units === 0) return;
+    try {
+      await this.#deps.journal.increment(epoch.key, units);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      this.#current.units += units;
+      this.#current.unjournaled += units;
+      epoch.units -= units;
+    }
+    epoch.unjournaled = 0;
+  }
+
   /** Turns one epoch's counter into a batch; on a store failure the epoch stays unsealed (and counted). */
   async #sealEpoch(epoch: Epoch): Promise<void> {
     const { journal, outbox, instanceId, logger } = this.#deps;
     const name = this.#config.name;
+    await this.#journalKept(epoch);
     const counter = await journal.get<JournalValue>(epoch.key);
     const batchKey = journalKey('batch', instanceId, name, epoch.number);
     if (counter !== undefined && typeof counter.value !== 'number') {
@@ -236,6 +347,7 @@ export class BatchDimension {
       );
     }
     this.#unsealed.shift();
+    if (this.#storeDown) this.#storeBack();
     if (batch !== undefined)
       outbox.add({ key: batchKey, type: 'batch', dimension: name, own: true, remaining: batch.value.remaining }, batch);
   }

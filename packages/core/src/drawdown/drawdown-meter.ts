@@ -342,6 +342,13 @@ export class DrawdownMeter {
             `Could not seal the pending ${found.config.name} units at stop; they stay in the store for the next engine`,
           ),
         );
+        const lost = found.meter.unjournaled;
+        if (lost > 0) {
+          this.#logger.error(
+            { event: 'licensegate.drawdown.units_lost', dimension: found.config.name, units: lost },
+            `${lost} ${found.config.name} units were debited while the store was unreachable and could not be journaled before stop: they are not reported`,
+          );
+        }
       } else if (found.mode === 'reserve') {
         await found.pool.drain();
       }

@@ -8,8 +8,13 @@ export class Epoch {
   readonly number: number;
   /** The pending counter's key. */
   readonly key: string;
-  /** Units debited into it (accepted locally; an increment that failed is taken back). */
+  /** Units debited into it (accepted locally; an increment that failed is taken back, unless kept below). */
   units = 0;
+  /**
+   * Part of `units` accepted while the store was unreachable: not in the counter yet. Sealing adds
+   * them to the counter before it reads it.
+   */
+  unjournaled = 0;
   #inflight = 0;
   #waiters: (() => void)[] = [];
 

@@ -19,6 +19,10 @@ export class InstanceRegistry {
   readonly #onTick: () => Promise<void>;
   #timer: ClockTimer | undefined;
   #running = false;
+  /** When the first heartbeat of the current store outage failed; `undefined` while heartbeats succeed. */
+  #failingSince: number | undefined;
+  /** No adoption before this time: after an outage, the other engines need a turn to renew their heartbeats. */
+  #adoptFrom = -Infinity;
 
   /**
    * @param leaseMs - how long a heartbeat lasts; an engine silent for this long is dead
@@ -70,14 +74,36 @@ export class InstanceRegistry {
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.#beat()
-        .then(() => this.#onTick())
-        .catch((error: unknown) =>
-          this.#logger.warn(
-            { event: 'licensegate.heartbeat_failed', error: (error as Error).message },
-            'Could not renew the engine heartbeat in the store',
-          ),
-        )
+        .then(() => {
+          this.#resumed();
+          // Right after an outage every heartbeat may have lapsed, live engines' too: adopt nothing
+          // until each engine has had a full lease to renew its own.
+          if (this.#clock.now() >= this.#adoptFrom) return this.#onTick();
+        })
+        .catch((error: unknown) => this.#failed(error))
         .finally(() => this.#arm());
     }, this.#leaseMs / 3);
+  }
+
+  /** A heartbeat failed: logged once per outage. */
+  #failed(error: unknown): void {
+    if (this.#failingSince !== undefined) return;
+    this.#failingSince = this.#clock.now();
+    this.#logger.warn(
+      { event: 'licensegate.heartbeat_failed', error: (error as Error).message },
+      'Could not renew the engine heartbeat in the store; retrying',
+    );
+  }
+
+  /** A heartbeat succeeded: ends an outage, and holds adoption back for one lease. */
+  #resumed(): void {
+    if (this.#failingSince === undefined) return;
+    const downtimeMs = this.#clock.now() - this.#failingSince;
+    this.#failingSince = undefined;
+    this.#adoptFrom = this.#clock.now() + this.#leaseMs;
+    this.#logger.info(
+      { event: 'licensegate.heartbeat_resumed', downtimeMs },
+      'The engine heartbeat is renewed again; adopting what stopped engines left resumes after one lease',
+    );
   }
 }

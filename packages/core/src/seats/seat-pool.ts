@@ -57,6 +57,13 @@ const MIN_RETRY_MS = 5_000;
 /** Foreign keys (held by other engines) whose activity this engine throttles. */
 const FOREIGN_TOUCHES = 10_000;
 
+/** Activity on a seat seen by this engine; `view` is the seat as last read here (served while the store is unreachable). */
+interface Seen {
+  at: number;
+  persisted: number;
+  view?: SeatView;
+}
+
 function checkKey(key: unknown, what = 'seat key'): asserts key is string {
   if (typeof key !== 'string' || key === '' || key.length > MAX_KEY_LENGTH) {
     throw new LicenseGateError(
@@ -83,15 +90,17 @@ export class SeatPool {
   readonly #queue: DeadlineQueue<string>;
   readonly #waiters: SeatWaiters | undefined;
   /** Last activity seen here, and when it was written to the store: seats this engine keeps alive. */
-  readonly #seen = new Map<string, { at: number; persisted: number }>();
+  readonly #seen = new Map<string, Seen>();
   /** The same, for seats other engines keep alive (touched here, e.g. behind a load balancer). */
-  readonly #foreign = new LRUCache<string, { at: number; persisted: number }>({ max: FOREIGN_TOUCHES });
+  readonly #foreign = new LRUCache<string, Seen>({ max: FOREIGN_TOUCHES });
   readonly #acquiring = new Map<string, Promise<unknown>>();
   /** Keep-alive work in flight, per key. */
   readonly #working = new Map<string, Promise<void>>();
   /** Seats adopted from engines that stopped: reaped as orphans. */
   readonly #adopted = new Set<string>();
   #stopped = false;
+  /** When reading seats from the store began to fail (the store is unreachable); `undefined` while it works. */
+  #storeDownSince: number | undefined;
 
   constructor(deps: SeatPoolDeps) {
     this.#deps = deps;
@@ -126,7 +135,10 @@ export class SeatPool {
     const started = this.#deps.options.clock.now();
     for (;;) {
       try {
-        return await this.#acquireOnce(key, options);
+        const view = await this.#acquireOnce(key, options);
+        const seen = this.#seen.get(key) ?? this.#foreign.get(key);
+        if (seen !== undefined) seen.view = view;
+        return view;
       } catch (error) {
         if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped) throw error;
         if (!(await this.#waiters.wait(deadline)) || this.#stopped) {
@@ -240,12 +252,54 @@ export class SeatPool {
     return false;
   }
 
-  /** The seat of `key`, if one is held (by any engine on the store); no token in it. */
+  /**
+   * The seat of `key`, if one is held (by any engine on the store); no token in it. While the store
+   * is unreachable, a seat this engine has seen (kept alive or touched here) is answered as last
+   * read, under the `onUnavailable` policy: `allow`, or `grace` for `graceMs` after the first failure.
+   * @throws the store's error (a `LicenseUnavailableError` when it is unreachable) otherwise
+   */
   async get(key: string): Promise<SeatView | undefined> {
     checkKey(key);
-    const record = await this.#get(key);
+    let record: StoreRecord<SeatRecord> | undefined;
+    try {
+      record = await this.#get(key);
+    } catch (error) {
+      const known = this.#whileStoreDown(key, error);
+      if (known !== undefined) return known;
+      throw error;
+    }
+    if (this.#storeDownSince !== undefined) this.#storeBack();
     if (record === undefined || record.value.token === null || record.value.releasing) return undefined;
-    return viewOf(key, record.value);
+    const view = viewOf(key, record.value);
+    const seen = this.#seen.get(key) ?? this.#foreign.get(key);
+    if (seen !== undefined) seen.view = view;
+    return view;
+  }
+
+  /** The seat as last read here, when the store cannot be read now and the policy serves what is known. */
+  #whileStoreDown(key: string, error: unknown): SeatView | undefined {
+    if (!(error instanceof LicenseUnavailableError)) return undefined;
+    const { clock, onUnavailable, graceMs, logger } = this.#deps.options;
+    const now = clock.now();
+    if (this.#storeDownSince === undefined) {
+      this.#storeDownSince = now;
+      logger.warn(
+        { event: 'licensegate.seats.store_unavailable', error: error.message, policy: onUnavailable },
+        'Seats cannot be read from the store: the seats this instance has seen are served under the onUnavailable policy, others are refused (503)',
+      );
+    }
+    if (onUnavailable === 'deny' || (onUnavailable === 'grace' && now - this.#storeDownSince >= graceMs))
+      return undefined;
+    return (this.#seen.get(key) ?? this.#foreign.get(key))?.view;
+  }
+
+  #storeBack(): void {
+    const downtimeMs = this.#deps.options.clock.now() - (this.#storeDownSince ?? 0);
+    this.#storeDownSince = undefined;
+    this.#deps.options.logger.info(
+      { event: 'licensegate.seats.store_back', downtimeMs },
+      'Seats can be read from the store again',
+    );
   }
 
   /** Every seat held on the store, by every engine. */

@@ -1,0 +1,112 @@
+/**
+ * Argument checks of the store methods: the same rules and messages as `MemoryStore`, so that
+ * every store refuses the same calls. Each check throws a `TypeError`; the store turns it into a
+ * rejection before anything is sent to Redis.
+ *
+ * @module
+ */
+import type { Clock, PutOptions, StoreContext } from '@licensegate/core';
+
+/** `put()` options after validation. */
+export interface WriteConditions {
+  readonly ttlMs: number | undefined;
+  readonly ifAbsent: boolean;
+  readonly ifVersion: number | undefined;
+}
+
+const PUT_OPTIONS = ['ttlMs', 'ifAbsent', 'ifVersion'] as const;
+const DELETE_OPTIONS = ['ifVersion'] as const;
+const INCREMENT_OPTIONS = ['ttlMs'] as const;
+
+/** A namespace or a key must be a non-empty string. */
+export function assertName(method: string, what: 'namespace' | 'key', name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TypeError(`${method}(): the ${what} must be a non-empty string; got ${describe(name)}.`);
+  }
+}
+
+/** `init()` must be given a clock. */
+export function assertStoreContext(context: unknown): asserts context is StoreContext {
+  const clock = (context as { clock?: Partial<Clock> } | undefined)?.clock;
+  if (
+    typeof clock?.now !== 'function' ||
+    typeof clock.setTimeout !== 'function' ||
+    typeof clock.clearTimeout !== 'function'
+  ) {
+    throw new TypeError('init(): the context must have a clock with now(), setTimeout() and clearTimeout().');
+  }
+}
+
+/** The options of `put()`. */
+export function readPutOptions(options: PutOptions | undefined): WriteConditions {
+  if (options === undefined) return { ttlMs: undefined, ifAbsent: false, ifVersion: undefined };
+  assertOptions('put', options, PUT_OPTIONS);
+  const { ttlMs, ifAbsent, ifVersion } = options;
+  assertTtl('put', ttlMs);
+  assertVersion('put', ifVersion);
+  if (ifAbsent !== undefined && typeof ifAbsent !== 'boolean') {
+    throw new TypeError(`put(): ifAbsent must be a boolean; got ${describe(ifAbsent)}.`);
+  }
+  if (ifAbsent === true && ifVersion !== undefined) {
+    throw new TypeError('put(): ifAbsent and ifVersion cannot both hold; give one of them.');
+  }
+  return { ttlMs, ifAbsent: ifAbsent === true, ifVersion };
+}
+
+/** The options of `delete()`: the version to delete at, if any. */
+export function readDeleteOptions(options: { ifVersion?: number } | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  assertOptions('delete', options, DELETE_OPTIONS);
+  assertVersion('delete', options.ifVersion);
+  return options.ifVersion;
+}
+
+/** The options of `increment()`: the ttl, if any. */
+export function readIncrementOptions(options: { ttlMs?: number } | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  assertOptions('increment', options, INCREMENT_OPTIONS);
+  assertTtl('increment', options.ttlMs);
+  return options.ttlMs;
+}
+
+/** `by` of `increment()` must be a safe integer. */
+export function assertBy(by: unknown): asserts by is number {
+  if (!Number.isSafeInteger(by)) throw new TypeError(`increment(): by must be a safe integer; got ${describe(by)}.`);
+}
+
+function assertOptions(method: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${method}(): the options must be an object; got ${describe(options)}.`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      throw new TypeError(`${method}(): unknown option "${name}"; the options are ${known.join(', ')}.`);
+    }
+  }
+}
+
+function assertTtl(method: string, ttlMs: unknown): void {
+  if (ttlMs === undefined) return;
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new TypeError(
+      `${method}(): ttlMs must be a positive, finite number of milliseconds; got ${describe(ttlMs)}.`,
+    );
+  }
+}
+
+function assertVersion(method: string, version: unknown): void {
+  if (version === undefined) return;
+  if (!Number.isSafeInteger(version) || (version as number) < 1) {
+    throw new TypeError(`${method}(): ifVersion must be a positive integer; got ${describe(version)}.`);
+  }
+}
+
+/** A short description of a bad argument, for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
