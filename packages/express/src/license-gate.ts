@@ -100,6 +100,18 @@ export function licenseGate(
   const ownsGate = !(gateOrOptions instanceof LicenseGate);
   const { seatKey, seatInfo, onDenied } = options;
   const chargeWhen = options.chargeWhen ?? ((_req: Request, res: Response) => res.statusCode < 400);
+  /** `chargeWhen`, never throwing inside a response event (that would crash the process): a throw charges nothing. */
+  const safeChargeWhen = (req: Request, res: Response): boolean => {
+    try {
+      return chargeWhen(req, res);
+    } catch (error) {
+      gate.options.logger.error(
+        { event: 'licensegate.charge_when_failed', error: (error as Error).message },
+        'chargeWhen threw; the request is not charged',
+      );
+      return false;
+    }
+  };
   const sessions = new SessionSeats(() => gate.seats, gate.options.logger);
   const sharedLicense = new RequestLicense(gate);
   let ready = !ownsGate;
@@ -177,23 +189,26 @@ export function licenseGate(
         const settle = (succeeded: boolean): void => {
           if (outcome !== undefined) return;
           outcome = succeeded;
-          charge
-            ?.settle(succeeded, req, res)
-            .catch((error: unknown) =>
-              gate.options.logger.error(
-                {
-                  event: 'licensegate.charge_failed',
-                  dimension,
-                  path: req.path,
-                  code: (error as { code?: string }).code,
-                  error: (error as Error).message,
-                },
-                'A drawdown charge failed after the response; nothing was charged for it',
-              ),
-            );
+          charge?.settle(succeeded, req, res).catch((error: unknown) =>
+            gate.options.logger.error(
+              {
+                event: 'licensegate.charge_failed',
+                dimension,
+                path: req.path,
+                code: (error as { code?: string }).code,
+                error: (error as Error).message,
+              },
+              'A drawdown charge failed after the response; nothing was charged for it',
+            ),
+          );
         };
-        res.once('finish', () => settle(chargeWhen(req, res)));
-        res.once('close', () => settle(res.writableFinished && chargeWhen(req, res)));
+        res.once('finish', () => settle(safeChargeWhen(req, res)));
+        res.once('close', () => settle(res.writableFinished && safeChargeWhen(req, res)));
+        // The client may have gone during an earlier middleware: then no close event comes.
+        if (res.destroyed || res.writableEnded) {
+          outcome = false;
+          return;
+        }
         const open = (): void => {
           RequestCharge.open(gate.drawdown, dimension, units, req).then(
             (opened) => {
@@ -215,10 +230,24 @@ export function licenseGate(
     },
 
     acquireSeat() {
-      return run(async (req) => withSeat(req, await sessions.acquire(seatRequest(req), seatInfo?.(req))));
+      void gate.seats; // a gate without seats fails here, at declaration (ERR_LG_NO_SEATS)
+      return run(async (req, res) => {
+        // A client that leaves while queued for a seat stops waiting, and gets no seat.
+        const left = new AbortController();
+        const onClose = (): void => {
+          if (!res.writableFinished) left.abort();
+        };
+        res.once('close', onClose);
+        try {
+          withSeat(req, await sessions.acquire(seatRequest(req), seatInfo?.(req), left.signal));
+        } finally {
+          res.off('close', onClose);
+        }
+      });
     },
 
     releaseSeat() {
+      void gate.seats;
       return run(async (req) => {
         try {
           await sessions.release(seatRequest(req));
@@ -233,6 +262,7 @@ export function licenseGate(
     },
 
     requireSeat() {
+      void gate.seats;
       return run(async (req) => {
         const seat = await sessions.require(seatRequest(req));
         if (seat === undefined)

@@ -39,6 +39,8 @@ export interface AcquireOptions {
   holder?: string;
   /** Small JSON details about the holder, shown by `held()` (e.g. the user's name). */
   info?: unknown;
+  /** Stops waiting in the queue when it aborts (the client went away). */
+  signal?: AbortSignal;
 }
 
 const MAX_KEY_LENGTH = 512;
@@ -141,7 +143,7 @@ export class SeatPool {
         return view;
       } catch (error) {
         if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped) throw error;
-        if (!(await this.#waiters.wait(deadline)) || this.#stopped) {
+        if (!(await this.#waiters.wait(deadline, options.signal)) || this.#stopped) {
           const waited = this.#deps.options.clock.now() - started;
           throw new SeatsExhaustedError(this.entitlement, this.#deps.limit(), Math.max(waited, 1), wait?.pollMs);
         }

@@ -29,11 +29,11 @@ export class SeatWaiters {
   }
 
   /**
-   * Waits until woken or until `deadline` (clock ms).
-   * @returns `true` when woken, `false` at the deadline or when the queue is full
+   * Waits until woken, until `deadline` (clock ms), or until `signal` aborts (the client left).
+   * @returns `true` when woken, `false` at the deadline, on abort, or when the queue is full
    */
-  wait(deadline: number): Promise<boolean> {
-    if (this.#queue.length >= this.#max) return Promise.resolve(false);
+  wait(deadline: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.#queue.length >= this.#max || signal?.aborted === true) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         wake: () => {
@@ -50,6 +50,15 @@ export class SeatWaiters {
       );
       this.#queue.push(waiter);
       this.#armPoll();
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
+          this.#remove(waiter);
+          resolve(false);
+        },
+        { once: true },
+      );
     });
   }
 

@@ -71,13 +71,23 @@ export class SessionSeats {
     return { key: request.sessionId };
   }
 
-  /** Takes the session's seat and records it in the session. */
-  async acquire(request: SeatRequest, info?: unknown): Promise<SeatView> {
+  /**
+   * Takes the session's seat and records it in the session. When `signal` aborts (the client went
+   * away) the acquisition stops waiting, and a seat taken after that is given back at once.
+   * @throws the signal's reason when the client left
+   */
+  async acquire(request: SeatRequest, info?: unknown, signal?: AbortSignal): Promise<SeatView> {
     const binding = this.binding(request);
-    const seat = await this.#pool().acquire(binding.key, {
+    const pool = this.#pool();
+    const seat = await pool.acquire(binding.key, {
       ...(binding.holder !== undefined ? { holder: binding.holder } : {}),
       ...(info !== undefined ? { info } : {}),
+      ...(signal !== undefined ? { signal } : {}),
     });
+    if (signal?.aborted === true) {
+      await pool.release(binding.key, binding.holder);
+      throw signal.reason;
+    }
     if (request.session !== undefined) request.session[SESSION_SEAT_FIELD] = binding;
     return seat;
   }
@@ -109,31 +119,33 @@ export class SessionSeats {
   }
 
   /**
-   * Wraps an express-session store so that a destroyed session returns its seat (logout with
-   * `req.session.destroy()`, `unset: 'destroy'`) and a regenerated one keeps it under its new id.
-   * Everything else goes to the store as it is.
+   * Hooks an express-session store (and returns it) so that a destroyed session returns its seat
+   * (logout with `req.session.destroy()`, `unset: 'destroy'`) and a regenerated one keeps it under
+   * its new id. Everything else goes to the store as it is.
    */
   wrapStore<S extends object>(store: S): S {
-    const inner = store as unknown as CallbackStore;
-    const wrapper = Object.create(store) as S &
-      CallbackStore & {
-        regenerate(req: RegeneratingRequest, fn: (error?: unknown) => void): void;
-        generate(req: RegeneratingRequest): void;
-      };
-    wrapper.destroy = (sid, callback) => {
-      inner.get(sid, (_error, session) => {
+    // The store's own methods are replaced (bound originals kept), not a wrapper object made:
+    // stores with private fields or state of their own keep working, and there is one store.
+    const target = store as unknown as CallbackStore & {
+      regenerate(req: RegeneratingRequest, fn: (error?: unknown) => void): void;
+      generate(req: RegeneratingRequest): void;
+    };
+    const get = target.get.bind(store);
+    const destroy = target.destroy.bind(store);
+    target.destroy = (sid, callback) => {
+      get(sid, (_error, session) => {
         const binding = session?.[SESSION_SEAT_FIELD] as SessionSeat | undefined;
-        inner.destroy(sid, (error) => {
+        destroy(sid, (error) => {
           if (binding !== undefined) this.#release(binding);
           callback?.(error);
         });
       });
     };
-    wrapper.regenerate = (req, fn) => {
+    target.regenerate = (req, fn) => {
       const oldId = req.sessionID;
       const binding = req.session?.[SESSION_SEAT_FIELD] as SessionSeat | undefined;
-      inner.destroy(oldId, (error) => {
-        wrapper.generate(req);
+      destroy(oldId, (error) => {
+        target.generate(req);
         if (binding === undefined) return fn(error);
         this.#move(binding, oldId, req.sessionID).then(
           (moved) => {
@@ -144,7 +156,7 @@ export class SessionSeats {
         );
       });
     };
-    return wrapper;
+    return store;
   }
 
   /** The seat of a regenerated session, under its new id. */

@@ -1,0 +1,110 @@
+/**
+ * A small app with express-session and floating seats, as a product would write it: login takes a
+ * seat, logout returns it, `/app` needs one, and a few session lifecycle routes (regenerate,
+ * destroy). Each answer shows the session id and the seat the request found.
+ */
+import express, { type Express } from 'express';
+import session from 'express-session';
+
+import type { LicenseGateMiddleware } from '../../src/index.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    user?: string;
+  }
+}
+
+/** The seat key option that shares one seat among a user's sessions. */
+export const byUser = (req: express.Request): string | undefined => req.session?.user;
+
+/**
+ * A session store kept in an ES private field, as toolchain.md §6 sketches one (a `Map` behind
+ * `get`/`set`/`destroy`/`touch`): what many hand-written and published stores look like.
+ */
+export class PrivateMapStore extends session.Store {
+  readonly #sessions = new Map<string, string>();
+
+  override get(sid: string, callback: (error: unknown, session?: session.SessionData | null) => void): void {
+    const raw = this.#sessions.get(sid);
+    setImmediate(() => callback(null, raw === undefined ? null : (JSON.parse(raw) as session.SessionData)));
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
+    this.#sessions.set(sid, JSON.stringify(data));
+    setImmediate(() => callback?.());
+  }
+
+  override destroy(sid: string, callback?: (error?: unknown) => void): void {
+    this.#sessions.delete(sid);
+    setImmediate(() => callback?.());
+  }
+
+  override touch(_sid: string, _data: session.SessionData, callback?: () => void): void {
+    setImmediate(() => callback?.());
+  }
+
+  /** Sessions kept. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+}
+
+/** The app. `lg` must come from a gate with seats. */
+export function seatApp(lg: LicenseGateMiddleware, store: session.Store = new session.MemoryStore()): Express {
+  const app = express();
+  app.locals['closed'] = 0;
+  app.use((_req, res, next) => {
+    res.on('close', () => (app.locals['closed'] as number)++);
+    next();
+  });
+  app.use(express.json());
+  app.use(
+    session({
+      secret: 'licensegate-express-tests',
+      resave: false,
+      saveUninitialized: false,
+      store: lg.sessionStore(store),
+      cookie: { maxAge: 30 * 60_000 },
+    }),
+  );
+  app.post(
+    '/login',
+    (req, res, next) => {
+      const user: unknown = req.body?.user;
+      if (typeof user !== 'string' || user === '') return void res.status(400).json({ error: 'send {"user": "name"}' });
+      req.session.user = user;
+      next();
+    },
+    lg.acquireSeat(),
+    (req, res) => {
+      res.json({ user: req.session.user, sid: req.sessionID, seat: req.license?.seat?.key ?? null });
+    },
+  );
+  // A new session id with the same user (privilege change, session fixation defence).
+  app.post('/regenerate', (req, res, next) => {
+    const user = req.session.user;
+    const before = req.sessionID;
+    req.session.regenerate((error) => {
+      if (error) return next(error);
+      req.session.user = user;
+      res.json({ before, after: req.sessionID });
+    });
+  });
+  app.post('/logout', lg.releaseSeat(), (req, res) => {
+    res.json({ loggedOut: true, sid: req.sessionID, seat: req.license?.seat ?? null });
+  });
+  app.post('/destroy', (req, res, next) => {
+    req.session.destroy((error) => (error ? next(error) : res.json({ destroyed: true })));
+  });
+  app.get('/app', lg.requireSeat(), (req, res) => {
+    const seat = req.license?.seat;
+    res.json({
+      user: req.session.user ?? null,
+      sid: req.sessionID,
+      seat: seat?.key ?? null,
+      holders: seat?.holders ?? [],
+    });
+  });
+  app.get('/status', lg.status());
+  return app;
+}

@@ -1,0 +1,171 @@
+/**
+ * End to end: the Express demo app (examples/express) with its two gates built as its main.ts
+ * builds them, against an in-process emulator seeded with packages/emulator/licenses/demo.json,
+ * through the real AWS SDK over HTTP. Each route answers as main.ts's printed curl lines say.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+
+import {
+  GetLicenseUsageCommand,
+  LicenseManagerClient,
+  ListReceivedLicensesCommand,
+} from '@aws-sdk/client-license-manager';
+import { createLicenseGate, type LicenseGate } from '@licensegate/core';
+import { ManualClock } from '@licensegate/core/testing';
+import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
+import { createDemoApp } from '@licensegate/example-express';
+import request from 'supertest';
+
+const DEMO_LICENSES = join(
+  dirname(createRequire(import.meta.url).resolve('@licensegate/emulator/package.json')),
+  'licenses',
+  'demo.json',
+);
+const REGION = 'us-east-1';
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** A problem answer with the given status and type. */
+function assertProblem(res: request.Response, status: number, type: string): Record<string, unknown> {
+  assert.equal(res.status, status, res.text);
+  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+  const body = JSON.parse(res.text) as Record<string, unknown>;
+  assert.equal(body['type'], `urn:licensegate:${type}`);
+  assert.doesNotMatch(res.text, /\n\s+at |"stack"/);
+  return body;
+}
+
+describe('examples/express: the demo app, route by route as main.ts prints them', () => {
+  let lm: RunningEmulator;
+  let tiers: LicenseGate;
+  let usage: LicenseGate;
+  let server: Server;
+  let url: string;
+  let seller: LicenseManagerClient;
+
+  /** What License Manager counts as consumed of the configurable product's entitlement. */
+  async function consumed(entitlement: string): Promise<number> {
+    const { Licenses } = await seller.send(
+      new ListReceivedLicensesCommand({ Filters: [{ Name: 'ProductSKU', Values: ['lg-demo-configurable'] }] }),
+    );
+    const arn = Licenses?.[0]?.LicenseArn;
+    assert.ok(arn !== undefined, 'the configurable demo license');
+    const answer = await seller.send(new GetLicenseUsageCommand({ LicenseArn: arn }));
+    return Number(answer.LicenseUsage?.EntitlementUsages?.find((u) => u.Name === entitlement)?.ConsumedValue ?? '0');
+  }
+
+  beforeEach(async () => {
+    lm = await startEmulator({ licenses: DEMO_LICENSES });
+    seller = new LicenseManagerClient({ endpoint: lm.url, region: REGION, maxAttempts: 1 });
+    const clock = new ManualClock(lm.clock.now());
+    const client = { endpoint: lm.url, region: REGION };
+    // As main.ts builds them (plus a test clock and a quiet logger).
+    tiers = createLicenseGate({
+      productSku: 'lg-demo-tiered',
+      tiers: ['Basic', 'Intermediate', 'Premium'],
+      client,
+      clock,
+      logger: quiet,
+    });
+    usage = createLicenseGate({
+      productSku: 'lg-demo-configurable',
+      seats: { entitlement: 'ConcurrentUsers', idleTimeoutMs: 30 * 60_000 },
+      drawdown: { DataConsumption: { mode: 'reserve', blockUnits: 50 } },
+      client,
+      clock,
+      logger: quiet,
+    });
+    await Promise.all([tiers.start(), usage.start()]);
+    server = createServer(createDemoApp({ tiers, usage }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([tiers.stop(), usage.stop()]);
+    seller.destroy();
+    await lm.close();
+  });
+
+  it('GET / answers anyone, with the tier', async () => {
+    const res = await request(url).get('/').expect(200);
+    assert.deepEqual(res.body, { hello: 'anyone may see this', tier: 'Intermediate' });
+  });
+
+  it('GET /reports/basic: 200, the demo license grants Intermediate', async () => {
+    const res = await request(url).get('/reports/basic').expect(200);
+    assert.deepEqual(res.body, { report: 'basic', tier: 'Intermediate' });
+  });
+
+  it('GET /reports/premium: 403 problem+json, Premium needed', async () => {
+    const body = assertProblem(await request(url).get('/reports/premium'), 403, 'tier-required');
+    assert.equal(body['requiredTier'], 'Premium');
+    assert.equal(body['currentTier'], 'Intermediate');
+  });
+
+  it('login takes 1 of 5 seats; /app serves with it; backups cost units; logout returns the seat', async () => {
+    const ann = request.agent(url);
+    assertProblem(await ann.get('/app'), 403, 'seat-required');
+    await ann.post('/login').send({}).expect(400);
+
+    const login = await ann.post('/login').send({ user: 'ann' }).expect(200);
+    assert.deepEqual(login.body, { loggedIn: 'ann', seat: true });
+    assert.equal(await consumed('ConcurrentUsers'), 1);
+
+    const inside = await ann.get('/app').expect(200);
+    assert.deepEqual(inside.body, { area: 'members only', user: 'ann' });
+
+    const backup = await ann.post('/backup?gb=25').expect(200);
+    assert.deepEqual(backup.body, { backedUp: 25, unit: 'GB' });
+    assert.equal(usage.drawdown.stats('DataConsumption').blockRemaining, 25, '25 of the first 50-unit block used');
+
+    const tooBig = assertProblem(await ann.post('/backup?gb=5000'), 402, 'quota-exhausted');
+    assert.equal(tooBig['dimension'], 'DataConsumption');
+    assert.equal(usage.drawdown.stats('DataConsumption').blockRemaining, 25, 'the refused backup took nothing');
+
+    const out = await ann.post('/logout').expect(200);
+    assert.deepEqual(out.body, { loggedOut: true });
+    assert.equal(await consumed('ConcurrentUsers'), 0);
+    assertProblem(await ann.get('/app'), 403, 'seat-required');
+  });
+
+  it('five users take the five seats; a sixth gets 403 seats-exhausted', async () => {
+    const users = ['ann', 'bob', 'cyd', 'dee', 'eve', 'fay'];
+    const answers = await Promise.all(users.map((user) => request.agent(url).post('/login').send({ user })));
+    assert.equal(answers.filter((r) => r.status === 200).length, 5);
+    const [refused] = answers.filter((r) => r.status !== 200);
+    assert.ok(refused !== undefined);
+    const body = assertProblem(refused, 403, 'seats-exhausted');
+    assert.equal(body['limit'], 5);
+    assert.equal(await consumed('ConcurrentUsers'), 5);
+  });
+
+  it('a backup with a size that is not a number is a 500 invalid-units problem, nothing debited', async () => {
+    assertProblem(await request(url).post('/backup?gb=lots'), 500, 'invalid-units');
+    assert.equal(usage.drawdown.stats('DataConsumption').pending, 0);
+    assert.equal(lm.calls('CheckoutLicense'), 1, 'only the tier checkout so far');
+  });
+
+  it('GET /status shows both gates running', async () => {
+    const res = await request(url).get('/status').expect(200);
+    assert.equal(res.body.tiers.state, 'running');
+    assert.equal(res.body.tiers.tier, 'Intermediate');
+    assert.equal(res.body.usage.state, 'running');
+    assert.deepEqual(res.body.usage.seats, { entitlement: 'ConcurrentUsers', heldHere: 0, limit: 5 });
+  });
+
+  it('stopping the gates (Ctrl-C) returns the seats and leaves the units spent accounted for', async () => {
+    const ann = request.agent(url);
+    await ann.post('/login').send({ user: 'ann' }).expect(200);
+    await ann.post('/backup?gb=25').expect(200);
+    await Promise.all([tiers.stop(), usage.stop()]);
+    assert.equal(await consumed('ConcurrentUsers'), 0);
+    // reserve mode checks out whole blocks: the 25 units spent came out of one 50-unit block.
+    assert.equal(await consumed('DataConsumption'), 50);
+  });
+});
