@@ -37,6 +37,9 @@ export type LicenseGateErrorCode =
   | 'ERR_LG_INVALID_UNITS'
   | 'ERR_LG_UNKNOWN_DIMENSION'
   | 'ERR_LG_RESERVATION_SETTLED'
+  // adapters
+  | 'ERR_LG_GUARD_MISSING'
+  | 'ERR_LG_UNKNOWN_GATE'
   // License Manager calls
   | 'ERR_LG_LICENSE_MANAGER_CONFIGURATION';
 

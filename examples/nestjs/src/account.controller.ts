@@ -1,0 +1,57 @@
+import { Controller, Get, HttpCode, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  AcquireSeat,
+  Drawdown,
+  License,
+  LicenseGateGuard,
+  LicenseGateInterceptor,
+  ReleaseSeat,
+  RequireSeat,
+  UseLicenseGate,
+  type RequestLicense,
+} from '@licensegate/nestjs';
+import type { Request } from 'express';
+
+import { LoginGuard } from './login.guard.js';
+
+/**
+ * Login and logout that take and return a floating seat, a seat-only area, and a "backup" that
+ * costs drawdown units by size: all on the configurable product's gate. The guards are on each
+ * method, so that the login guard runs before the seat is taken.
+ */
+@Controller()
+@UseLicenseGate('usage')
+export class AccountController {
+  @Post('login')
+  @HttpCode(200)
+  @UseGuards(LoginGuard, LicenseGateGuard)
+  @AcquireSeat()
+  login(@Req() req: Request, @License() license: RequestLicense): Record<string, unknown> {
+    return { loggedIn: req.session.user, seat: license.seat !== undefined };
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @UseGuards(LicenseGateGuard)
+  @ReleaseSeat()
+  logout(@Req() req: Request): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) =>
+      req.session.destroy((error) => (error ? reject(error as Error) : resolve({ loggedOut: true }))),
+    );
+  }
+
+  @Get('app')
+  @UseGuards(LicenseGateGuard)
+  @RequireSeat()
+  area(@Req() req: Request): Record<string, unknown> {
+    return { area: 'members only', user: req.session.user };
+  }
+
+  @Post('backup')
+  @HttpCode(200)
+  @UseInterceptors(LicenseGateInterceptor)
+  @Drawdown('DataConsumption', (req) => Number(req.query['gb'] ?? 1))
+  backup(@Query('gb') gb?: string): Record<string, unknown> {
+    return { backedUp: Number(gb ?? 1), unit: 'GB' };
+  }
+}

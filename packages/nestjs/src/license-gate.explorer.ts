@@ -1,0 +1,82 @@
+import { GUARDS_METADATA, INTERCEPTORS_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { MetadataScanner, type ApplicationConfig, type ModulesContainer, type Reflector } from '@nestjs/core';
+
+import { LicenseGateGuard } from './license-gate.guard.js';
+import { LicenseGateInterceptor } from './license-gate.interceptor.js';
+import { readRouteMetadata, type RouteLicenseMetadata } from './license-gate.route.js';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- classes and handlers are plain functions here
+type Target = Function;
+
+/** A controller route that carries licensegate decorators, and whether the enhancers reach it. */
+export interface LicensedRoute {
+  /** `Controller.method()`, for messages. */
+  readonly where: string;
+  readonly cls: Target;
+  readonly handler: Target;
+  readonly metadata: RouteLicenseMetadata;
+  /** Whether a `LicenseGateGuard` (or a subclass) is global, on the controller or on the method. */
+  readonly guarded: boolean;
+  /** Whether a `LicenseGateInterceptor` (or a subclass) is global, on the controller or on the method. */
+  readonly intercepted: boolean;
+}
+
+/** Whether an enhancer, as registered (a class or an instance), is `base` or a subclass of it. */
+function isA(enhancer: unknown, base: Target): boolean {
+  if (typeof enhancer === 'function') return enhancer === base || enhancer.prototype instanceof base;
+  return enhancer instanceof base;
+}
+
+/**
+ * Finds every controller route with licensegate decorators in the app, and whether the guard and
+ * the interceptor reach each one: globally (`APP_GUARD`, `app.useGlobalGuards()`, and the
+ * interceptor alike), on its controller, or on its method.
+ */
+export function findLicensedRoutes(
+  modules: ModulesContainer,
+  config: ApplicationConfig,
+  reflector: Reflector,
+): LicensedRoute[] {
+  const globalGuards = [
+    ...config.getGlobalGuards(),
+    ...config.getGlobalRequestGuards().map((wrapper) => wrapper.metatype),
+  ];
+  const globalInterceptors = [
+    ...config.getGlobalInterceptors(),
+    ...config.getGlobalRequestInterceptors().map((wrapper) => wrapper.metatype),
+  ];
+  const guardedGlobally = globalGuards.some((guard) => isA(guard, LicenseGateGuard));
+  const interceptedGlobally = globalInterceptors.some((interceptor) => isA(interceptor, LicenseGateInterceptor));
+  const scanner = new MetadataScanner();
+  const found: LicensedRoute[] = [];
+  const seen = new Set<Target>();
+  for (const module of modules.values()) {
+    for (const wrapper of module.controllers.values()) {
+      const cls = wrapper.metatype as Target | null | undefined;
+      if (typeof cls !== 'function' || seen.has(cls)) continue;
+      seen.add(cls);
+      const prototype = cls.prototype as Record<string, unknown>;
+      for (const methodName of scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[methodName];
+        if (typeof handler !== 'function' || reflector.get(PATH_METADATA, handler) === undefined) continue;
+        const metadata = readRouteMetadata(reflector, handler, cls);
+        if (metadata === undefined) continue;
+        const enhancers = (key: string): unknown[] => [
+          ...((reflector.get(key, cls) as unknown[]) ?? []),
+          ...((reflector.get(key, handler) as unknown[]) ?? []),
+        ];
+        found.push({
+          where: `${cls.name}.${methodName}()`,
+          cls,
+          handler,
+          metadata,
+          guarded: guardedGlobally || enhancers(GUARDS_METADATA).some((guard) => isA(guard, LicenseGateGuard)),
+          intercepted:
+            interceptedGlobally ||
+            enhancers(INTERCEPTORS_METADATA).some((interceptor) => isA(interceptor, LicenseGateInterceptor)),
+        });
+      }
+    }
+  }
+  return found;
+}

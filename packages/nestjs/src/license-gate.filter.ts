@@ -1,0 +1,44 @@
+import { Catch, type ArgumentsHost } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { LicenseGateError, PROBLEM_CONTENT_TYPE } from '@licensegate/core';
+
+import { LicenseGateException } from './license-gate.exception.js';
+
+/** The little of a Node.js `ServerResponse` the filter uses when no HTTP adapter was injected. */
+interface NodeResponse {
+  headersSent: boolean;
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body?: string): unknown;
+}
+
+/**
+ * Answers licensegate denials as RFC 9457 `application/problem+json`, with `Retry-After` where it
+ * means something, and no stack trace: a `LicenseGateException` (what the guard and the interceptor
+ * throw), or a licensegate error thrown by a handler (e.g. `service.assertTier('Premium')`).
+ * Any other error, including a licensegate error that is not a denial, goes to Nest's default
+ * handling. `LicenseGateModule` registers this filter globally; a filter of your own on a
+ * controller or a method (`@UseFilters`) that catches `LicenseGateException` comes first.
+ */
+@Catch(LicenseGateException, LicenseGateError)
+export class LicenseGateExceptionFilter extends BaseExceptionFilter {
+  /** Answers a denial as problem+json; passes anything else to Nest's default handling. */
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const denial = exception instanceof LicenseGateException ? exception : LicenseGateException.from(exception);
+    if (denial === undefined || host.getType() !== 'http') return super.catch(exception, host);
+    const response = host.switchToHttp().getResponse<NodeResponse>();
+    const adapter = this.httpAdapterHost?.httpAdapter ?? this.applicationRef;
+    if (adapter === undefined) {
+      if (response.headersSent) return void response.end();
+      response.statusCode = denial.problem.status;
+      response.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+      if (denial.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(denial.retryAfterSeconds));
+      return void response.end(JSON.stringify(denial.problem));
+    }
+    if (adapter.isHeadersSent(response)) return void adapter.end(response);
+    adapter.setHeader(response, 'Content-Type', PROBLEM_CONTENT_TYPE);
+    if (denial.retryAfterSeconds !== undefined)
+      adapter.setHeader(response, 'Retry-After', String(denial.retryAfterSeconds));
+    adapter.reply(response, { ...denial.problem }, denial.problem.status);
+  }
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import type { SeatView } from '@licensegate/core';
+import type { Request } from 'express';
+
+import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
+import { RequestLicense, setRequestLicense } from './request-license.js';
+
+/**
+ * Enforces `@RequireTier` and the seat decorators (`@AcquireSeat`, `@ReleaseSeat`,
+ * `@RequireSeat`) of a route. Use it globally (`{ provide: APP_GUARD, useClass: LicenseGateGuard }`)
+ * or per controller or method (`@UseGuards(LicenseGateGuard)`); routes without a licensegate
+ * decorator pass untouched.
+ *
+ * The tier check is synchronous: the route's check is compiled once (the tier name looked up) and
+ * cached per handler, and each request runs it on the gate's cached answer, with no promise and no
+ * network call. Seat steps are asynchronous, and run only on routes that have one.
+ *
+ * Each step is a protected method, so an app can subclass the guard, e.g. to key seats by its
+ * own user id (`getSeatKey`), or to skip some requests (`shouldSkip`).
+ *
+ * Guards run global first, then the controller's, then the method's: the seat steps need the
+ * session (and the user, when seats are keyed by user), so this guard must run after your
+ * authentication.
+ */
+@Injectable()
+export class LicenseGateGuard implements CanActivate {
+  /** The compiled routes of this guard (cached per handler). */
+  protected readonly routes: LicenseRoutes;
+
+  constructor(
+    @Inject(Reflector) protected readonly reflector: Reflector,
+    @Inject(ModuleRef) protected readonly moduleRef: ModuleRef,
+  ) {
+    this.routes = new LicenseRoutes(reflector, moduleRef);
+  }
+
+  /**
+   * Runs the route's tier check, then its seat step.
+   * @throws what the gate's service makes of a denial: `LicenseGateException`, or the module's `errorFactory` result
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const route = this.getRoute(context);
+    if (route === undefined || this.shouldSkip(context, route)) return true;
+    if (route.seat !== undefined) {
+      if (route.checkTier !== undefined) this.checkTier(route, context);
+      return this.handleSeat(route, context).then(() => true);
+    }
+    if (route.checkTier === undefined) return true; // a @Drawdown route: the interceptor's
+    this.checkTier(route, context);
+    setRequestLicense(this.getRequest(context), route.service.license);
+    return true;
+  }
+
+  /** The route's compiled licensegate settings, or `undefined` when it has none. */
+  protected getRoute(context: ExecutionContext): LicenseRoute | undefined {
+    return this.routes.of(context);
+  }
+
+  /** Whether to let this request through without any check. Default: never. */
+  protected shouldSkip(_context: ExecutionContext, _route: LicenseRoute): boolean {
+    return false;
+  }
+
+  /** The HTTP request (override for another transport). */
+  protected getRequest(context: ExecutionContext): Request {
+    return context.switchToHttp().getRequest<Request>();
+  }
+
+  /**
+   * Throws unless the license grants the route's tier.
+   * @throws the denial (403 tier-required or no-license, 503 license-unavailable)
+   */
+  protected checkTier(route: LicenseRoute, context: ExecutionContext): void {
+    const decision = (route.checkTier as NonNullable<LicenseRoute['checkTier']>)();
+    if (!decision.allowed) this.throwDenied(decision.error, route, context);
+  }
+
+  /**
+   * Runs the route's seat step: acquire, release (never fails the request) or require.
+   * @throws the denial (403 seats-exhausted or seat-required, 429 after waiting, 503)
+   */
+  protected async handleSeat(route: LicenseRoute, context: ExecutionContext): Promise<void> {
+    const req = this.getRequest(context);
+    const service = route.service;
+    let seat: SeatView | undefined;
+    try {
+      if (route.seat === 'acquire') {
+        seat = await service.acquireSeat(req, { key: this.getSeatKey(req, route), info: this.getSeatInfo(req, route) });
+      } else if (route.seat === 'require') {
+        seat = await service.requireSeat(req, { key: this.getSeatKey(req, route) });
+      } else {
+        await this.releaseSeat(req, route);
+      }
+    } catch (error) {
+      this.throwDenied(error, route, context);
+    }
+    setRequestLicense(req, seat === undefined ? service.license : new RequestLicense(service.gate, seat));
+  }
+
+  /** Returns the session's seat; a failure is logged, never answered (the idle reaper returns the seat). */
+  protected async releaseSeat(req: Request, route: LicenseRoute): Promise<void> {
+    try {
+      await route.service.releaseSeat(req, { key: this.getSeatKey(req, route) });
+    } catch (error) {
+      route.service.gate.options.logger.warn(
+        { event: 'licensegate.release_failed', error: (error as Error).message },
+        'Could not return a seat at logout; the idle reaper will',
+      );
+    }
+  }
+
+  /** The seat key of a request. Default: the module's `seatKey(req)`, else the session id. */
+  protected getSeatKey(req: Request, route: LicenseRoute): string | undefined {
+    return route.service.options.seatKey?.(req);
+  }
+
+  /** Details about the seat's holder, shown by `gate.seats.held()`. Default: the module's `seatInfo(req)`. */
+  protected getSeatInfo(req: Request, route: LicenseRoute): unknown {
+    return route.service.options.seatInfo?.(req);
+  }
+
+  /** Throws what the gate's service makes of an error: a denial as an exception, anything else as it is. */
+  protected throwDenied(error: unknown, route: LicenseRoute, context: ExecutionContext): never {
+    throw route.service.exceptionFor(error, context);
+  }
+}

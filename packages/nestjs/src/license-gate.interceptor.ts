@@ -1,0 +1,122 @@
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { RequestCharge } from '@licensegate/core';
+import type { Request, Response } from 'express';
+import { of, tap, type Observable } from 'rxjs';
+
+import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
+import { getRequestLicense, setRequestLicense } from './request-license.js';
+
+/**
+ * Charges the drawdown units of `@Drawdown` routes, in two phases as the Express adapter does
+ * (with the same `RequestCharge` of `@licensegate/core`): the units are reserved before the
+ * handler runs (a used-up pool answers 402 before any work), committed when the response has
+ * finished and succeeded (status below 400, or the module's `chargeWhen`), and cancelled when the
+ * handler throws or the client goes away. `(req, res) => units` is read when the response has
+ * finished. Response listeners are attached before anything is awaited.
+ *
+ * Use it globally (`{ provide: APP_INTERCEPTOR, useClass: LicenseGateInterceptor }`) or on the
+ * routes that charge (`@UseInterceptors(LicenseGateInterceptor)`); routes without `@Drawdown` pass
+ * untouched. Each step is a protected method, for subclasses.
+ */
+@Injectable()
+export class LicenseGateInterceptor implements NestInterceptor {
+  /** The compiled routes of this interceptor (cached per handler). */
+  protected readonly routes: LicenseRoutes;
+
+  constructor(
+    @Inject(Reflector) protected readonly reflector: Reflector,
+    @Inject(ModuleRef) protected readonly moduleRef: ModuleRef,
+  ) {
+    this.routes = new LicenseRoutes(reflector, moduleRef);
+  }
+
+  /** Opens the route's charge, runs the handler, and settles the charge when the response is done. */
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
+    const route = this.getRoute(context);
+    if (route?.drawdown === undefined) return next.handle();
+    return this.charge(route, context, next);
+  }
+
+  /**
+   * The two phases of a route's charge around its handler.
+   * @throws what the gate's service makes of a denial (402, 503, 500 for bad units), or the units function's error
+   */
+  protected async charge(
+    route: LicenseRoute,
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    // Closed already (the client went away while a guard was waiting): 'close' will not come again, and
+    // there is no one to do the work for.
+    if (res.closed && !res.writableFinished) return of(undefined);
+    let charge: RequestCharge<Request, Response> | undefined;
+    let outcome: boolean | undefined;
+    const settle = (succeeded: boolean): void => {
+      if (outcome !== undefined) return;
+      outcome = succeeded;
+      if (charge !== undefined) this.settleCharge(charge, succeeded, route, req, res);
+    };
+    // Listeners first, before any await: a response can finish or close at any time.
+    res.once('finish', () => settle(this.shouldCharge(route, req, res)));
+    res.once('close', () => settle(res.writableFinished && this.shouldCharge(route, req, res)));
+    try {
+      charge = await this.openCharge(route, req);
+    } catch (error) {
+      outcome ??= false;
+      throw route.service.exceptionFor(error, context);
+    }
+    if (outcome !== undefined) {
+      // The client went away while the charge was opening: no work, and the reservation goes back.
+      this.settleCharge(charge, outcome, route, req, res);
+      return of(undefined);
+    }
+    if (getRequestLicense(req) === undefined) setRequestLicense(req, route.service.license);
+    return next.handle().pipe(tap({ error: () => settle(false) }));
+  }
+
+  /** The route's compiled licensegate settings, or `undefined` when it has none. */
+  protected getRoute(context: ExecutionContext): LicenseRoute | undefined {
+    return this.routes.of(context);
+  }
+
+  /**
+   * Opens the request's charge: reserves units known up front; for `(req, res) => units`, checks
+   * that the pool is not known to be used up.
+   * @throws QuotaExhaustedError (402), InvalidUnitsError (500), LicenseUnavailableError (503), or the units function's own error
+   */
+  protected openCharge(route: LicenseRoute, req: Request): Promise<RequestCharge<Request, Response>> {
+    const { dimension, units } = route.drawdown as NonNullable<LicenseRoute['drawdown']>;
+    return RequestCharge.open(route.service.drawdown, dimension, units, req);
+  }
+
+  /** Whether a finished response is charged: the module's `chargeWhen`, else status below 400. */
+  protected shouldCharge(route: LicenseRoute, req: Request, res: Response): boolean {
+    return route.service.shouldCharge(req, res);
+  }
+
+  /** Commits or cancels the charge; a failure after the response is logged (nothing was charged). */
+  protected settleCharge(
+    charge: RequestCharge<Request, Response>,
+    succeeded: boolean,
+    route: LicenseRoute,
+    req: Request,
+    res: Response,
+  ): void {
+    charge.settle(succeeded, req, res).catch((error: unknown) =>
+      route.service.gate.options.logger.error(
+        {
+          event: 'licensegate.charge_failed',
+          dimension: route.drawdown?.dimension,
+          path: req.path,
+          code: (error as { code?: string }).code,
+          error: (error as Error).message,
+        },
+        'A drawdown charge failed after the response; nothing was charged for it',
+      ),
+    );
+  }
+}

@@ -1,0 +1,95 @@
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ApplicationConfig, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
+import { LicenseGateConfigurationError, LicenseGateError } from '@licensegate/core';
+
+import { moduleError } from './license-gate.errors.js';
+import { findLicensedRoutes, type LicensedRoute } from './license-gate.explorer.js';
+import { compileRoute, resolveService } from './license-gate.route.js';
+import type { LicenseGateService } from './license-gate.service.js';
+
+/** Decorator names, for messages. */
+function decoratorsOf(route: LicensedRoute, need: 'guard' | 'interceptor'): string {
+  const { tier, seat, drawdown } = route.metadata;
+  if (need === 'interceptor') return `@Drawdown(${JSON.stringify(drawdown?.dimension)})`;
+  const names: string[] = [];
+  if (tier !== undefined) names.push(`@RequireTier(${JSON.stringify(tier)})`);
+  if (seat !== undefined) names.push(`@${seat[0]?.toUpperCase()}${seat.slice(1)}Seat()`);
+  return names.join(' ');
+}
+
+/**
+ * One gate's life in the app: at module init, checks every route that uses the gate (a tier it
+ * does not have, seats or a dimension it lacks, a decorator no guard or interceptor reaches:
+ * each throws, so the app fails at boot), then starts the gate; on application shutdown, stops
+ * it (units flushed, seats returned).
+ */
+export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown {
+  readonly #service: LicenseGateService;
+  readonly #modules: ModulesContainer;
+  readonly #config: ApplicationConfig;
+  readonly #reflector: Reflector;
+  readonly #moduleRef: ModuleRef;
+
+  constructor(
+    service: LicenseGateService,
+    modules: ModulesContainer,
+    config: ApplicationConfig,
+    reflector: Reflector,
+    moduleRef: ModuleRef,
+  ) {
+    this.#service = service;
+    this.#modules = modules;
+    this.#config = config;
+    this.#reflector = reflector;
+    this.#moduleRef = moduleRef;
+  }
+
+  /** Checks the routes, then starts the gate (a License Manager that refuses the app's setup fails the boot). */
+  async onModuleInit(): Promise<void> {
+    this.verifyRoutes();
+    await this.#service.gate.start();
+  }
+
+  /** Stops the gate: flushes drawdown units and returns seats. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.#service.gate.stop();
+  }
+
+  /**
+   * Checks the routes that use this gate, and that every gate name a route uses is registered.
+   * @throws LicenseGateConfigurationError with the route in its message: ERR_LG_UNKNOWN_TIER,
+   *   ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION, ERR_LG_UNKNOWN_GATE, ERR_LG_GUARD_MISSING
+   */
+  verifyRoutes(): void {
+    const routes = findLicensedRoutes(this.#modules, this.#config, this.#reflector);
+    const missing: string[] = [];
+    for (const route of routes) {
+      const name = route.metadata.gate;
+      if (name !== this.#service.name) {
+        resolveService(this.#moduleRef, name); // another module checks the route; this one only that the name exists
+        continue;
+      }
+      try {
+        compileRoute(route.metadata, this.#service);
+      } catch (error) {
+        if (!(error instanceof LicenseGateError)) throw error;
+        throw new LicenseGateConfigurationError(error.code, `${route.where}: ${error.message}`);
+      }
+      const { tier, seat, drawdown } = route.metadata;
+      if ((tier !== undefined || seat !== undefined) && !route.guarded) {
+        missing.push(`${decoratorsOf(route, 'guard')} on ${route.where} needs LicenseGateGuard`);
+      }
+      if (drawdown !== undefined && !route.intercepted) {
+        missing.push(`${decoratorsOf(route, 'interceptor')} on ${route.where} needs LicenseGateInterceptor`);
+      }
+    }
+    if (missing.length > 0) {
+      throw moduleError(
+        'ERR_LG_GUARD_MISSING',
+        `licensegate decorators that nothing enforces: ${missing.join('; ')}. Register them globally ` +
+          '({ provide: APP_GUARD, useClass: LicenseGateGuard }, { provide: APP_INTERCEPTOR, useClass: LicenseGateInterceptor }) ' +
+          'or on the controller or method (@UseGuards(LicenseGateGuard), @UseInterceptors(LicenseGateInterceptor)).',
+      );
+    }
+  }
+}

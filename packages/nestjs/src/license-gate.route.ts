@@ -1,0 +1,113 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { ModuleRef, Reflector } from '@nestjs/core';
+import type { TierDecision } from '@licensegate/core';
+
+import { DEFAULT_GATE_NAME, LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';
+import type { DrawdownMetadata } from './license-gate.decorators.js';
+import { moduleError } from './license-gate.errors.js';
+import type { LicenseGateService } from './license-gate.service.js';
+import { getLicenseGateServiceToken } from './license-gate.tokens.js';
+
+/** What the decorators say about one route, a method's setting over its class's. */
+export interface RouteLicenseMetadata {
+  /** The gate's name. */
+  readonly gate: string;
+  readonly tier: string | undefined;
+  readonly seat: SeatAction | undefined;
+  readonly drawdown: DrawdownMetadata | undefined;
+}
+
+/** A route compiled against its gate: what the guard and the interceptor run on each request. */
+export interface LicenseRoute extends RouteLicenseMetadata {
+  readonly service: LicenseGateService;
+  /** The route's tier check, with the tier name looked up once. */
+  readonly checkTier: (() => TierDecision) | undefined;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- handlers and classes are plain functions here
+type Target = Function;
+
+/**
+ * Reads a route's licensegate metadata (each key method over class, `getAllAndOverride`).
+ * @returns `undefined` when the route has none, or is skipped with `@SkipLicense()`
+ */
+export function readRouteMetadata(
+  reflector: Reflector,
+  handler: Target,
+  cls: Target,
+): RouteLicenseMetadata | undefined {
+  const targets = [handler, cls];
+  if (reflector.getAllAndOverride<boolean | undefined>(LICENSE_METADATA.skip, targets) === true) return undefined;
+  const tier = reflector.getAllAndOverride<string | undefined>(LICENSE_METADATA.tier, targets);
+  const seat = reflector.getAllAndOverride<SeatAction | undefined>(LICENSE_METADATA.seat, targets);
+  const drawdown = reflector.getAllAndOverride<DrawdownMetadata | undefined>(LICENSE_METADATA.drawdown, targets);
+  if (tier === undefined && seat === undefined && drawdown === undefined) return undefined;
+  const gate = reflector.getAllAndOverride<string | undefined>(LICENSE_METADATA.gate, targets) ?? DEFAULT_GATE_NAME;
+  return { gate, tier, seat, drawdown };
+}
+
+/**
+ * Compiles a route against its gate's service. What the route needs from the gate is checked
+ * here, so a mistake fails at boot (the boot check compiles every route):
+ * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER, ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION
+ */
+export function compileRoute(metadata: RouteLicenseMetadata, service: LicenseGateService): LicenseRoute {
+  const checkTier = metadata.tier === undefined ? undefined : service.tierCheck(metadata.tier);
+  if (metadata.seat !== undefined) void service.seats; // the getter throws ERR_LG_NO_SEATS for a gate without seats
+  if (metadata.drawdown !== undefined) service.drawdown.stats(metadata.drawdown.dimension);
+  return { ...metadata, service, checkTier };
+}
+
+/** Finds a gate's service by name anywhere in the app. */
+export function resolveService(moduleRef: ModuleRef, name: string): LicenseGateService {
+  try {
+    return moduleRef.get<LicenseGateService>(getLicenseGateServiceToken(name), { strict: false });
+  } catch {
+    const how =
+      name === DEFAULT_GATE_NAME
+        ? 'LicenseGateModule.forRoot({ gate })'
+        : `LicenseGateModule.forRoot({ name: ${JSON.stringify(name)}, gate })`;
+    throw moduleError(
+      'ERR_LG_UNKNOWN_GATE',
+      `No license gate named ${JSON.stringify(name)} is registered: import ${how}.`,
+    );
+  }
+}
+
+/**
+ * The compiled routes of one guard or interceptor, cached per controller class and handler (so a
+ * handler inherited by two controllers gets each class's settings). The cache belongs to the
+ * enhancer instance, hence to one app: apps in one process never share it.
+ */
+export class LicenseRoutes {
+  readonly #reflector: Reflector;
+  readonly #moduleRef: ModuleRef;
+  readonly #routes = new WeakMap<Target, WeakMap<Target, LicenseRoute | null>>();
+  readonly #services = new Map<string, LicenseGateService>();
+
+  constructor(reflector: Reflector, moduleRef: ModuleRef) {
+    this.#reflector = reflector;
+    this.#moduleRef = moduleRef;
+  }
+
+  /** The route being run, compiled; `undefined` when it has no licensegate decorator. */
+  of(context: ExecutionContext): LicenseRoute | undefined {
+    const cls = context.getClass();
+    const handler = context.getHandler();
+    const cached = this.#routes.get(cls)?.get(handler);
+    if (cached !== undefined) return cached ?? undefined;
+    const metadata = readRouteMetadata(this.#reflector, handler, cls);
+    const route = metadata === undefined ? null : compileRoute(metadata, this.service(metadata.gate));
+    let byHandler = this.#routes.get(cls);
+    if (byHandler === undefined) this.#routes.set(cls, (byHandler = new WeakMap()));
+    byHandler.set(handler, route);
+    return route ?? undefined;
+  }
+
+  /** A gate's service, by name (looked up once). */
+  service(name: string): LicenseGateService {
+    let service = this.#services.get(name);
+    if (service === undefined) this.#services.set(name, (service = resolveService(this.#moduleRef, name)));
+    return service;
+  }
+}

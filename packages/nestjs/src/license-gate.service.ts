@@ -1,0 +1,170 @@
+import type { ExecutionContext } from '@nestjs/common';
+import {
+  createLicenseGate,
+  LicenseGate,
+  LicenseGateError,
+  SessionSeats,
+  type DrawdownMeter,
+  type LicenseGateStatus,
+  type SeatPool,
+  type SeatRequest,
+  type SeatView,
+  type TierDecision,
+} from '@licensegate/core';
+import type { Request, Response } from 'express';
+
+import { LicenseGateException } from './license-gate.exception.js';
+import type { LicenseGateModuleOptions } from './license-gate.options.js';
+import { RequestLicense } from './request-license.js';
+
+/** Which seat a seat call is about, when not the module's `seatKey(req)` (or the session id). */
+export interface SeatCallOptions {
+  /** The seat key, e.g. the user id: a user's sessions then share one seat. */
+  key?: string;
+}
+
+/** Options of {@link LicenseGateService.acquireSeat}. */
+export interface AcquireSeatOptions extends SeatCallOptions {
+  /** Details about the holder shown by `gate.seats.held()`. Default: the module's `seatInfo(req)`. */
+  info?: unknown;
+}
+
+/** The session fields express-session puts on a request. */
+type SessionRequest = Request & { sessionID?: string; session?: Record<string, unknown> };
+
+/**
+ * One gate as the Nest app sees it: the tier, the seats of sessions, the drawdown meter, the
+ * status, and how a denial becomes an exception. Inject the default gate's service by its class,
+ * a named gate's with `@InjectLicenseGateService(name)`. The guard and the interceptor go through
+ * it, and a handler can too (e.g. to take a seat after a login done in the handler).
+ *
+ * Seats follow express-session through `SessionSeats` of `@licensegate/core`, the same code the
+ * Express adapter uses.
+ */
+export class LicenseGateService {
+  /** The gate's name (`'default'` unless `forRoot({ name })` said otherwise). */
+  readonly name: string;
+  /** The gate. */
+  readonly gate: LicenseGate;
+  /** The module options, as checked. */
+  readonly options: Readonly<LicenseGateModuleOptions>;
+  /** Whether the module made the gate from options (rather than being handed one). */
+  readonly ownsGate: boolean;
+  readonly #sessions: SessionSeats;
+  readonly #license: RequestLicense;
+
+  constructor(name: string, options: Readonly<LicenseGateModuleOptions>) {
+    this.name = name;
+    this.options = options;
+    this.ownsGate = !(options.gate instanceof LicenseGate);
+    this.gate = options.gate instanceof LicenseGate ? options.gate : createLicenseGate(options.gate);
+    const gate = this.gate;
+    this.#sessions = new SessionSeats(() => gate.seats, gate.options.logger);
+    this.#license = new RequestLicense(gate);
+  }
+
+  /** The tier the license grants now, or `null`. */
+  get tier(): string | null {
+    return this.gate.tier;
+  }
+
+  /** Whether the license grants `tier` or higher, now; synchronous, from the cached answer. */
+  hasTier(tier: string): boolean {
+    return this.gate.hasTier(tier);
+  }
+
+  /**
+   * Throws unless the license grants `tier` or higher. Thrown in a handler, the error is answered
+   * as problem+json by `LicenseGateExceptionFilter`.
+   */
+  assertTier(tier: string): void {
+    this.gate.assertTier(tier);
+  }
+
+  /** A check of one tier with the name looked up once (an unknown tier throws here). */
+  tierCheck(tier: string): () => TierDecision {
+    return this.gate.tierCheck(tier);
+  }
+
+  /** `gate.status()`: a plain object for a health endpoint, without tokens. */
+  status(): LicenseGateStatus {
+    return this.gate.status();
+  }
+
+  /** The gate's seat pool (`held()`, `acquire(key)`...); throws `ERR_LG_NO_SEATS` for a gate without seats. */
+  get seats(): SeatPool {
+    return this.gate.seats;
+  }
+
+  /** The gate's drawdown meter; throws `ERR_LG_UNKNOWN_DIMENSION` for a gate without drawdown. */
+  get drawdown(): DrawdownMeter {
+    return this.gate.drawdown;
+  }
+
+  /** The license view of a request that holds no seat (shared: it holds no request state). */
+  get license(): RequestLicense {
+    return this.#license;
+  }
+
+  /**
+   * Takes a seat for the request's session (or for `options.key`, else the module's `seatKey(req)`)
+   * and records it in the session.
+   * @throws SeatsExhaustedError, LicenseUnavailableError
+   */
+  acquireSeat(req: Request, options: AcquireSeatOptions = {}): Promise<SeatView> {
+    const info = 'info' in options ? options.info : this.options.seatInfo?.(req);
+    return this.#sessions.acquire(this.#seatRequest(req, options), info);
+  }
+
+  /** Returns the session's seat (its share of it, when keyed by user). Idempotent. */
+  releaseSeat(req: Request, options: SeatCallOptions = {}): Promise<boolean> {
+    return this.#sessions.release(this.#seatRequest(req, options));
+  }
+
+  /**
+   * The session's seat, touched; a lost seat is taken again when one is free.
+   * @throws LicenseGateError `ERR_LG_NO_SEAT` (403 seat-required) when the session took none
+   */
+  async requireSeat(req: Request, options: SeatCallOptions = {}): Promise<SeatView> {
+    const seat = await this.#sessions.require(this.#seatRequest(req, options));
+    if (seat === undefined)
+      throw new LicenseGateError('ERR_LG_NO_SEAT', 'This needs a seat: log in first (the session holds no seat).');
+    return seat;
+  }
+
+  /**
+   * Wraps an express-session store so that a destroyed session returns its seat and a regenerated
+   * one keeps it: `session({ store: service.sessionStore(new session.MemoryStore()) })`.
+   */
+  sessionStore<S extends object>(store: S): S {
+    return this.#sessions.wrapStore(store);
+  }
+
+  /** Whether a finished response is charged: the module's `chargeWhen`, else status below 400. */
+  shouldCharge(req: Request, res: Response): boolean {
+    return this.options.chargeWhen === undefined ? res.statusCode < 400 : this.options.chargeWhen(req, res);
+  }
+
+  /**
+   * What to throw for an error of a licensegate step: for a denial, the module's
+   * `errorFactory(error, context)` or a {@link LicenseGateException}; any other error as it is.
+   * A 500-class denial (a bad units value from the app) is logged as an error.
+   */
+  exceptionFor(error: unknown, context: ExecutionContext): unknown {
+    const denial = LicenseGateException.from(error);
+    if (denial === undefined) return error;
+    if (denial.problem.status >= 500 && denial.problem.status !== 503) {
+      const path = context.switchToHttp().getRequest<Partial<Request>>().path;
+      this.gate.options.logger.error(
+        { event: 'licensegate.request_failed', code: denial.problem.code, path, error: denial.problem.detail },
+        'A licensegate step failed on a bad value from the app',
+      );
+    }
+    return this.options.errorFactory !== undefined ? this.options.errorFactory(denial.error, context) : denial;
+  }
+
+  #seatRequest(req: Request, options: SeatCallOptions): SeatRequest {
+    const r = req as SessionRequest;
+    return { sessionId: r.sessionID, session: r.session, userKey: options.key ?? this.options.seatKey?.(req) };
+  }
+}

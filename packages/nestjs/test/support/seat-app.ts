@@ -1,0 +1,141 @@
+/**
+ * A small Nest app with express-session and floating seats, as a product would write it: a login
+ * guard puts the user in the session, then `@AcquireSeat()` takes a seat; logout returns it; `/app`
+ * needs one; and a few session lifecycle routes (regenerate, destroy). Each answer shows the
+ * session id and the seat the request found.
+ */
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  HttpCode,
+  Injectable,
+  Post,
+  Req,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+  type ModuleMetadata,
+  type Type,
+} from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
+import session from 'express-session';
+
+import type { RequestLicense } from '../../src/index.js';
+import {
+  AcquireSeat,
+  License,
+  LicenseGateGuard,
+  LicenseGateService,
+  ReleaseSeat,
+  RequireSeat,
+} from '../../src/index.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    user?: string;
+  }
+}
+
+/** The seat key option that shares one seat among a user's sessions. */
+export const byUser = (req: Request): string | undefined => req.session?.user;
+
+/** The app's login: `{ "user": name }` in the body, into the session; 400 otherwise. */
+@Injectable()
+export class LoginGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    const user: unknown = (req.body as { user?: unknown } | undefined)?.user;
+    if (typeof user !== 'string' || user === '') throw new BadRequestException({ error: 'send {"user": "name"}' });
+    req.session.user = user;
+    return true;
+  }
+}
+
+/** The seat routes, guarded by `guard` (LicenseGateGuard or a subclass) after the login guard. */
+export function seatController(guard: Type<LicenseGateGuard> = LicenseGateGuard): Type {
+  @Controller()
+  class SeatController {
+    constructor(private readonly license: LicenseGateService) {}
+
+    @Post('login')
+    @HttpCode(200)
+    @UseGuards(LoginGuard, guard)
+    @AcquireSeat()
+    login(@Req() req: Request, @License() license: RequestLicense | undefined): Record<string, unknown> {
+      return { user: req.session.user, sid: req.sessionID, seat: license?.seat?.key ?? null };
+    }
+
+    // A new session id with the same user (privilege change, session fixation defence).
+    @Post('regenerate')
+    @HttpCode(200)
+    regenerate(@Req() req: Request): Promise<Record<string, unknown>> {
+      const user = req.session.user;
+      const before = req.sessionID;
+      return new Promise((resolve, reject) =>
+        req.session.regenerate((error) => {
+          if (error) return reject(error as Error);
+          req.session.user = user;
+          resolve({ before, after: req.sessionID });
+        }),
+      );
+    }
+
+    @Post('logout')
+    @HttpCode(200)
+    @UseGuards(guard)
+    @ReleaseSeat()
+    logout(@Req() req: Request, @License() license: RequestLicense | undefined): Record<string, unknown> {
+      return { loggedOut: true, sid: req.sessionID, seat: license?.seat ?? null };
+    }
+
+    @Post('destroy')
+    @HttpCode(200)
+    destroy(@Req() req: Request): Promise<Record<string, unknown>> {
+      return new Promise((resolve, reject) =>
+        req.session.destroy((error) => (error ? reject(error as Error) : resolve({ destroyed: true }))),
+      );
+    }
+
+    @Get('app')
+    @UseGuards(guard)
+    @RequireSeat()
+    app(@Req() req: Request, @License() license: RequestLicense | undefined): Record<string, unknown> {
+      const seat = license?.seat;
+      return {
+        user: req.session.user ?? null,
+        sid: req.sessionID,
+        seat: seat?.key ?? null,
+        holders: seat?.holders ?? [],
+      };
+    }
+
+    @Get('status')
+    status(): unknown {
+      return this.license.status();
+    }
+  }
+  return SeatController;
+}
+
+/** The app's module metadata. */
+export function seatModule(
+  gateModule: NonNullable<ModuleMetadata['imports']>[number],
+  guard?: Type<LicenseGateGuard>,
+): ModuleMetadata {
+  return { imports: [gateModule], controllers: [seatController(guard)] };
+}
+
+/** express-session with the gate's store wrapper (so destroy and regenerate reach the seat). */
+export function withSessions(app: NestExpressApplication): void {
+  app.use(
+    session({
+      secret: 'licensegate-nestjs-tests',
+      resave: false,
+      saveUninitialized: false,
+      store: app.get(LicenseGateService).sessionStore(new session.MemoryStore()),
+      cookie: { maxAge: 30 * 60_000 },
+    }),
+  );
+}
