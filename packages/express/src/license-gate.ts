@@ -202,7 +202,7 @@ export function licenseGate(
             ),
           );
         };
-        res.once('finish', () => settle(safeChargeWhen(req, res)));
+        // One listener: 'close' follows every response, finished (writableFinished) or aborted.
         res.once('close', () => settle(res.writableFinished && safeChargeWhen(req, res)));
         // The client may have gone during an earlier middleware: then no close event comes.
         if (res.destroyed || res.writableEnded) {
@@ -214,7 +214,6 @@ export function licenseGate(
             (opened) => {
               charge = opened;
               if (outcome !== undefined) return void opened.settle(outcome, req, res).catch(() => undefined);
-              req.license ??= sharedLicense;
               next();
             },
             (error: unknown) => {
