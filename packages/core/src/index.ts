@@ -20,6 +20,7 @@ export { DrawdownMeter, type DrawdownStats, type DrawdownMeterEvents } from './d
 export type { Reservation } from './drawdown/reservation.js';
 export { SessionSeats, SESSION_SEAT_FIELD, type SessionSeat, type SeatRequest } from './sessions/session-seats.js';
 export { RequestCharge, type UnitsOf } from './http/request-charge.js';
+export { RequestLicense } from './http/request-license.js';
 export { problemFor, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type Problem, type ProblemAnswer } from './http/problem.js';
 export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
@@ -46,6 +47,16 @@ export { systemClock, type Clock, type ClockTimer } from './clock.js';
 export { stderrLogger, silentLogger, type Logger } from './logger.js';
 export type { Store, StoreRecord, ListedRecord, PutOptions, StoreContext } from './store/store.js';
 export { MemoryStore, serializeStoreValue, type MemoryStoreOptions } from './store/memory-store.js';
+export {
+  assertBy,
+  assertName,
+  assertStoreContext,
+  describe as describeStoreArgument,
+  readDeleteOptions,
+  readIncrementOptions,
+  readPutOptions,
+  type WriteConditions,
+} from './store/store-arguments.js';
 export { LicenseManagerCallError, type LicenseInfo, type CheckoutResult } from './source/license-source.js';
 export { classifyFailure, type FailureKind, type ClassifiedFailure } from './source/failure-kind.js';
 export { parseLicenseTime } from './source/license-time.js';

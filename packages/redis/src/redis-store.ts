@@ -46,11 +46,11 @@ import {
   assertBy,
   assertName,
   assertStoreContext,
-  describe,
+  describeStoreArgument as describe,
   readDeleteOptions,
   readIncrementOptions,
   readPutOptions,
-} from './validation.js';
+} from '@licensegate/core';
 
 /**
  * A {@link Store} in Redis, shared by every instance of an app. See the top of this module for

@@ -32,6 +32,15 @@ import type { Clock, ClockTimer } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { LicenseGateConfigurationError } from '../errors.js';
 import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from './store.js';
+import {
+  assertBy,
+  assertName,
+  assertStoreContext,
+  describe,
+  readDeleteOptions,
+  readIncrementOptions,
+  readPutOptions,
+} from './store-arguments.js';
 
 /** How often the sweep runs when {@link MemoryStoreOptions.sweepIntervalMs} is not given: every minute. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -54,13 +63,6 @@ interface Entry {
   readonly json: string;
   readonly version: number;
   readonly expiresAt: number | null;
-}
-
-/** `put()` options after validation. */
-interface WriteConditions {
-  readonly ttlMs: number | undefined;
-  readonly ifAbsent: boolean;
-  readonly ifVersion: number | undefined;
 }
 
 /**
@@ -180,7 +182,7 @@ export class MemoryStore implements Store {
   async increment(namespace: string, key: string, by: number, options?: { ttlMs?: number }): Promise<number> {
     assertName('increment', 'namespace', namespace);
     assertName('increment', 'key', key);
-    if (!Number.isSafeInteger(by)) throw new TypeError(`increment(): by must be a safe integer; got ${describe(by)}.`);
+    assertBy(by);
     const ttlMs = readIncrementOptions(options);
     const now = this.#clock.now();
     const current = this.#live(namespace, key, now);
@@ -319,84 +321,6 @@ function counterValue(entry: Entry, namespace: string, key: string): number {
   return value;
 }
 
-function assertName(method: string, what: 'namespace' | 'key', name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new TypeError(`${method}(): the ${what} must be a non-empty string; got ${describe(name)}.`);
-  }
-}
-
-function assertStoreContext(context: unknown): asserts context is StoreContext {
-  const clock = (context as { clock?: Partial<Clock> } | undefined)?.clock;
-  if (
-    typeof clock?.now !== 'function' ||
-    typeof clock.setTimeout !== 'function' ||
-    typeof clock.clearTimeout !== 'function'
-  ) {
-    throw new TypeError('init(): the context must have a clock with now(), setTimeout() and clearTimeout().');
-  }
-}
-
-/** Checks that options are an object with known members only. */
-function assertOptions(method: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${method}(): the options must be an object; got ${describe(options)}.`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) {
-      throw new TypeError(`${method}(): unknown option "${name}"; the options are ${known.join(', ')}.`);
-    }
-  }
-}
-
-const PUT_OPTIONS = ['ttlMs', 'ifAbsent', 'ifVersion'] as const;
-const DELETE_OPTIONS = ['ifVersion'] as const;
-const INCREMENT_OPTIONS = ['ttlMs'] as const;
-
-function readPutOptions(options: PutOptions | undefined): WriteConditions {
-  if (options === undefined) return { ttlMs: undefined, ifAbsent: false, ifVersion: undefined };
-  assertOptions('put', options, PUT_OPTIONS);
-  const { ttlMs, ifAbsent, ifVersion } = options;
-  assertTtl('put', ttlMs);
-  assertVersion('put', ifVersion);
-  if (ifAbsent !== undefined && typeof ifAbsent !== 'boolean') {
-    throw new TypeError(`put(): ifAbsent must be a boolean; got ${describe(ifAbsent)}.`);
-  }
-  if (ifAbsent === true && ifVersion !== undefined) {
-    throw new TypeError('put(): ifAbsent and ifVersion cannot both hold; give one of them.');
-  }
-  return { ttlMs, ifAbsent: ifAbsent === true, ifVersion };
-}
-
-function readDeleteOptions(options: { ifVersion?: number } | undefined): number | undefined {
-  if (options === undefined) return undefined;
-  assertOptions('delete', options, DELETE_OPTIONS);
-  assertVersion('delete', options.ifVersion);
-  return options.ifVersion;
-}
-
-function readIncrementOptions(options: { ttlMs?: number } | undefined): number | undefined {
-  if (options === undefined) return undefined;
-  assertOptions('increment', options, INCREMENT_OPTIONS);
-  assertTtl('increment', options.ttlMs);
-  return options.ttlMs;
-}
-
-function assertTtl(method: string, ttlMs: unknown): void {
-  if (ttlMs === undefined) return;
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError(
-      `${method}(): ttlMs must be a positive, finite number of milliseconds; got ${describe(ttlMs)}.`,
-    );
-  }
-}
-
-function assertVersion(method: string, version: unknown): void {
-  if (version === undefined) return;
-  if (!Number.isSafeInteger(version) || (version as number) < 1) {
-    throw new TypeError(`${method}(): ifVersion must be a positive integer; got ${describe(version)}.`);
-  }
-}
-
 /** The constructor's options after validation. */
 function readStoreOptions(options: unknown): { sweepIntervalMs: number } {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -424,14 +348,4 @@ function readStoreOptions(options: unknown): { sweepIntervalMs: number } {
 
 function storeOptionError(detail: string): LicenseGateConfigurationError {
   return new LicenseGateConfigurationError('ERR_LG_OPTION_STORE', `MemoryStore: ${detail}`);
-}
-
-/** A short description of a bad argument, for error messages. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

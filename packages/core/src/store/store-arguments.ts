@@ -1,11 +1,12 @@
 /**
- * Argument checks of the store methods: the same rules and messages as `MemoryStore`, so that
- * every store refuses the same calls. Each check throws a `TypeError`; the store turns it into a
- * rejection before anything is sent to Redis.
+ * Argument checks of the store methods, shared by every store (MemoryStore, RedisStore, yours),
+ * so that all stores refuse the same calls with the same messages. Each check throws a
+ * `TypeError`; a store turns it into a rejection before it does anything.
  *
  * @module
  */
-import type { Clock, PutOptions, StoreContext } from '@licensegate/core';
+import type { Clock } from '../clock.js';
+import type { PutOptions, StoreContext } from './store.js';
 
 /** `put()` options after validation. */
 export interface WriteConditions {
