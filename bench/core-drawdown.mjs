@@ -25,6 +25,7 @@ import { startEmulator } from '@licensegate/emulator';
 // Not exported by the package: the meter is built here as the gate builds it.
 import { resolveOptions } from '../packages/core/dist/options.js';
 import { LicenseSource } from '../packages/core/dist/source/license-source.js';
+import { median } from './lib/stats.mjs';
 
 const REGION = 'us-east-1';
 const DIMENSION = 'DataConsumption';
@@ -133,11 +134,6 @@ async function newMeter(lm, client, { batchUnits, batchIntervalMs, retry }) {
 async function consumed(client, arn) {
   const answer = await client.send(new GetLicenseUsageCommand({ LicenseArn: arn }));
   return Number(answer.LicenseUsage?.EntitlementUsages?.find((u) => u.Name === DIMENSION)?.ConsumedValue ?? 0);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Runs `loop(n)` (async) for about `ms`, growing n until a run is long enough to time; answers calls/s. */

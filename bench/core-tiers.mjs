@@ -15,7 +15,6 @@
 // Usage: node bench/core-tiers.mjs [--rounds N] [--round-ms MS] [--concurrency N]
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers';
@@ -24,6 +23,8 @@ import { parseArgs } from 'node:util';
 import { CheckoutLicenseCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { AWS_MARKETPLACE_KEY_FINGERPRINT, createLicenseGate, silentLogger } from '@licensegate/core';
 import { startEmulator } from '@licensegate/emulator';
+import { median } from './lib/stats.mjs';
+import { machineBusyMs } from './lib/cpu-time.mjs';
 
 const GOAL_OPS = 5_000_000;
 const REGION = 'us-east-1';
@@ -99,11 +100,6 @@ function timed(loop, ms) {
     if (elapsed >= ms) return (n * 1000) / elapsed;
     n = Math.min(2 ** 30, Math.ceil(n * Math.max(2, (ms * 1.1) / Math.max(elapsed, 0.05))));
   }
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Counts garbage collections while `work` runs: a loop that allocates nothing causes none. */
@@ -231,22 +227,6 @@ async function coldStart(lm, { concurrency }) {
 // ------------------------------------------------------------------------------------ report
 
 // Linux's USER_HZ: /proc/stat counts CPU time in 1/100 s.
-const CLOCK_TICKS_PER_S = 100;
-
-/** CPU time the whole machine was busy, in ms; undefined off Linux. */
-function machineBusyMs() {
-  try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n', 1)[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Runs `work`; answers its result and the share of all CPUs that OTHER processes took meanwhile. */
 async function measured(work) {

@@ -26,6 +26,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { CheckoutLicenseCommand, GetLicenseUsageCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { SignatureV4 } from '@smithy/signature-v4';
 import autocannon from 'autocannon';
+import { percentile } from './lib/stats.mjs';
+import { machineBusyMs } from './lib/cpu-time.mjs';
 
 const GOAL_RPS = 5000;
 const HOST = '127.0.0.1';
@@ -181,21 +183,6 @@ async function signedHeaders(url, body) {
 // Linux's USER_HZ: /proc/stat and /proc/PID/stat count CPU time in 1/100 s on every mainstream kernel.
 const CLOCK_TICKS_PER_S = 100;
 
-/** CPU time the whole machine was busy (user, nice, system, irq, softirq, steal), in ms; undefined off Linux. */
-function machineBusyMs() {
-  try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n', 1)[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return undefined;
-  }
-}
-
 /** CPU time of one process (user + system), in ms. */
 function processBusyMs(pid) {
   try {
@@ -308,11 +295,6 @@ async function autocannonRun(url, headers, { duration, connections }) {
     p50: result.latency.p50,
     p99: result.latency.p99,
   };
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** N concurrent `client.send(CheckoutLicense)` loops for some seconds; each waits for its answer. */

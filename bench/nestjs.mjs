@@ -25,7 +25,6 @@
 //        node bench/nestjs.mjs --serve bare|noop|tier|drawdown|throttler   (a child; prints `listening on URL`)
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -33,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import autocannon from 'autocannon';
+import { machineBusyMs, processBusyMs } from './lib/cpu-time.mjs';
 
 const SERVERS = ['bare', 'noop', 'tier', 'drawdown', 'throttler'];
 const GOAL_TIER_VS_BARE = 0.97;
@@ -306,33 +306,6 @@ async function reportOf(server) {
 }
 
 // Linux's USER_HZ: /proc/stat and /proc/PID/stat count CPU time in 1/100 s.
-const CLOCK_TICKS_PER_S = 100;
-
-/** CPU time of one process (user + system), in ms; undefined off Linux. */
-function processBusyMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU time the whole machine was busy, in ms; undefined off Linux. */
-function machineBusyMs() {
-  try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n', 1)[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * One autocannon run of GET /work. At the deadline each connection sends nothing more once its in-flight answer
