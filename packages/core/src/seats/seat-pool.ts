@@ -59,11 +59,27 @@ const MIN_RETRY_MS = 5_000;
 /** Foreign keys (held by other engines) whose activity this engine throttles. */
 const FOREIGN_TOUCHES = 10_000;
 
-/** Activity on a seat seen by this engine; `view` is the seat as last read here (served while the store is unreachable). */
+/**
+ * Activity on a seat seen by this engine, and the seat as last read here (served while the store
+ * is unreachable). Kept compact — numbers, and a shared empty holder list — since one exists per
+ * seat held.
+ */
 interface Seen {
   at: number;
   persisted: number;
-  view?: SeatView;
+  acquiredAt: number;
+  leaseExpiresAt: number;
+  holders: readonly string[];
+}
+
+const NO_HOLDERS: readonly string[] = Object.freeze([]);
+
+/** Notes what a read of the seat showed. */
+function remember(seen: Seen | undefined, view: SeatView): void {
+  if (seen === undefined) return;
+  seen.acquiredAt = view.acquiredAt.getTime();
+  seen.leaseExpiresAt = view.leaseExpiresAt.getTime();
+  seen.holders = view.holders.length === 0 ? NO_HOLDERS : view.holders;
 }
 
 function checkKey(key: unknown, what = 'seat key'): asserts key is string {
@@ -138,8 +154,7 @@ export class SeatPool {
     for (;;) {
       try {
         const view = await this.#acquireOnce(key, options);
-        const seen = this.#seen.get(key) ?? this.#foreign.get(key);
-        if (seen !== undefined) seen.view = view;
+        remember(this.#seen.get(key) ?? this.#foreign.get(key), view);
         return view;
       } catch (error) {
         if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped) throw error;
@@ -248,7 +263,11 @@ export class SeatPool {
       return true;
     }
     let foreign = this.#foreign.get(key);
-    if (foreign === undefined) this.#foreign.set(key, (foreign = { at: now, persisted: -Infinity }));
+    if (foreign === undefined)
+      this.#foreign.set(
+        key,
+        (foreign = { at: now, persisted: -Infinity, acquiredAt: 0, leaseExpiresAt: 0, holders: NO_HOLDERS }),
+      );
     foreign.at = now;
     if (now - foreign.persisted >= throttle) void this.#persistSeen(key, foreign);
     return false;
@@ -273,8 +292,7 @@ export class SeatPool {
     if (this.#storeDownSince !== undefined) this.#storeBack();
     if (record === undefined || record.value.token === null || record.value.releasing) return undefined;
     const view = viewOf(key, record.value);
-    const seen = this.#seen.get(key) ?? this.#foreign.get(key);
-    if (seen !== undefined) seen.view = view;
+    remember(this.#seen.get(key) ?? this.#foreign.get(key), view);
     return view;
   }
 
@@ -292,7 +310,15 @@ export class SeatPool {
     }
     if (onUnavailable === 'deny' || (onUnavailable === 'grace' && now - this.#storeDownSince >= graceMs))
       return undefined;
-    return (this.#seen.get(key) ?? this.#foreign.get(key))?.view;
+    const seen = this.#seen.get(key) ?? this.#foreign.get(key);
+    if (seen === undefined || seen.acquiredAt === 0) return undefined;
+    return {
+      key,
+      holders: seen.holders,
+      acquiredAt: new Date(seen.acquiredAt),
+      lastSeenAt: new Date(seen.at),
+      leaseExpiresAt: new Date(seen.leaseExpiresAt),
+    };
   }
 
   #storeBack(): void {
@@ -690,7 +716,7 @@ export class SeatPool {
 
   #noteSeen(key: string): void {
     const now = this.#deps.options.clock.now();
-    this.#seen.set(key, { at: now, persisted: now });
+    this.#seen.set(key, { at: now, persisted: now, acquiredAt: 0, leaseExpiresAt: 0, holders: NO_HOLDERS });
   }
 
   async #persistSeen(key: string, seen: { at: number; persisted: number }): Promise<void> {
