@@ -50,7 +50,7 @@ export interface LicenseGateMiddleware {
   /** A JSON handler for health and readiness probes: `gate.status()`, 503 until the gate runs. */
   status(): RequestHandler;
   /**
-   * Wraps an express-session store so that a destroyed session returns its seat and a regenerated
+   * Hooks an express-session store (in place; the same store is returned) so that a destroyed session returns its seat and a regenerated
    * one keeps it: `session({ store: lg.sessionStore(new MemoryStore()), ... })`.
    */
   sessionStore<S extends object>(store: S): S;
