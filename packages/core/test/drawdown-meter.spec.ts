@@ -372,4 +372,53 @@ describe('DrawdownMeter', function () {
       assert.equal(await w.consumed(), 4);
     });
   });
+
+  describe('tryReserve (the hot path: held at once, or undefined)', () => {
+    it('batch: within the bound a reservation at once; at the bound undefined, holding nothing; reserve() then waits', async () => {
+      const w = await newWorld(1000, 'batch', { batchUnits: 10, batchIntervalMs: 3_600_000 });
+      const { meter } = await w.meter();
+      const first = meter.tryReserve(D, 6);
+      assert.ok(first !== undefined, 'room for 6 of 10: held at once');
+      await first.commit();
+      assert.equal(meter.tryReserve(D, 5), undefined, '6 + 5 is past the bound of 10');
+      assert.equal(meter.stats(D).pending, 6, 'nothing more debited by the refused try');
+      const later = await meter.reserve(D, 5); // waits for the batch of 6 to be reported
+      await later.commit();
+      await meter.stop();
+      assert.equal(await w.consumed(), 11);
+    });
+
+    it('sync: a reservation at once (the checkout happens at commit); reserve mode: undefined, nothing taken', async () => {
+      const sync = await newWorld(1000, 'sync');
+      const { meter } = await sync.meter();
+      const calls = checkouts();
+      const held = meter.tryReserve(D, 4);
+      assert.ok(held !== undefined);
+      assert.equal(checkouts(), calls, 'no call before commit');
+      await held.commit();
+      assert.equal(await sync.consumed(), 4);
+      await sync.close();
+
+      const blocks = await newWorld(1000, 'reserve', { blockUnits: 100 });
+      const handle = await blocks.meter();
+      assert.equal(handle.meter.tryReserve(D, 3), undefined, 'a block is a store call away');
+      assert.equal(handle.meter.stats(D).pending, 0);
+      assert.equal(await blocks.consumed(), 0, 'no block checked out by the try');
+    });
+
+    it('throws at once, holding nothing: bad units, an unknown dimension, an exhausted pool, a gate not started', async () => {
+      const w = await newWorld(5, 'batch', { batchUnits: 3 });
+      const { meter } = await w.meter();
+      for (const units of [NaN, -1, 1.5, '5'] as unknown[]) {
+        assert.throws(() => meter.tryReserve(D, units as number), InvalidUnitsError);
+      }
+      assert.throws(() => meter.tryReserve('Backups', 1), { code: 'ERR_LG_UNKNOWN_DIMENSION' });
+      for (let i = 0; i < 3; i++) await meter.debit(D, 2); // 6 of a pool of 5: the third batch is refused in part
+      await meter.flush();
+      assert.throws(() => meter.tryReserve(D, 1), QuotaExhaustedError);
+      await meter.stop();
+      assert.throws(() => meter.tryReserve(D, 1), { code: 'ERR_LG_STOPPED' });
+      assert.equal(await w.consumed(), 5);
+    });
+  });
 });

@@ -182,49 +182,75 @@ export function licenseGate(
           `drawdown(${JSON.stringify(dimension)}, units): units must be a number or a function; got ${typeof units}.`,
         );
       }
-      return function drawdown(req, res, next) {
-        // Listeners first, before any await: a response can finish or close at any time.
-        let charge: RequestCharge<Request, Response> | undefined;
-        let outcome: boolean | undefined;
-        const settle = (succeeded: boolean): void => {
-          if (outcome !== undefined) return;
-          outcome = succeeded;
-          charge?.settle(succeeded, req, res).catch((error: unknown) =>
-            gate.options.logger.error(
-              {
-                event: 'licensegate.charge_failed',
-                dimension,
-                path: req.path,
-                code: (error as { code?: string }).code,
-                error: (error as Error).message,
-              },
-              'A drawdown charge failed after the response; nothing was charged for it',
-            ),
-          );
-        };
-        // One listener: 'close' follows every response, finished (writableFinished) or aborted.
-        res.once('close', () => settle(res.writableFinished && safeChargeWhen(req, res)));
-        // The client may have gone during an earlier middleware: then no close event comes.
+      const logChargeFailure = (req: Request, error: unknown): void =>
+        gate.options.logger.error(
+          {
+            event: 'licensegate.charge_failed',
+            dimension,
+            path: req.path,
+            code: (error as { code?: string }).code,
+            error: (error as Error).message,
+          },
+          'A drawdown charge failed after the response; nothing was charged for it',
+        );
+      /** Settles a charge when its response has closed: charged when it finished and `chargeWhen` says so. */
+      const settleOnClose = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void => {
+        charge
+          .settle(res.writableFinished && safeChargeWhen(req, res), req, res)
+          .then(undefined, (error: unknown) => logChargeFailure(req, error));
+      };
+      /**
+       * The path that waits: the gate is starting, or the units need a wait or a store call
+       * (`reserve` mode, `batch` mode at its bound). The listener goes on before anything is
+       * awaited: a response can finish or close at any time.
+       */
+      const openLater = (
+        req: Request,
+        res: Response,
+        next: NextFunction,
+        waiting: Promise<unknown> | undefined,
+        begun?: Promise<RequestCharge<Request, Response>>,
+      ): void => {
+        // The client may have gone during an earlier middleware: then no close event comes, and
+        // there is no one to do the work for; units being reserved go back.
         if (res.destroyed || res.writableEnded) {
-          outcome = false;
+          begun?.then(
+            (charge) => settleOnClose(charge, req, res),
+            () => undefined,
+          );
           return;
         }
-        const open = (): void => {
-          RequestCharge.open(gate.drawdown, dimension, units, req).then(
-            (opened) => {
-              charge = opened;
-              if (outcome !== undefined) return void opened.settle(outcome, req, res).catch(() => undefined);
-              next();
-            },
-            (error: unknown) => {
-              outcome = false;
-              fail(req, res, next, error);
-            },
-          );
+        let charge: RequestCharge<Request, Response> | undefined;
+        let closed = false;
+        res.on('close', () => {
+          closed = true;
+          if (charge !== undefined) settleOnClose(charge, req, res);
+        });
+        const opened = (value: RequestCharge<Request, Response>): void => {
+          charge = value;
+          if (!closed) return next();
+          settleOnClose(value, req, res); // the client left while the units were being reserved
         };
-        const pending = ensureStarted();
-        if (pending === undefined) return open();
-        pending.then(open, (error: unknown) => fail(req, res, next, error));
+        const refused = (error: unknown): void => fail(req, res, next, error);
+        const open = (): Promise<RequestCharge<Request, Response>> | RequestCharge<Request, Response> =>
+          RequestCharge.begin(gate.drawdown, dimension, units, req);
+        (begun ?? (waiting as Promise<unknown>).then(open)).then(opened, refused);
+      };
+      return function drawdown(req, res, next) {
+        const starting = ensureStarted();
+        if (starting !== undefined) return openLater(req, res, next, starting);
+        let begun: RequestCharge<Request, Response> | Promise<RequestCharge<Request, Response>>;
+        try {
+          begun = RequestCharge.begin(gate.drawdown, dimension, units, req);
+        } catch (error) {
+          return fail(req, res, next, error);
+        }
+        if (!(begun instanceof RequestCharge)) return openLater(req, res, next, undefined, begun);
+        // The hot path: the units are held at once (nothing to give back if the response never
+        // closes), and the handler runs in this tick. One listener: 'close' follows every response,
+        // finished (writableFinished) or aborted.
+        res.on('close', () => settleOnClose(begun, req, res));
+        next();
       };
     },
 

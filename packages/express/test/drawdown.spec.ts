@@ -211,6 +211,21 @@ describe('express drawdown()', () => {
       assert.ok(settled, `the aborted request still holds ${stats.pending} units of the block`);
       assert.equal(stats.blockRemaining, 70, 'only the later request used units');
     });
+
+    it('batch: an abort before the drawdown middleware runs is not charged (the hot path holds nothing)', async () => {
+      const s = await setup({ mode: 'batch', batchUnits: 10_000 }, 9);
+      const auth = deferred();
+      s.probe.before = auth.promise;
+      const call = rawPost(`${s.served.url}/work`);
+      await until(() => s.probe.arrived === 1, 'the request to arrive');
+      call.abort();
+      await until(() => s.probe.closed === 1, 'the server to see the abort');
+      auth.resolve();
+      await request(s.served.url).post('/work').expect(200); // sent after the aborted one went on
+      await until(() => s.gate.drawdown.stats(DIMENSION).pending === 9, 'the later commit');
+      await s.gate.drawdown.flush();
+      assert.equal(await s.consumed(), 9, 'only the later request is charged');
+    });
   });
 
   describe('a used-up pool answers 402', () => {

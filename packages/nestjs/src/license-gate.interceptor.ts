@@ -60,8 +60,8 @@ export class LicenseGateInterceptor implements NestInterceptor {
       outcome = succeeded;
       if (charge !== undefined) this.settleCharge(charge, succeeded, route, req, res);
     };
-    // Listeners first, before any await: a response can finish or close at any time.
-    res.once('finish', () => settle(this.shouldCharge(route, req, res)));
+    // The listener first, before any await: a response can finish or close at any time. One listener:
+    // 'close' follows every response, finished (writableFinished) or aborted.
     res.once('close', () => settle(res.writableFinished && this.shouldCharge(route, req, res)));
     try {
       charge = await this.openCharge(route, req);

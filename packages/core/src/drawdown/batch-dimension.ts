@@ -1,3 +1,5 @@
+import { setImmediate } from 'node:timers';
+
 import type { Clock } from '../clock.js';
 import { LicenseGateError, LicenseUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -23,12 +25,24 @@ export interface BatchDimensionDeps {
   readonly stopping: () => boolean;
 }
 
+/** Records of one epoch gathered into one store increment. */
+interface JournalWrite {
+  readonly epoch: Epoch;
+  /** The units of every record gathered so far. */
+  units: number;
+  /** Whether a counter taken over may be retried in a new epoch (once). */
+  readonly mayRetry: boolean;
+  /** Settles when the increment did (each gathered record returns it). */
+  readonly done: Promise<void>;
+}
+
 /** The failure-tracker key of a dimension's journal writes that failed because the store is unreachable. */
 const STORE = 'store:';
 
 /**
- * A `batch` dimension: debits are ONE store increment each, of this engine's pending counter of
- * the current epoch, and are reported in batches — when `batchUnits` are pending, every
+ * A `batch` dimension: debits are store increments of this engine's pending counter of the
+ * current epoch — the debits of one turn of the event loop gathered into ONE increment — and are
+ * reported in batches — when `batchUnits` are pending, every
  * `batchIntervalMs`, on `flush()` and at stop.
  *
  * Bound: this engine never holds more than `batchUnits` units unreported (or one debit, when a
@@ -54,6 +68,8 @@ export class BatchDimension {
   readonly #unsealed: Epoch[] = [];
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
+  /** The journal write gathering records now (it starts at the end of this turn of the event loop). */
+  #gathering: JournalWrite | undefined;
   /** Journal writes fail because the store is unreachable (since the last one that worked). */
   #storeDown = false;
 
@@ -97,24 +113,61 @@ export class BatchDimension {
 
   /** Waits until a debit of `units` would be taken now (the first phase of a reservation); debits nothing. */
   async admit(units: number): Promise<void> {
-    this.#deps.quota.assertNotExhausted(this.#config.name);
-    if (!this.#fits(units)) await this.#whenRoom(units, false);
+    if (!this.admitNow(units)) await this.#whenRoom(units, false);
   }
 
   /**
-   * Journals `units` with no check and no wait: one increment of the current epoch's counter. For a
-   * committed reservation, whose work is done, and the second half of `debit`. While the store is
-   * unreachable, the units are kept in memory when the `onUnavailable` policy admits them.
+   * Whether a debit of `units` would be taken now, without waiting (the first phase of a
+   * reservation, on a request's hot path); debits nothing.
+   * @throws QuotaExhaustedError when the dimension is exhausted
+   */
+  admitNow(units: number): boolean {
+    this.#deps.quota.assertNotExhausted(this.#config.name);
+    return this.#fits(units);
+  }
+
+  /**
+   * Journals `units` with no check and no wait: they join the current epoch's counter in the next
+   * journal write. For a committed reservation, whose work is done, and the second half of `debit`.
+   * While the store is unreachable, the units are kept in memory when the `onUnavailable` policy
+   * admits them.
    * @throws the store's error (the units are taken back locally: nothing debited)
    */
   record(units: number): Promise<void> {
     return this.#record(units, true);
   }
 
+  /**
+   * Adds `units` to the current epoch and to the journal write that gathers this turn of the event
+   * loop: every record of the same epoch until the write starts is ONE store increment (the hot path
+   * of a busy server records many per turn). Each record settles with its write: resolved once the
+   * units are in the counter, rejected — and taken back — when they are not.
+   */
   #record(units: number, mayRetry: boolean): Promise<void> {
     const epoch = this.#current;
     epoch.units += units;
+    const gathering = this.#gathering;
+    if (gathering !== undefined && gathering.epoch === epoch && gathering.mayRetry === mayRetry) {
+      gathering.units += units;
+      return gathering.done;
+    }
     epoch.begin();
+    let outcome!: { resolve: () => void; reject: (error: unknown) => void };
+    const done = new Promise<void>((resolve, reject) => {
+      outcome = { resolve, reject };
+    });
+    const write: JournalWrite = { epoch, units, mayRetry, done };
+    this.#gathering = write;
+    setImmediate(() => {
+      if (this.#gathering === write) this.#gathering = undefined;
+      this.#write(write).then(outcome.resolve, outcome.reject);
+    });
+    return done;
+  }
+
+  /** One increment of an epoch's counter by what a journal write gathered; on failure all of it is taken back (or kept, see {@link record}). */
+  #write(write: JournalWrite): Promise<void> {
+    const { epoch, units, mayRetry } = write;
     return this.#deps.journal.increment(epoch.key, units).then(
       () => {
         epoch.end();

@@ -59,6 +59,13 @@ type Dimension =
   | { readonly mode: 'reserve'; readonly config: ResolvedDrawdownDimension; readonly pool: BlockPool; open: number };
 
 const INTERVAL = 'interval:';
+const resolved = (): Promise<void> => Promise.resolve();
+const noop = (): void => undefined;
+
+/** A batch reservation: the room was admitted; committing journals the units (cancelling holds nothing back). */
+function batchReservation(meter: BatchDimension, dimension: string, count: number): Reservation {
+  return new SettlingReservation(dimension, count, () => meter.record(count), noop);
+}
 const RETRY = 'retry:';
 
 /**
@@ -219,48 +226,56 @@ export class DrawdownMeter {
     const found = this.#dimension(dimension);
     const count = checkUnits(dimension, units);
     this.#assertRunning(dimension);
-    if (count === 0)
-      return new SettlingReservation(
-        dimension,
-        0,
-        () => Promise.resolve(),
-        () => undefined,
-      );
+    const now = this.#reserveNow(found, dimension, count);
+    if (now !== undefined) return now;
+    if (found.mode === 'batch') {
+      await found.meter.admit(count);
+      return batchReservation(found.meter, dimension, count);
+    }
+    // reserve mode (batch and sync reservations are always taken at once or refused)
+    const blocks = found as Extract<Dimension, { mode: 'reserve' }>;
+    await blocks.pool.take(count);
+    blocks.open += count;
+    return new SettlingReservation(
+      dimension,
+      count,
+      () => {
+        blocks.open -= count;
+        return Promise.resolve();
+      },
+      () => {
+        blocks.open -= count;
+        blocks.pool.give(count);
+      },
+    );
+  }
+
+  /**
+   * {@link reserve} without waiting, for a request's hot path: the reservation when it is held at
+   * once — `batch` mode within its bound, `sync` mode, `0` units — or `undefined` when it would
+   * wait or call the store (`batch` mode at its bound, `reserve` mode): then call {@link reserve}.
+   * Nothing is held when this answers `undefined` or throws, and a reservation answered here takes
+   * no units from a shared pool: left unsettled, it charges nothing and loses nothing.
+   * @throws the same errors as {@link reserve}, synchronously
+   */
+  tryReserve(dimension: string, units: number): Reservation | undefined {
+    const found = this.#dimension(dimension);
+    const count = checkUnits(dimension, units);
+    this.#assertRunning(dimension);
+    return this.#reserveNow(found, dimension, count);
+  }
+
+  #reserveNow(found: Dimension, dimension: string, count: number): Reservation | undefined {
+    if (count === 0) return new SettlingReservation(dimension, 0, resolved, noop);
     switch (found.mode) {
-      case 'batch': {
-        await found.meter.admit(count);
-        return new SettlingReservation(
-          dimension,
-          count,
-          () => found.meter.record(count),
-          () => undefined,
-        );
-      }
+      case 'batch':
+        return found.meter.admitNow(count) ? batchReservation(found.meter, dimension, count) : undefined;
       case 'sync': {
         found.meter.check(count);
-        return new SettlingReservation(
-          dimension,
-          count,
-          () => found.meter.commit(count),
-          () => undefined,
-        );
+        return new SettlingReservation(dimension, count, () => found.meter.commit(count), noop);
       }
-      case 'reserve': {
-        await found.pool.take(count);
-        found.open += count;
-        return new SettlingReservation(
-          dimension,
-          count,
-          () => {
-            found.open -= count;
-            return Promise.resolve();
-          },
-          () => {
-            found.open -= count;
-            found.pool.give(count);
-          },
-        );
-      }
+      case 'reserve':
+        return undefined;
     }
   }
 

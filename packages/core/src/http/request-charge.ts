@@ -54,27 +54,57 @@ export class RequestCharge<Req, Res> {
     units: UnitsOf<Req, Res>,
     req: Req,
   ): Promise<RequestCharge<Req, Res>> {
+    return RequestCharge.begin(meter, dimension, units, req);
+  }
+
+  /**
+   * Opens a charge before the handler runs, at once when that needs no wait — the hot path of an
+   * adapter, which can then call the handler in the same tick: the charge itself when the units are
+   * held now (`batch` mode within its bound, `sync` mode, units read at the end), or a promise of it
+   * when they need a wait or a store call (`batch` mode at its bound, `reserve` mode). Use
+   * {@link open} when a promise is wanted either way. A charge answered at once holds nothing that
+   * must be given back: when its response never closes (the client left before it was opened),
+   * leaving it unsettled charges nothing and loses nothing.
+   * @throws QuotaExhaustedError (402), InvalidUnitsError (a bad value from the app),
+   *   LicenseUnavailableError — synchronously when known at once, else through the promise
+   */
+  static begin<Req, Res>(
+    meter: DrawdownMeter,
+    dimension: string,
+    units: UnitsOf<Req, Res>,
+    req: Req,
+  ): RequestCharge<Req, Res> | Promise<RequestCharge<Req, Res>> {
     if (RequestCharge.isLate(units)) {
       if (meter.isExhausted(dimension)) throw new QuotaExhaustedError(dimension);
       return new RequestCharge(meter, dimension, units, undefined);
     }
+    // The units function runs once, here; a wait below reuses its answer.
     const count = typeof units === 'number' ? units : (units as (req: Req) => number)(req);
-    return new RequestCharge<Req, Res>(meter, dimension, undefined, await meter.reserve(dimension, count));
+    const now = meter.tryReserve(dimension, count);
+    if (now !== undefined) return new RequestCharge<Req, Res>(meter, dimension, undefined, now);
+    return meter
+      .reserve(dimension, count)
+      .then((reservation) => new RequestCharge<Req, Res>(meter, dimension, undefined, reservation));
   }
 
   /**
    * Settles once: charges when `succeeded`, releases the reservation otherwise. Later calls do
-   * nothing (a response can both finish and close).
+   * nothing (a response can both finish and close). Never throws: every failure rejects.
    * @throws InvalidUnitsError when a late units function returns a bad value (nothing is charged)
    */
-  async settle(succeeded: boolean, req: Req, res: Res): Promise<void> {
-    if (this.#settled) return;
+  settle(succeeded: boolean, req: Req, res: Res): Promise<void> {
+    if (this.#settled) return Promise.resolve();
     this.#settled = true;
-    if (this.#reservation !== undefined) {
-      if (succeeded) await this.#reservation.commit();
-      else this.#reservation.cancel();
-      return;
+    try {
+      if (this.#reservation !== undefined) {
+        if (succeeded) return this.#reservation.commit();
+        this.#reservation.cancel();
+      } else if (succeeded && this.#late !== undefined) {
+        return this.#meter.debit(this.#dimension, this.#late(req, res));
+      }
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (succeeded && this.#late !== undefined) await this.#meter.debit(this.#dimension, this.#late(req, res));
   }
 }
