@@ -373,6 +373,38 @@ describe('DrawdownMeter', function () {
     });
   });
 
+  describe('batch mode with a store of this process alone (MemoryStore)', () => {
+    async function localWorld(maxCount: number, extra: Record<string, number>): Promise<DrawdownWorld> {
+      world = await DrawdownWorld.create(lm, maxCount, { [D]: { mode: 'batch', ...extra } }, { shared: false });
+      return world;
+    }
+
+    it('writes nothing per debit: the epoch is journaled once when sealed, and reported exactly', async () => {
+      const w = await localWorld(1000, { batchUnits: 100, batchIntervalMs: 3_600_000 });
+      const { meter } = await w.meter();
+      for (let i = 0; i < 10; i++) await meter.debit(D, 3);
+      const held = meter.tryReserve(D, 4);
+      assert.ok(held !== undefined);
+      await held.commit();
+      assert.deepEqual(await w.journalKeys(), [], 'no store write on the debit path');
+      assert.equal(meter.stats(D).pending, 34);
+      const calls = checkouts();
+      await meter.flush();
+      assert.equal(checkouts() - calls, 1, 'one batch');
+      assert.equal(await w.consumed(), 34);
+      assert.equal(meter.stats(D).pending, 0);
+    });
+
+    it('keeps the bound: a batch is sent at batchUnits, and stop() reports the rest', async () => {
+      const w = await localWorld(1000, { batchUnits: 10, batchIntervalMs: 3_600_000 });
+      const { meter } = await w.meter();
+      for (let i = 0; i < 4; i++) await meter.debit(D, 3); // the fourth waits for the batch of 9
+      await meter.stop();
+      assert.equal(await w.consumed(), 12);
+      assert.equal(meter.stats(D).pending, 0);
+    });
+  });
+
   describe('tryReserve (the hot path: held at once, or undefined)', () => {
     it('batch: within the bound a reservation at once; at the bound undefined, holding nothing; reserve() then waits', async () => {
       const w = await newWorld(1000, 'batch', { batchUnits: 10, batchIntervalMs: 3_600_000 });

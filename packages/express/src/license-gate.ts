@@ -12,6 +12,7 @@ import {
   type UnitsOf,
 } from '@licensegate/core';
 import { deny, type DeniedHandler } from './deny.js';
+import { offerLicense } from './license-slot.js';
 import { RequestLicense } from './request-license.js';
 
 /** Options of the Express adapter (the gate's own options go to `createLicenseGate`). */
@@ -49,6 +50,12 @@ export interface LicenseGateMiddleware {
   requireSeat(): RequestHandler;
   /** A JSON handler for health and readiness probes: `gate.status()`, 503 until the gate runs. */
   status(): RequestHandler;
+  /**
+   * This gate's view of the request: the one with the session's seat when a seat middleware of this
+   * gate ran, else the gate's view. `req.license` is the same thing in an app with one gate; an app
+   * with several reads each gate's view here.
+   */
+  license(req: Request): RequestLicense;
   /**
    * Hooks an express-session store (in place; the same store is returned) so that a destroyed session returns its seat and a regenerated
    * one keeps it: `session({ store: lg.sessionStore(new MemoryStore()), ... })`.
@@ -131,8 +138,12 @@ export function licenseGate(
     const r = req as Request & { sessionID?: string; session?: Record<string, unknown> };
     return { sessionId: r.sessionID, session: r.session, userKey: seatKey?.(req) };
   };
+  /** The views this middleware set on requests (with their seats), told apart from other gates'. */
+  const ownViews = new WeakSet<RequestLicense>();
   const withSeat = (req: Request, seat: SeatView | undefined): void => {
-    req.license = new RequestLicense(gate, seat);
+    const view = new RequestLicense(gate, seat);
+    ownViews.add(view);
+    req.license = view;
   };
   /** Runs an async step, answering its licensegate errors; starts the gate first if need be. */
   const run = (step: (req: Request, res: Response) => Promise<void>): RequestHandler => {
@@ -157,7 +168,7 @@ export function licenseGate(
       return function requireTier(req, res, next) {
         const decision = check();
         if (decision.allowed) {
-          req.license ??= sharedLicense;
+          offerLicense(req, sharedLicense);
           return next();
         }
         const pending = ensureStarted();
@@ -166,7 +177,7 @@ export function licenseGate(
           () => {
             const again = check();
             if (!again.allowed) return fail(req, res, next, again.error);
-            req.license ??= sharedLicense;
+            offerLicense(req, sharedLicense);
             next();
           },
           (error: unknown) => fail(req, res, next, error),
@@ -195,9 +206,10 @@ export function licenseGate(
         );
       /** Settles a charge when its response has closed: charged when it finished and `chargeWhen` says so. */
       const settleOnClose = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void => {
+        // Usually settled at once (batch mode, units known up front): no promise per request then.
         charge
-          .settle(res.writableFinished && safeChargeWhen(req, res), req, res)
-          .then(undefined, (error: unknown) => logChargeFailure(req, error));
+          .settleNow(res.writableFinished && safeChargeWhen(req, res), req, res)
+          ?.then(undefined, (error: unknown) => logChargeFailure(req, error));
       };
       /**
        * The path that waits: the gate is starting, or the units need a wait or a store call
@@ -237,6 +249,7 @@ export function licenseGate(
         (begun ?? (waiting as Promise<unknown>).then(open)).then(opened, refused);
       };
       return function drawdown(req, res, next) {
+        offerLicense(req, sharedLicense);
         const starting = ensureStarted();
         if (starting !== undefined) return openLater(req, res, next, starting);
         let begun: RequestCharge<Request, Response> | Promise<RequestCharge<Request, Response>>;
@@ -282,7 +295,7 @@ export function licenseGate(
             'Could not return a seat at logout; the idle reaper will',
           );
         }
-        req.license = new RequestLicense(gate);
+        withSeat(req, undefined);
       });
     },
 
@@ -302,6 +315,11 @@ export function licenseGate(
         const body = gate.status();
         res.status(body.state === 'running' ? 200 : 503).json(body);
       };
+    },
+
+    license(req) {
+      const own = Object.hasOwn(req, 'license') ? req.license : undefined;
+      return own !== undefined && ownViews.has(own) ? own : sharedLicense;
     },
 
     sessionStore(store) {

@@ -6,7 +6,11 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by licensegate's `requireTier` and seat middleware: the tier, a tier check, the session's seat. */
+      /**
+       * licensegate's view of the request: the tier, a tier check, the session's seat. There once a
+       * licensegate middleware has run in the app (`requireTier` defines it on the app's request
+       * prototype); a seat middleware sets the request's own, with its seat. See `lg.license(req)`.
+       */
       license?: RequestLicense;
     }
   }

@@ -230,3 +230,76 @@ describe('express requireTier()', () => {
     assert.equal(res.body.state, 'idle');
   });
 });
+
+describe('express req.license and lg.license(req)', () => {
+  const OTHER = 'lg-express-other';
+  const world = useWorld(() => [tieredLicense(SKU, 'Intermediate'), tieredLicense(OTHER, 'Premium')]);
+
+  async function gates(): Promise<[LicenseGateMiddleware, LicenseGateMiddleware]> {
+    const a = world().gate({ productSku: SKU, tiers: TIERS });
+    const b = world().gate({ productSku: OTHER, tiers: TIERS });
+    await Promise.all([a.start(), b.start()]);
+    return [licenseGate(a), licenseGate(b)];
+  }
+
+  /** What a handler sees: req.license's tier, whether it is the request's own property, and each gate's view. */
+  function seen(a: LicenseGateMiddleware, b: LicenseGateMiddleware): express.RequestHandler {
+    return (req, res) => {
+      res.json({
+        tier: req.license?.tier ?? null,
+        own: Object.hasOwn(req, 'license'),
+        a: a.license(req).tier,
+        b: b.license(req).tier,
+      });
+    };
+  }
+
+  it('one gate: requireTier writes nothing on the request, and req.license answers on every route of the app', async () => {
+    const [a, b] = await gates();
+    const app = express();
+    app.get('/gated', a.requireTier('Basic'), seen(a, b));
+    app.get('/open', seen(a, b));
+    const before = await request(app).get('/open').expect(200);
+    assert.equal(before.body.tier, null, 'no licensegate middleware has run in this app yet');
+    const gated = await request(app).get('/gated').expect(200);
+    assert.deepEqual(gated.body, { tier: 'Intermediate', own: false, a: 'Intermediate', b: 'Premium' });
+    const open = await request(app).get('/open').expect(200);
+    assert.equal(open.body.tier, 'Intermediate', 'the app prototype answers it from now on');
+    assert.equal(open.body.own, false);
+  });
+
+  it("two gates: each route's req.license is the gate that gated it; lg.license(req) is each gate's own", async () => {
+    const [a, b] = await gates();
+    const app = express();
+    app.get('/a', a.requireTier('Basic'), seen(a, b));
+    app.get('/b', b.requireTier('Premium'), seen(a, b));
+    app.get('/ba', b.requireTier('Basic'), a.requireTier('Basic'), seen(a, b));
+    assert.equal((await request(app).get('/a').expect(200)).body.tier, 'Intermediate');
+    const onB = await request(app).get('/b').expect(200);
+    assert.deepEqual(onB.body, { tier: 'Premium', own: true, a: 'Intermediate', b: 'Premium' });
+    const both = await request(app).get('/ba').expect(200);
+    assert.equal(both.body.tier, 'Premium', 'the first gate on the route');
+    assert.equal(
+      (await request(app).get('/a').expect(200)).body.tier,
+      'Intermediate',
+      'the app prototype is unchanged',
+    );
+  });
+
+  it("a sub-app has its own request prototype; an app's own req.license is left alone", async () => {
+    const [a, b] = await gates();
+    const sub = express();
+    sub.get('/x', b.requireTier('Basic'), seen(a, b));
+    const app = express();
+    app.get('/a', a.requireTier('Basic'), seen(a, b));
+    app.use('/sub', sub);
+    assert.equal((await request(app).get('/a').expect(200)).body.tier, 'Intermediate');
+    assert.equal((await request(app).get('/sub/x').expect(200)).body.tier, 'Premium');
+
+    const mine = express();
+    Object.defineProperty(mine.request, 'license', { value: 'the app’s own', writable: true });
+    mine.get('/', a.requireTier('Basic'), (req, res) => res.json({ license: req.license, a: a.license(req).tier }));
+    const res = await request(mine).get('/').expect(200);
+    assert.deepEqual(res.body, { license: 'the app’s own', a: 'Intermediate' });
+  });
+});

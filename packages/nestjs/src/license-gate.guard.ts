@@ -47,8 +47,7 @@ export class LicenseGateGuard implements CanActivate {
       return this.handleSeat(route, context).then(() => true);
     }
     if (route.checkTier === undefined) return true; // a @Drawdown route: the interceptor's
-    this.checkTier(route, context);
-    setRequestLicense(this.getRequest(context), route.service.license);
+    this.checkTier(route, context); // @License() answers the route's view: nothing is written on the request
     return true;
   }
 
@@ -95,7 +94,7 @@ export class LicenseGateGuard implements CanActivate {
     } catch (error) {
       this.throwDenied(error, route, context);
     }
-    setRequestLicense(req, seat === undefined ? service.license : new RequestLicense(service.gate, seat));
+    if (seat !== undefined) setRequestLicense(req, new RequestLicense(service.gate, seat));
   }
 
   /** Returns the session's seat; a failure is logged, never answered (the idle reaper returns the seat). */

@@ -5,7 +5,6 @@ import type { Request, Response } from 'express';
 import { of, tap, type Observable } from 'rxjs';
 
 import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
-import { getRequestLicense, setRequestLicense } from './request-license.js';
 
 /**
  * Charges the drawdown units of `@Drawdown` routes, in two phases as the Express adapter does
@@ -74,7 +73,6 @@ export class LicenseGateInterceptor implements NestInterceptor {
       this.settleCharge(charge, outcome, route, req, res);
       return of(undefined);
     }
-    if (getRequestLicense(req) === undefined) setRequestLicense(req, route.service.license);
     return next.handle().pipe(tap({ error: () => settle(false) }));
   }
 

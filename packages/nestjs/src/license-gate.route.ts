@@ -7,6 +7,7 @@ import type { DrawdownMetadata } from './license-gate.decorators.js';
 import { moduleError } from './license-gate.errors.js';
 import type { LicenseGateService } from './license-gate.service.js';
 import { getLicenseGateServiceToken } from './license-gate.tokens.js';
+import { setHandlerLicense } from './request-license.js';
 
 /** What the decorators say about one route, a method's setting over its class's. */
 export interface RouteLicenseMetadata {
@@ -98,6 +99,7 @@ export class LicenseRoutes {
     if (cached !== undefined) return cached ?? undefined;
     const metadata = readRouteMetadata(this.#reflector, handler, cls);
     const route = metadata === undefined ? null : compileRoute(metadata, this.service(metadata.gate));
+    if (route !== null) setHandlerLicense(handler, route.service.license);
     let byHandler = this.#routes.get(cls);
     if (byHandler === undefined) this.#routes.set(cls, (byHandler = new WeakMap()));
     byHandler.set(handler, route);

@@ -11,6 +11,18 @@ export function setRequestLicense(req: object, license: RequestLicense): void {
   (req as { [REQUEST_LICENSE]?: RequestLicense })[REQUEST_LICENSE] = license;
 }
 
+/**
+ * The view of each compiled route's gate, by handler: what `@License()` answers when no seat step
+ * left a view of its own on the request. Kept per handler, not written on every request: adding a
+ * property to an Express request costs more than the tier check itself.
+ */
+const handlerLicenses = new WeakMap<object, RequestLicense>();
+
+/** Records the view of a route's gate for its handler (once, when the route is compiled). */
+export function setHandlerLicense(handler: object, license: RequestLicense): void {
+  handlerLicenses.set(handler, license);
+}
+
 /** The license view the guard or the interceptor left on the request, if one ran. */
 export function getRequestLicense(req: object): RequestLicense | undefined {
   return (req as { [REQUEST_LICENSE]?: RequestLicense })[REQUEST_LICENSE];
@@ -29,6 +41,7 @@ export function getRequestLicense(req: object): RequestLicense | undefined {
  * }
  * ```
  */
-export const License = createParamDecorator((_data: unknown, context: ExecutionContext): RequestLicense | undefined =>
-  getRequestLicense(context.switchToHttp().getRequest<object>()),
+export const License = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): RequestLicense | undefined =>
+    getRequestLicense(context.switchToHttp().getRequest<object>()) ?? handlerLicenses.get(context.getHandler()),
 );

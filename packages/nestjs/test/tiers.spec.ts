@@ -14,6 +14,7 @@ import {
   Get,
   HttpException,
   Inject,
+  Req,
   Res,
   UseFilters,
   UseGuards,
@@ -87,6 +88,12 @@ class TierController {
   premium(@License() license: RequestLicense | undefined): Record<string, unknown> {
     this.served.push('Premium');
     return view(license);
+  }
+
+  @Get('written')
+  @RequireTier('Basic')
+  written(@Req() req: object, @License() license: RequestLicense | undefined): Record<string, unknown> {
+    return { tier: license?.tier ?? null, ownSymbols: Object.getOwnPropertySymbols(req).map(String) };
   }
 
   @Get('asserted')
@@ -173,6 +180,16 @@ describe('nestjs @RequireTier with LicenseGateGuard', () => {
       assert.deepEqual(res.body, { tier: 'Intermediate', hasPremium: false, hasBasic: true, seat: null });
     }
     assert.deepEqual(served, ['Basic', 'Intermediate']);
+  });
+
+  it('@License() answers without a write on the request: the guard only checks the tier', async () => {
+    const { url } = await serve();
+    const res = await request(url).get('/written').expect(200);
+    assert.equal(res.body.tier, 'Intermediate');
+    assert.ok(
+      !(res.body.ownSymbols as string[]).some((s) => s.includes('licensegate')),
+      `nothing of licensegate's on the request: ${JSON.stringify(res.body.ownSymbols)}`,
+    );
   });
 
   it('refuses a higher tier with a 403 tier-required problem naming both tiers, and never runs the handler', async () => {

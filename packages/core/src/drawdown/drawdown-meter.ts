@@ -59,12 +59,11 @@ type Dimension =
   | { readonly mode: 'reserve'; readonly config: ResolvedDrawdownDimension; readonly pool: BlockPool; open: number };
 
 const INTERVAL = 'interval:';
-const resolved = (): Promise<void> => Promise.resolve();
-const noop = (): void => undefined;
+const noop = (): undefined => undefined;
 
 /** A batch reservation: the room was admitted; committing journals the units (cancelling holds nothing back). */
 function batchReservation(meter: BatchDimension, dimension: string, count: number): Reservation {
-  return new SettlingReservation(dimension, count, () => meter.record(count), noop);
+  return new SettlingReservation(dimension, count, () => meter.recordNow(count), noop);
 }
 const RETRY = 'retry:';
 
@@ -75,7 +74,8 @@ const RETRY = 'retry:';
  *
  * Modes, per dimension, with their bounds:
  * - `sync`: one CheckoutLicense per debit; exact.
- * - `batch`: debits are one store increment each; reported in batches of `batchUnits`, every
+ * - `batch`: debits are store increments (gathered per turn of the event loop; with a store of this
+ *   process alone, one per epoch when it is sealed); reported in batches of `batchUnits`, every
  *   `batchIntervalMs` and at stop; what is served past the purchase is at most one batch.
  * - `reserve`: blocks of `blockUnits` checked out ahead and spent locally; never serves past the
  *   purchase; leaves at most one unspent block (plus the units of reservations cancelled since it was
@@ -143,7 +143,11 @@ export class DrawdownMeter {
         this.#dimensions.set(config.name, {
           mode: 'batch',
           config,
-          meter: new BatchDimension(config, { ...shared, stopping: () => this.#state !== 'running' }),
+          meter: new BatchDimension(config, {
+            ...shared,
+            stopping: () => this.#state !== 'running',
+            journalEachDebit: options.store.shared === true,
+          }),
         });
       } else if (config.mode === 'sync') {
         this.#dimensions.set(config.name, { mode: 'sync', config, meter: new SyncDimension(config, shared) });
@@ -241,7 +245,7 @@ export class DrawdownMeter {
       count,
       () => {
         blocks.open -= count;
-        return Promise.resolve();
+        return undefined;
       },
       () => {
         blocks.open -= count;
@@ -266,7 +270,7 @@ export class DrawdownMeter {
   }
 
   #reserveNow(found: Dimension, dimension: string, count: number): Reservation | undefined {
-    if (count === 0) return new SettlingReservation(dimension, 0, resolved, noop);
+    if (count === 0) return new SettlingReservation(dimension, 0, noop, noop);
     switch (found.mode) {
       case 'batch':
         return found.meter.admitNow(count) ? batchReservation(found.meter, dimension, count) : undefined;
@@ -361,7 +365,7 @@ export class DrawdownMeter {
         if (lost > 0) {
           this.#logger.error(
             { event: 'licensegate.drawdown.units_lost', dimension: found.config.name, units: lost },
-            `${lost} ${found.config.name} units were debited while the store was unreachable and could not be journaled before stop: they are not reported`,
+            `${lost} ${found.config.name} units could not be journaled before stop (the store could not be written): they are not reported`,
           );
         }
       } else if (found.mode === 'reserve') {

@@ -11,8 +11,9 @@ export class Epoch {
   /** Units debited into it (accepted locally; an increment that failed is taken back, unless kept below). */
   units = 0;
   /**
-   * Part of `units` accepted while the store was unreachable: not in the counter yet. Sealing adds
-   * them to the counter before it reads it.
+   * Part of `units` not in the counter yet: accepted while the store was unreachable, or debited
+   * with a store of this process alone (written when the epoch is sealed). Sealing adds them to
+   * the counter before it reads it.
    */
   unjournaled = 0;
   #inflight = 0;

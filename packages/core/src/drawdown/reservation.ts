@@ -26,15 +26,20 @@ export interface Reservation {
   cancel(): void;
 }
 
-/** A {@link Reservation} whose two outcomes are given as functions; settles once. */
+const RESOLVED = Promise.resolve();
+
+/**
+ * A {@link Reservation} whose two outcomes are given as functions; settles once. The commit
+ * function answers `undefined` when it is done at once (nothing to wait for).
+ */
 export class SettlingReservation implements Reservation {
   readonly dimension: string;
   readonly units: number;
   #state: Reservation['state'] = 'open';
-  readonly #onCommit: () => Promise<void>;
+  readonly #onCommit: () => Promise<void> | undefined;
   readonly #onCancel: () => void;
 
-  constructor(dimension: string, units: number, onCommit: () => Promise<void>, onCancel: () => void) {
+  constructor(dimension: string, units: number, onCommit: () => Promise<void> | undefined, onCancel: () => void) {
     this.dimension = dimension;
     this.units = units;
     this.#onCommit = onCommit;
@@ -48,6 +53,15 @@ export class SettlingReservation implements Reservation {
 
   /** @inheritDoc */
   commit(): Promise<void> {
+    return this.commitNow() ?? RESOLVED;
+  }
+
+  /**
+   * {@link commit} for a request's hot path: `undefined` when the commit is done (nothing is left
+   * to wait for, and nothing can fail later), else its promise. Never throws: a failure, a second
+   * settle included, comes back as a rejected promise.
+   */
+  commitNow(): Promise<void> | undefined {
     if (this.#state !== 'open') return Promise.reject(this.#settled('commit'));
     this.#state = 'committed';
     try {

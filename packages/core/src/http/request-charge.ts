@@ -1,6 +1,8 @@
 import type { DrawdownMeter } from '../drawdown/drawdown-meter.js';
-import type { Reservation } from '../drawdown/reservation.js';
+import { SettlingReservation, type Reservation } from '../drawdown/reservation.js';
 import { QuotaExhaustedError } from '../errors.js';
+
+const RESOLVED = Promise.resolve();
 
 /**
  * What one request costs, in a dimension's units: a number; a function of the request (known
@@ -93,16 +95,26 @@ export class RequestCharge<Req, Res> {
    * @throws InvalidUnitsError when a late units function returns a bad value (nothing is charged)
    */
   settle(succeeded: boolean, req: Req, res: Res): Promise<void> {
-    if (this.#settled) return Promise.resolve();
+    return this.settleNow(succeeded, req, res) ?? RESOLVED;
+  }
+
+  /**
+   * {@link settle} for a request's hot path: `undefined` when the charge is settled already
+   * (nothing is left to wait for, and nothing can fail later — e.g. batch mode with a store of
+   * this process alone), else a promise that rejects when the charge failed (nothing is charged
+   * then). Never throws.
+   */
+  settleNow(succeeded: boolean, req: Req, res: Res): Promise<void> | undefined {
+    if (this.#settled) return undefined;
     this.#settled = true;
     try {
-      if (this.#reservation !== undefined) {
-        if (succeeded) return this.#reservation.commit();
-        this.#reservation.cancel();
-      } else if (succeeded && this.#late !== undefined) {
-        return this.#meter.debit(this.#dimension, this.#late(req, res));
+      const reservation = this.#reservation;
+      if (reservation !== undefined) {
+        if (!succeeded) return void reservation.cancel();
+        return reservation instanceof SettlingReservation ? reservation.commitNow() : reservation.commit();
       }
-      return Promise.resolve();
+      if (succeeded && this.#late !== undefined) return this.#meter.debit(this.#dimension, this.#late(req, res));
+      return undefined;
     } catch (error) {
       return Promise.reject(error);
     }

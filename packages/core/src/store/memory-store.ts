@@ -85,8 +85,11 @@ interface Entry {
  * ```
  */
 export class MemoryStore implements Store {
-  /** One process only: tier answers are not shared through it. */
-  readonly shared = false;
+  /**
+   * One process only: tier answers are not shared through it, and batch-mode drawdown debits are
+   * written to it when their epoch is sealed rather than one by one (a crash loses the store too).
+   */
+  readonly shared: boolean = false;
   readonly #namespaces = new Map<string, Map<string, Entry>>();
   readonly #sweepIntervalMs: number;
   #clock: Clock = systemClock;

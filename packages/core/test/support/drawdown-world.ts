@@ -23,6 +23,14 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { CapturingLogger } from './capturing-logger.js';
 
+/**
+ * A MemoryStore that says it is shared by several processes, as Redis is: the engines of a test
+ * stand for processes, so the drawdown journal is written debit by debit, as it would be there.
+ */
+export class SharedMemoryStore extends MemoryStore {
+  override readonly shared: boolean = true;
+}
+
 /** The drawdown entitlement of every test license. */
 export const DIMENSION = 'DataConsumption';
 /** The retry policy of every test source: quick, so that faults cost milliseconds. */
@@ -95,25 +103,30 @@ export class DrawdownWorld {
     sku: string,
     arn: string,
     drawdown: Readonly<Record<string, DrawdownDimensionOptions>>,
+    shared: boolean,
   ) {
     this.lm = lm;
     this.sku = sku;
     this.arn = arn;
     this.clock = new ManualClock(lm.clock.now());
-    this.store = new MemoryStore();
+    this.store = shared ? new SharedMemoryStore() : new MemoryStore();
     this.client = new LicenseManagerClient({ endpoint: lm.url, region: 'us-east-1', maxAttempts: 1 });
     this.#drawdown = drawdown;
   }
 
-  /** A new world with a license of `maxCount` units; meters default to `drawdown`. */
+  /**
+   * A new world with a license of `maxCount` units; meters default to `drawdown`. Its store acts
+   * as one shared by several processes (each engine of a test is one), unless `shared` is false.
+   */
   static async create(
     lm: RunningEmulator,
     maxCount: number,
     drawdown: Readonly<Record<string, DrawdownDimensionOptions>>,
+    { shared = true }: { shared?: boolean } = {},
   ): Promise<DrawdownWorld> {
     const sku = `lg-dd-${randomUUID()}`;
     const [arn] = lm.addLicenses([drawdownSeed(sku, maxCount)]);
-    const world = new DrawdownWorld(lm, sku, arn ?? '', drawdown);
+    const world = new DrawdownWorld(lm, sku, arn ?? '', drawdown, shared);
     await world.store.init({ clock: world.clock });
     return world;
   }
