@@ -39,8 +39,8 @@ const UNITS_SKU = 'lg-bench-units';
 const SELF = fileURLToPath(import.meta.url);
 
 const USAGE = `Usage: node bench/express.mjs [options]
-  --rounds N        counted rounds; in each, every server is loaded at once (default 9)
-  --duration S      seconds of each round (default 4)
+  --rounds N        counted rounds; in each, every server is loaded at once (default 15)
+  --duration S      seconds of each round (default 3)
   --connections N   autocannon connections per server (default 8)
   --warmup S        seconds of load before the rounds, not counted (default 3)
 Options of other benches (passed by bench/run.mjs) are ignored.
@@ -139,8 +139,8 @@ function options() {
     strict: false,
     allowPositionals: true,
     options: {
-      rounds: { type: 'string', default: '9' },
-      duration: { type: 'string', default: '4' },
+      rounds: { type: 'string', default: '15' },
+      duration: { type: 'string', default: '3' },
       connections: { type: 'string', default: '8' },
       warmup: { type: 'string', default: '3' },
       serve: { type: 'string' },

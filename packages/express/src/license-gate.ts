@@ -13,6 +13,7 @@ import {
 } from '@licensegate/core';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
+import { watchFinishedResponses, whenFinished } from './response-finish.js';
 import { RequestLicense } from './request-license.js';
 
 /** Options of the Express adapter (the gate's own options go to `createLicenseGate`). */
@@ -248,6 +249,7 @@ export function licenseGate(
           RequestCharge.begin(gate.drawdown, dimension, units, req);
         (begun ?? (waiting as Promise<unknown>).then(open)).then(opened, refused);
       };
+      watchFinishedResponses();
       return function drawdown(req, res, next) {
         offerLicense(req, sharedLicense);
         const starting = ensureStarted();
@@ -260,9 +262,11 @@ export function licenseGate(
         }
         if (!(begun instanceof RequestCharge)) return openLater(req, res, next, undefined, begun);
         // The hot path: the units are held at once (nothing to give back if the response never
-        // closes), and the handler runs in this tick. One listener: 'close' follows every response,
-        // finished (writableFinished) or aborted.
-        res.on('close', () => settleOnClose(begun, req, res));
+        // finishes), and the handler runs in this tick. Settled when the response has finished:
+        // through the server's diagnostics channel when it publishes (no listener per request),
+        // else on 'close', which follows every response, finished (writableFinished) or aborted.
+        const settle = (): void => settleOnClose(begun, req, res);
+        if (!whenFinished(req, res, settle)) res.on('close', settle);
         next();
       };
     },
