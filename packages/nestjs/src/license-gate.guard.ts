@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { SeatView } from '@licensegate/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
 import { RequestLicense, setRequestLicense } from './request-license.js';
@@ -85,7 +85,7 @@ export class LicenseGateGuard implements CanActivate {
     let seat: SeatView | undefined;
     try {
       if (route.seat === 'acquire') {
-        seat = await service.acquireSeat(req, { key: this.getSeatKey(req, route), info: this.getSeatInfo(req, route) });
+        seat = await this.acquireSeat(route, req, context);
       } else if (route.seat === 'require') {
         seat = await service.requireSeat(req, { key: this.getSeatKey(req, route) });
       } else {
@@ -95,6 +95,28 @@ export class LicenseGateGuard implements CanActivate {
       this.throwDenied(error, route, context);
     }
     if (seat !== undefined) setRequestLicense(req, new RequestLicense(service.gate, seat));
+  }
+
+  /**
+   * Takes the session's seat. A client that goes away while the request waits in the seat queue
+   * stops waiting, and gets no seat.
+   */
+  protected async acquireSeat(route: LicenseRoute, req: Request, context: ExecutionContext): Promise<SeatView> {
+    const res = context.switchToHttp().getResponse<Response>();
+    const left = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) left.abort();
+    };
+    res.once('close', onClose);
+    try {
+      return await route.service.acquireSeat(req, {
+        key: this.getSeatKey(req, route),
+        info: this.getSeatInfo(req, route),
+        signal: left.signal,
+      });
+    } finally {
+      res.off('close', onClose);
+    }
   }
 
   /** Returns the session's seat; a failure is logged, never answered (the idle reaper returns the seat). */

@@ -27,6 +27,8 @@ export interface SeatCallOptions {
 export interface AcquireSeatOptions extends SeatCallOptions {
   /** Details about the holder shown by `gate.seats.held()`. Default: the module's `seatInfo(req)`. */
   info?: unknown;
+  /** Stops waiting in the seat queue (e.g. when the client went away): the wait rejects, and no seat is taken. */
+  signal?: AbortSignal;
 }
 
 /** The session fields express-session puts on a request. */
@@ -113,7 +115,7 @@ export class LicenseGateService {
    */
   acquireSeat(req: Request, options: AcquireSeatOptions = {}): Promise<SeatView> {
     const info = 'info' in options ? options.info : this.options.seatInfo?.(req);
-    return this.#sessions.acquire(this.#seatRequest(req, options), info);
+    return this.#sessions.acquire(this.#seatRequest(req, options), info, options.signal);
   }
 
   /** Returns the session's seat (its share of it, when keyed by user). Idempotent. */

@@ -17,6 +17,7 @@ import {
   assertProblem,
   countedLicense,
   MINUTE,
+  rawPost,
   recordEvents,
   until,
   useWorld,
@@ -336,6 +337,29 @@ describe('nestjs seats: @AcquireSeat, @ReleaseSeat, @RequireSeat with express-se
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.user, 'bob');
     assert.equal(await w.consumed(w.arnOf('lg-nest-one-seat'), SEATS), 1);
+  });
+
+  it('with seats.wait: a login whose client gave up while waiting does not take the seat from a live one', async () => {
+    const w = world();
+    w.addLicense(countedLicense('lg-nest-one-seat', { seats: 1 }));
+    const { url } = await setup({ wait: { timeoutMs: 60_000 } }, {}, 'lg-nest-one-seat');
+    const ann = request.agent(url);
+    await ann.post('/login').send({ user: 'ann' }).expect(200);
+
+    const timers = w.clock.pendingTimers;
+    const bob = rawPost(`${url}/login`, { user: 'bob' });
+    await until(() => w.clock.pendingTimers >= timers + 2, 'bob to wait in the queue');
+    bob.abort(); // bob closes the tab
+    await until(() => w.clock.pendingTimers <= timers, 'bob to stop waiting');
+
+    await ann.post('/logout').expect(200);
+    const res = await request.agent(url).post('/login').send({ user: 'carol' });
+    assert.equal(
+      res.status,
+      200,
+      `carol, who is still there, gets the free seat; got ${res.status} ${res.text.slice(0, 120)}`,
+    );
+    assert.equal(res.body.user, 'carol');
   });
 
   it('a login while License Manager cannot be reached answers 503 license-unavailable with Retry-After', async () => {

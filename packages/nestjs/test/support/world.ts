@@ -180,11 +180,19 @@ export function assertProblem(res: TestResponse, expected: ExpectedProblem): Rec
   return body;
 }
 
-/** A raw POST the test can abort: `abort()` destroys the socket before any answer. */
-export function rawPost(url: string): { request: ClientRequest; abort: () => void } {
-  const request = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-length': '0' } });
+/** A raw POST (with a JSON body, when given) the test can abort: `abort()` destroys the socket before any answer. */
+export function rawPost(url: string, json?: unknown): { request: ClientRequest; abort: () => void } {
+  const body = json === undefined ? '' : JSON.stringify(json);
+  const request = httpRequest(url, {
+    method: 'POST',
+    agent: false,
+    headers: {
+      'content-length': String(Buffer.byteLength(body)),
+      ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+  });
   request.on('error', () => undefined); // the abort's ECONNRESET
-  request.end();
+  request.end(body);
   return { request, abort: () => request.destroy() };
 }
 
