@@ -22,11 +22,24 @@
 //
 // Usage: node bench/express.mjs [--rounds N] [--duration S] [--connections N] [--warmup S]
 //        node bench/express.mjs --serve KIND EMULATOR_URL   (a child; prints `listening on URL`)
-import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
-import { finalReport, MACHINE_CPUS, pairedRatio, rounds, startServers } from './lib/side-by-side.mjs';
+import {
+  benchOptions,
+  consumedUnits,
+  finalReport,
+  fmt,
+  headerLine,
+  OPTIONS_USAGE,
+  pairedRatio,
+  printGoal,
+  printLoadWarning,
+  printNoiseFloor,
+  printServers,
+  ratio,
+  measure,
+  startBench,
+} from './lib/side-by-side.mjs';
 
 const SERVERS = ['bare', 'twin', 'tier', 'drawdown', 'ratelimit', 'noop', 'alone'];
 const BASELINE = ['bare', 'twin'];
@@ -39,12 +52,7 @@ const UNITS_SKU = 'lg-bench-units';
 const SELF = fileURLToPath(import.meta.url);
 
 const USAGE = `Usage: node bench/express.mjs [options]
-  --rounds N        counted rounds; in each, every server is loaded at once (default 15)
-  --duration S      seconds of each round (default 3)
-  --connections N   autocannon connections per server (default 8)
-  --warmup S        seconds of load before the rounds, not counted (default 3)
-Options of other benches (passed by bench/run.mjs) are ignored.
-`;
+${OPTIONS_USAGE}`;
 
 /** An AWS Marketplace license: the Intermediate tier, or a drawdown pool that does not run out during a run. */
 export function benchLicense(sku) {
@@ -134,51 +142,6 @@ async function serve(kind, emulatorUrl) {
 // ------------------------------------------------------------------------------------------------------------
 // The parent: load, measure, compare.
 
-function options() {
-  const { values, positionals } = parseArgs({
-    strict: false,
-    allowPositionals: true,
-    options: {
-      rounds: { type: 'string', default: '15' },
-      duration: { type: 'string', default: '3' },
-      connections: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '3' },
-      serve: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const known = new Set(['rounds', 'duration', 'connections', 'warmup', 'serve', 'help']);
-  const ignored = Object.keys(values).filter((name) => !known.has(name));
-  if (ignored.length > 0 && values.serve === undefined) {
-    console.log(`note: ignoring options this bench does not have: --${ignored.join(', --')}`);
-  }
-  const number = (name, min, whole) => {
-    const n = Number(values[name]);
-    if (!Number.isFinite(n) || n < min || (whole && !Number.isInteger(n)))
-      throw new Error(`--${name} takes a ${whole ? 'whole ' : ''}number of ${min} or more; got '${values[name]}'.`);
-    return n;
-  };
-  return {
-    serve: values.serve,
-    emulatorUrl: positionals[0],
-    rounds: number('rounds', 1, true),
-    duration: number('duration', 0.5, false),
-    connections: number('connections', 1, true),
-    warmup: number('warmup', 0, false),
-  };
-}
-
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const ms = (n) => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
-const ratio = (n) => n.toFixed(3);
-const percent = (share) => `${Math.round(100 * share)}%`;
-/** How far the A/A control may stray from 1 before the run is too noisy to judge a goal. */
-const NOISE_TOLERANCE = 0.02;
-const NOISY_LOAD = 0.1;
 const LABELS = {
   bare: 'bare Express route',
   twin: 'bare route again (A/A control)',
@@ -190,65 +153,29 @@ const LABELS = {
 };
 
 async function main() {
-  const opts = options();
+  const opts = benchOptions(USAGE);
   if (opts.serve !== undefined) return serve(opts.serve, opts.emulatorUrl);
 
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'licensegate-bench-secret';
-  const { startEmulator } = await import('@licensegate/emulator');
-  const lm = await startEmulator({ host: HOST, port: 0 });
-  const [, unitsArn] = lm.addLicenses([benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)]);
-  const started = await startServers({ script: SELF, kinds: SERVERS, args: [lm.url] });
-  const { servers, pinned } = started;
+  const bench = await startBench({
+    script: SELF,
+    kinds: SERVERS,
+    licenses: [benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)],
+  });
+  const [, unitsArn] = bench.arns;
   try {
-    console.log(
-      `express bench: ${MACHINE_CPUS} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
-        `GET /work -> {"ok":true}; ${servers.length} servers loaded at once` +
-        (pinned
-          ? `, pinned to CPU ${MACHINE_CPUS - 1} (autocannon on CPU 0)`
-          : ' (not pinned: taskset missing or one CPU)') +
-        `; ${opts.connections} connections each; ${opts.rounds} rounds of ${opts.duration} s after ${opts.warmup} s of warm-up; ` +
-        'figures are medians of the rounds',
-    );
-    const callsBefore = lm.calls();
-    const { summary, otherLoad } = await rounds(servers, {
-      path: '/work',
-      rounds: opts.rounds,
-      seconds: opts.duration,
-      warmup: opts.warmup,
-      connections: opts.connections,
-      baseline: BASELINE,
-      onRound: (round, runs, base) =>
-        console.log(
-          `round ${round + 1}: bare ${fmt(base)} req/s; ` +
-            SERVERS.filter((k) => !BASELINE.includes(k))
-              .map((k) => `${k} ${ratio(runs[k].rps / base)}`)
-              .join(', '),
-        ),
-    });
-    const callsDuringLoad = lm.calls() - callsBefore;
+    console.log(headerLine('express bench', 'GET /work -> {"ok":true}', bench, opts));
+    const { summary, otherLoad, callsDuringLoad } = await measure(bench, opts, { kinds: SERVERS, baseline: BASELINE });
     const reports = {};
-    for (const server of servers) reports[server.kind] = await finalReport(server);
+    for (const server of bench.servers) reports[server.kind] = await finalReport(server);
 
     console.log('');
-    const bareCpu = (summary.bare.cpuUs + summary.twin.cpuUs) / 2;
-    for (const kind of SERVERS) {
-      const s = summary[kind];
-      const vsBare = BASELINE.includes(kind) ? '' : `  = ${ratio(s.ratio)} of bare`;
-      const cpu =
-        s.cpuUs === undefined
-          ? ''
-          : `  server CPU ${s.cpuUs.toFixed(0)} µs/req` +
-            (BASELINE.includes(kind)
-              ? ''
-              : ` (${s.cpuUs >= bareCpu ? '+' : '-'}${Math.abs(s.cpuUs - bareCpu).toFixed(0)})`);
-      console.log(
-        `${LABELS[kind].padEnd(36)}${fmt(s.rps).padStart(6)} req/s  p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  non-2xx/errors ${s.failed}${vsBare}${cpu}`,
-      );
-    }
-
-    const consumed = await consumedUnits(lm.url, unitsArn);
+    printServers(summary, SERVERS, LABELS, BASELINE, 36);
+    const consumed = await consumedUnits({
+      endpoint: bench.lm.url,
+      region: REGION,
+      arn: unitsArn,
+      dimension: DIMENSION,
+    });
     const served = reports.drawdown.served;
     const exact = consumed === served;
     console.log('');
@@ -259,52 +186,24 @@ async function main() {
       `drawdown: GetLicenseUsage ${fmt(consumed)} units for ${fmt(served)} requests served (warm-up included; ` +
         `${fmt(summary.drawdown.ok)} 2xx in the counted rounds): ${exact ? 'equal' : 'MISMATCH'}`,
     );
-    if (otherLoad > NOISY_LOAD) {
-      console.log(
-        `warning: other processes took up to ${percent(otherLoad)} of the CPUs during a round; the servers share ` +
-          'their core equally all the same, so the ratios hold better than the rates.',
-      );
-    }
+    printLoadWarning(otherLoad);
 
-    const aa = pairedRatio(summary, 'twin', 'bare');
-    const tooNoisy = Math.abs(aa - 1) > NOISE_TOLERANCE;
+    console.log('');
+    printNoiseFloor(summary);
     const tierVsBare = summary.tier.ratio;
     const tierVsLimit = pairedRatio(summary, 'tier', 'ratelimit');
     const drawdownVsBare = summary.drawdown.ratio;
-    const verdict = (ok) => (ok ? 'met' : 'not met');
-    console.log('');
-    console.log(
-      `noise floor: the twin measured ${ratio(aa)} of bare` +
-        (tooNoisy
-          ? ` — more than ${NOISE_TOLERANCE} from 1: this run is too noisy to judge the goals; run again on a quieter machine`
-          : ` (within ${NOISE_TOLERANCE} of 1)`),
-    );
-    console.log(
-      `goal requireTier >= ${GOALS.tierVsBare} of bare: ${verdict(tierVsBare >= GOALS.tierVsBare)} (${ratio(tierVsBare)})`,
-    );
-    console.log(
-      `goal requireTier not slower than express-rate-limit: ${verdict(tierVsLimit >= 1)} (${ratio(tierVsLimit)} of its rate)`,
-    );
-    console.log(
-      `goal drawdown (batch) >= ${GOALS.drawdownVsBare} of bare: ${verdict(drawdownVsBare >= GOALS.drawdownVsBare)} (${ratio(drawdownVsBare)})`,
+    printGoal(`requireTier >= ${GOALS.tierVsBare} of bare`, tierVsBare >= GOALS.tierVsBare, ratio(tierVsBare));
+    printGoal('requireTier not slower than express-rate-limit', tierVsLimit >= 1, `${ratio(tierVsLimit)} of its rate`);
+    printGoal(
+      `drawdown (batch) >= ${GOALS.drawdownVsBare} of bare`,
+      drawdownVsBare >= GOALS.drawdownVsBare,
+      ratio(drawdownVsBare),
     );
     const failures = SERVERS.reduce((sum, kind) => sum + summary[kind].failed, 0);
     if (!exact || failures > 0 || callsDuringLoad !== 0) process.exitCode = 1;
   } finally {
-    started.stop();
-    await lm.close();
-  }
-}
-
-/** Units of the dimension consumed, as License Manager (the emulator) answers a seller's GetLicenseUsage. */
-async function consumedUnits(endpoint, arn) {
-  const { GetLicenseUsageCommand, LicenseManagerClient } = await import('@aws-sdk/client-license-manager');
-  const seller = new LicenseManagerClient({ endpoint, region: REGION, maxAttempts: 1 });
-  try {
-    const out = await seller.send(new GetLicenseUsageCommand({ LicenseArn: arn }));
-    return Number(out.LicenseUsage?.EntitlementUsages?.find((u) => u.Name === DIMENSION)?.ConsumedValue);
-  } finally {
-    seller.destroy();
+    await bench.stop();
   }
 }
 

@@ -22,12 +22,26 @@
 //
 // Usage: node bench/nestjs.mjs [--rounds N] [--duration S] [--connections N] [--warmup S]
 //        node bench/nestjs.mjs --serve KIND EMULATOR_URL   (a child; prints `listening on URL`)
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
-import { ask, finalReport, MACHINE_CPUS, pairedRatio, rounds, startServers } from './lib/side-by-side.mjs';
+import {
+  ask,
+  benchOptions,
+  consumedUnits,
+  finalReport,
+  fmt,
+  headerLine,
+  OPTIONS_USAGE,
+  pairedRatio,
+  printGoal,
+  printLoadWarning,
+  printNoiseFloor,
+  printServers,
+  ratio,
+  measure,
+  startBench,
+} from './lib/side-by-side.mjs';
 
 const SERVERS = ['bare', 'twin', 'noop', 'tier', 'drawdown', 'throttler'];
 const BASELINE = ['bare', 'twin'];
@@ -40,12 +54,7 @@ const UNITS_SKU = 'lg-bench-nest-units';
 const SELF = fileURLToPath(import.meta.url);
 
 const USAGE = `Usage: node bench/nestjs.mjs [options]
-  --rounds N        counted rounds; in each, every server is loaded at once (default 15)
-  --duration S      seconds of each round (default 3)
-  --connections N   autocannon connections per server (default 8)
-  --warmup S        seconds of load before the rounds, not counted (default 3)
-Options of other benches (passed by bench/run.mjs) are ignored.
-`;
+${OPTIONS_USAGE}`;
 
 // ------------------------------------------------------------------------------------------------------------
 // The child: one Nest app. The bench is plain JavaScript, so decorators are applied by hand, as TypeScript's
@@ -203,51 +212,6 @@ async function serve(kind, emulatorUrl) {
 // ------------------------------------------------------------------------------------------------------------
 // The parent: load, measure, compare.
 
-function options() {
-  const { values, positionals } = parseArgs({
-    strict: false,
-    allowPositionals: true,
-    options: {
-      rounds: { type: 'string', default: '15' },
-      duration: { type: 'string', default: '3' },
-      connections: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '3' },
-      serve: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const known = new Set(['rounds', 'duration', 'connections', 'warmup', 'serve', 'help']);
-  const ignored = Object.keys(values).filter((name) => !known.has(name));
-  if (ignored.length > 0 && values.serve === undefined) {
-    console.log(`note: ignoring options this bench does not have: --${ignored.join(', --')}`);
-  }
-  const number = (name, min, whole) => {
-    const n = Number(values[name]);
-    if (!Number.isFinite(n) || n < min || (whole && !Number.isInteger(n)))
-      throw new Error(`--${name} takes a ${whole ? 'whole ' : ''}number of ${min} or more; got '${values[name]}'.`);
-    return n;
-  };
-  return {
-    serve: values.serve,
-    emulatorUrl: positionals[0],
-    rounds: number('rounds', 1, true),
-    duration: number('duration', 0.5, false),
-    connections: number('connections', 1, true),
-    warmup: number('warmup', 0, false),
-  };
-}
-
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const ms = (n) => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
-const ratio = (n) => n.toFixed(3);
-const percent = (share) => `${Math.round(100 * share)}%`;
-const NOISY_LOAD = 0.1;
-/** How far the A/A control may stray from 1 before the run is too noisy to judge a goal. */
-const NOISE_TOLERANCE = 0.02;
 const LABELS = {
   bare: 'bare Nest route',
   twin: 'bare route again (A/A control)',
@@ -258,46 +222,20 @@ const LABELS = {
 };
 
 async function main() {
-  const opts = options();
+  const opts = benchOptions(USAGE);
   if (opts.serve !== undefined) return serve(opts.serve, opts.emulatorUrl);
 
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'licensegate-bench-secret';
-  const { startEmulator } = await import('@licensegate/emulator');
-  const lm = await startEmulator({ host: HOST, port: 0 });
-  const [, unitsArn] = lm.addLicenses([benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)]);
-  const started = await startServers({ script: SELF, kinds: SERVERS, args: [lm.url] });
-  const { servers, pinned } = started;
+  const bench = await startBench({
+    script: SELF,
+    kinds: SERVERS,
+    licenses: [benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)],
+  });
+  const [, unitsArn] = bench.arns;
   try {
-    console.log(
-      `nestjs bench: ${MACHINE_CPUS} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
-        `Nest 12 on Express, GET /work -> {"ok":true}; ${servers.length} servers loaded at once` +
-        (pinned
-          ? `, pinned to CPU ${MACHINE_CPUS - 1} (autocannon on CPU 0)`
-          : ' (not pinned: taskset missing or one CPU)') +
-        `; ${opts.connections} connections each; ${opts.rounds} rounds of ${opts.duration} s after ${opts.warmup} s of warm-up; ` +
-        'figures are medians of the rounds',
-    );
-    const callsBefore = lm.calls();
-    const { summary, otherLoad } = await rounds(servers, {
-      path: '/work',
-      rounds: opts.rounds,
-      seconds: opts.duration,
-      warmup: opts.warmup,
-      connections: opts.connections,
-      baseline: BASELINE,
-      onRound: (round, runs, base) =>
-        console.log(
-          `round ${round + 1}: bare ${fmt(base)} req/s; ` +
-            SERVERS.filter((k) => !BASELINE.includes(k))
-              .map((k) => `${k} ${ratio(runs[k].rps / base)}`)
-              .join(', '),
-        ),
-    });
-    const callsDuringLoad = lm.calls() - callsBefore;
+    console.log(headerLine('nestjs bench', 'Nest 12 on Express, GET /work -> {"ok":true}', bench, opts));
+    const { summary, otherLoad, callsDuringLoad } = await measure(bench, opts, { kinds: SERVERS, baseline: BASELINE });
 
-    const byKind = Object.fromEntries(servers.map((server) => [server.kind, server]));
+    const byKind = Object.fromEntries(bench.servers.map((server) => [server.kind, server]));
     const micro = {};
     for (const kind of ['tier', 'throttler']) {
       const answer = await ask(byKind[kind], 'micro', 'micro');
@@ -305,36 +243,25 @@ async function main() {
       micro[kind] = answer.nsPerCall;
     }
     const reports = {};
-    for (const server of servers) reports[server.kind] = await finalReport(server);
+    for (const server of bench.servers) reports[server.kind] = await finalReport(server);
     for (const [kind, report] of Object.entries(reports)) {
       if (report?.error !== undefined) throw new Error(`the ${kind} server's report failed: ${report.error}`);
     }
 
     console.log('');
-    const bareCpu = (summary.bare.cpuUs + summary.twin.cpuUs) / 2;
-    for (const kind of SERVERS) {
-      const s = summary[kind];
-      const vsBare = BASELINE.includes(kind) ? '' : `  = ${ratio(s.ratio)} of bare`;
-      const cpu =
-        s.cpuUs === undefined
-          ? ''
-          : `  server CPU ${s.cpuUs.toFixed(0)} µs/req` +
-            (BASELINE.includes(kind)
-              ? ''
-              : ` (${s.cpuUs >= bareCpu ? '+' : '-'}${Math.abs(s.cpuUs - bareCpu).toFixed(0)})`);
-      console.log(
-        `${LABELS[kind].padEnd(42)}${fmt(s.rps).padStart(6)} req/s  p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  ` +
-          `non-2xx/errors ${s.failed}${vsBare}${cpu}`,
-      );
-    }
-
+    const bareCpu = printServers(summary, SERVERS, LABELS, BASELINE, 42);
     console.log('');
     console.log(
       `in-process, the global guard alone on the route's context: LicenseGateGuard ${micro.tier.toFixed(0)} ns/call, ` +
         `ThrottlerGuard ${micro.throttler.toFixed(0)} ns/call (${(micro.throttler / micro.tier).toFixed(1)}x); ` +
         `LicenseGateGuard = ${((100 * micro.tier) / (bareCpu * 1000)).toFixed(2)}% of a bare request's server CPU`,
     );
-    const consumed = await consumedUnits(lm.url, unitsArn);
+    const consumed = await consumedUnits({
+      endpoint: bench.lm.url,
+      region: REGION,
+      arn: unitsArn,
+      dimension: DIMENSION,
+    });
     const served = reports.drawdown.served;
     const exact = consumed === served;
     console.log(
@@ -344,53 +271,26 @@ async function main() {
       `drawdown: GetLicenseUsage ${fmt(consumed)} units for ${fmt(served)} requests served (warm-up included; ` +
         `${fmt(summary.drawdown.ok)} 2xx in the counted rounds): ${exact ? 'equal' : 'MISMATCH'}`,
     );
-    if (otherLoad > NOISY_LOAD) {
-      console.log(
-        `warning: other processes took up to ${percent(otherLoad)} of the CPUs during a round; the servers share ` +
-          'their core equally all the same, so the ratios hold better than the rates.',
-      );
-    }
+    printLoadWarning(otherLoad);
     console.log(
       `@RequireTier against the guard that returns true (what LicenseGateGuard adds to Nest's own guard step): ` +
         `${ratio(pairedRatio(summary, 'tier', 'noop'))}`,
     );
 
-    const aa = pairedRatio(summary, 'twin', 'bare');
-    const tooNoisy = Math.abs(aa - 1) > NOISE_TOLERANCE;
+    console.log('');
+    printNoiseFloor(summary);
     const tierVsBare = summary.tier.ratio;
     const tierVsThrottler = pairedRatio(summary, 'tier', 'throttler');
-    const verdict = (ok) => (ok ? 'met' : 'not met');
-    console.log('');
-    console.log(
-      `noise floor: the twin measured ${ratio(aa)} of bare` +
-        (tooNoisy
-          ? ` — more than ${NOISE_TOLERANCE} from 1: this run is too noisy to judge the goals; run again on a quieter machine`
-          : ` (within ${NOISE_TOLERANCE} of 1)`),
-    );
-    console.log(
-      `goal @RequireTier >= ${GOAL_TIER_VS_BARE} of bare: ${verdict(tierVsBare >= GOAL_TIER_VS_BARE)} (${ratio(tierVsBare)})`,
-    );
-    console.log(
-      `goal @RequireTier not slower than @nestjs/throttler: ${verdict(tierVsThrottler >= 1)} ` +
-        `(${ratio(tierVsThrottler)} of its rate)`,
+    printGoal(`@RequireTier >= ${GOAL_TIER_VS_BARE} of bare`, tierVsBare >= GOAL_TIER_VS_BARE, ratio(tierVsBare));
+    printGoal(
+      '@RequireTier not slower than @nestjs/throttler',
+      tierVsThrottler >= 1,
+      `${ratio(tierVsThrottler)} of its rate`,
     );
     const failures = SERVERS.reduce((sum, kind) => sum + summary[kind].failed, 0);
     if (!exact || failures > 0 || callsDuringLoad !== 0) process.exitCode = 1;
   } finally {
-    started.stop();
-    await lm.close();
-  }
-}
-
-/** Units of the dimension consumed, as License Manager (the emulator) answers a seller's GetLicenseUsage. */
-async function consumedUnits(endpoint, arn) {
-  const { GetLicenseUsageCommand, LicenseManagerClient } = await import('@aws-sdk/client-license-manager');
-  const seller = new LicenseManagerClient({ endpoint, region: REGION, maxAttempts: 1 });
-  try {
-    const out = await seller.send(new GetLicenseUsageCommand({ LicenseArn: arn }));
-    return Number(out.LicenseUsage?.EntitlementUsages?.find((u) => u.Name === DIMENSION)?.ConsumedValue);
-  } finally {
-    seller.destroy();
+    await bench.stop();
   }
 }
 

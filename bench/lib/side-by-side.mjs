@@ -14,9 +14,10 @@
 // `listening on URL` when ready, and answers IPC messages of the caller's own protocol.
 import { execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
+import { parseArgs } from 'node:util';
 
 import autocannon from 'autocannon';
 import { machineBusyMs, processBusyMs } from './cpu-time.mjs';
@@ -218,4 +219,193 @@ export async function finalReport(server) {
 /** The ratio of the `a` rates to the `b` rates, round by round, as their median. */
 export function pairedRatio(summary, a, b) {
   return median(summary[a].runs.map((run, i) => run.rps / summary[b].runs[i].rps));
+}
+
+/**
+ * An adapter bench's setup: dummy AWS credentials (the emulator checks only the form of a signature), the emulator
+ * in this process with `licenses`, and one server child per kind, each given the emulator's URL.
+ * @returns the emulator, the licenses' ARNs, the servers, and `stop()` for all of them
+ */
+export async function startBench({ script, kinds, licenses }) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'licensegate-bench-secret';
+  const { startEmulator } = await import('@licensegate/emulator');
+  const lm = await startEmulator({ host: '127.0.0.1', port: 0 });
+  const arns = lm.addLicenses(licenses);
+  try {
+    const started = await startServers({ script, kinds, args: [lm.url] });
+    return { lm, arns, ...started, stop: () => (started.stop(), lm.close()) };
+  } catch (error) {
+    await lm.close();
+    throw error;
+  }
+}
+
+/**
+ * The warm-up and the counted rounds of a bench from {@link startBench}, printing each round; also the License
+ * Manager calls made meanwhile (by all servers).
+ */
+export async function measure(bench, opts, { kinds, baseline }) {
+  const callsBefore = bench.lm.calls();
+  const result = await rounds(bench.servers, {
+    path: '/work',
+    rounds: opts.rounds,
+    seconds: opts.duration,
+    warmup: opts.warmup,
+    connections: opts.connections,
+    baseline,
+    onRound: roundPrinter(kinds, baseline),
+  });
+  return { ...result, callsDuringLoad: bench.lm.calls() - callsBefore };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// What the adapter benches print, the same way.
+
+/** Formats: whole numbers with separators, milliseconds, ratios, shares. */
+export const fmt = (n) => Math.round(n).toLocaleString('en-US');
+export const ms = (n) => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
+export const ratio = (n) => n.toFixed(3);
+export const percent = (share) => `${Math.round(100 * share)}%`;
+
+/** How far the A/A control may stray from 1 before a run is too noisy to judge a goal. */
+export const NOISE_TOLERANCE = 0.02;
+/** Other processes' share of the CPUs above which a run gets a warning. */
+const NOISY_LOAD = 0.1;
+
+/**
+ * The options of an adapter bench: `--rounds`, `--duration`, `--connections`, `--warmup`, and for a child
+ * `--serve KIND EMULATOR_URL`. Prints `usage` and exits on `--help`; unknown options (other benches', passed by
+ * bench/run.mjs) are ignored with a note.
+ */
+export function benchOptions(usage) {
+  const { values, positionals } = parseArgs({
+    strict: false,
+    allowPositionals: true,
+    options: {
+      rounds: { type: 'string', default: '15' },
+      duration: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '8' },
+      warmup: { type: 'string', default: '3' },
+      serve: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  const known = new Set(['rounds', 'duration', 'connections', 'warmup', 'serve', 'help']);
+  const ignored = Object.keys(values).filter((name) => !known.has(name));
+  if (ignored.length > 0 && values.serve === undefined) {
+    console.log(`note: ignoring options this bench does not have: --${ignored.join(', --')}`);
+  }
+  const number = (name, min, whole) => {
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n < min || (whole && !Number.isInteger(n)))
+      throw new Error(`--${name} takes a ${whole ? 'whole ' : ''}number of ${min} or more; got '${values[name]}'.`);
+    return n;
+  };
+  return {
+    serve: values.serve,
+    emulatorUrl: positionals[0],
+    rounds: number('rounds', 1, true),
+    duration: number('duration', 0.5, false),
+    connections: number('connections', 1, true),
+    warmup: number('warmup', 0, false),
+  };
+}
+
+/** The usage lines of the options {@link benchOptions} reads. */
+export const OPTIONS_USAGE = `  --rounds N        counted rounds; in each, every server is loaded at once (default 15)
+  --duration S      seconds of each round (default 3)
+  --connections N   autocannon connections per server (default 8)
+  --warmup S        seconds of load before the rounds, not counted (default 3)
+Options of other benches (passed by bench/run.mjs) are ignored.
+`;
+
+/** The first line of a run: the machine, what is served, and how it is loaded. */
+export function headerLine(name, what, { servers, pinned }, opts) {
+  return (
+    `${name}: ${MACHINE_CPUS} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ${what}; ` +
+    `${servers.length} servers loaded at once` +
+    (pinned
+      ? `, pinned to CPU ${MACHINE_CPUS - 1} (autocannon on CPU 0)`
+      : ' (not pinned: taskset missing or one CPU)') +
+    `; ${opts.connections} connections each; ${opts.rounds} rounds of ${opts.duration} s after ${opts.warmup} s of ` +
+    'warm-up; figures are medians of the rounds'
+  );
+}
+
+/** An `onRound` for {@link rounds} that prints each round's ratios to the baseline. */
+export function roundPrinter(kinds, baseline) {
+  return (round, runs, base) =>
+    console.log(
+      `round ${round + 1}: bare ${fmt(base)} req/s; ` +
+        kinds
+          .filter((k) => !baseline.includes(k))
+          .map((k) => `${k} ${ratio(runs[k].rps / base)}`)
+          .join(', '),
+    );
+}
+
+/** One line per server: rate, latencies, failures, ratio to the baseline, CPU per request. */
+export function printServers(summary, kinds, labels, baseline, width) {
+  const baseCpu = baseline.reduce((sum, kind) => sum + summary[kind].cpuUs, 0) / baseline.length;
+  for (const kind of kinds) {
+    const s = summary[kind];
+    const vsBare = baseline.includes(kind) ? '' : `  = ${ratio(s.ratio)} of bare`;
+    const cpu =
+      s.cpuUs === undefined
+        ? ''
+        : `  server CPU ${s.cpuUs.toFixed(0)} µs/req` +
+          (baseline.includes(kind)
+            ? ''
+            : ` (${s.cpuUs >= baseCpu ? '+' : '-'}${Math.abs(s.cpuUs - baseCpu).toFixed(0)})`);
+    console.log(
+      `${labels[kind].padEnd(width)}${fmt(s.rps).padStart(6)} req/s  p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  ` +
+        `non-2xx/errors ${s.failed}${vsBare}${cpu}`,
+    );
+  }
+  return baseCpu;
+}
+
+/** The warning when other processes took a large share of the CPUs. */
+export function printLoadWarning(otherLoad) {
+  if (otherLoad <= NOISY_LOAD) return;
+  console.log(
+    `warning: other processes took up to ${percent(otherLoad)} of the CPUs during a round; the servers share ` +
+      'their core equally all the same, so the ratios hold better than the rates.',
+  );
+}
+
+/** The noise-floor line (twin over bare); whether the run is too noisy to judge. */
+export function printNoiseFloor(summary) {
+  const aa = pairedRatio(summary, 'twin', 'bare');
+  const tooNoisy = Math.abs(aa - 1) > NOISE_TOLERANCE;
+  console.log(
+    `noise floor: the twin measured ${ratio(aa)} of bare` +
+      (tooNoisy
+        ? ` — more than ${NOISE_TOLERANCE} from 1: this run is too noisy to judge the goals; run again on a quieter machine`
+        : ` (within ${NOISE_TOLERANCE} of 1)`),
+  );
+  return tooNoisy;
+}
+
+/** A goal's verdict line. */
+export function printGoal(text, met, figure) {
+  console.log(`goal ${text}: ${met ? 'met' : 'not met'} (${figure})`);
+}
+
+/** Units of a dimension consumed, as License Manager (the emulator) answers a seller's GetLicenseUsage. */
+export async function consumedUnits({ endpoint, region, arn, dimension }) {
+  const { GetLicenseUsageCommand, LicenseManagerClient } = await import('@aws-sdk/client-license-manager');
+  const seller = new LicenseManagerClient({ endpoint, region, maxAttempts: 1 });
+  try {
+    const out = await seller.send(new GetLicenseUsageCommand({ LicenseArn: arn }));
+    return Number(out.LicenseUsage?.EntitlementUsages?.find((u) => u.Name === dimension)?.ConsumedValue);
+  } finally {
+    seller.destroy();
+  }
 }

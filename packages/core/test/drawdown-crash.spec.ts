@@ -1,38 +1,24 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 
-import type { RunningEmulator } from '@licensegate/emulator';
-
 import { newBatchRecord } from '../src/drawdown/batch-sender.js';
 import { newBuyRecord } from '../src/drawdown/block-checkout.js';
 import type { BatchRecord } from '../src/drawdown/journal.js';
 import { journalKey } from '../src/drawdown/journal-keys.js';
 import type { DrawdownDimensionOptions } from '../src/options.js';
 import { ManualClock } from '../src/testing/manual-clock.js';
-import { DIMENSION, DrawdownWorld, startDrawdownEmulator, type MeterHandle } from './support/drawdown-world.js';
+import type { DrawdownWorld } from './support/drawdown-world.js';
+import { DIMENSION, useDrawdownWorlds, type MeterHandle } from './support/drawdown-world.js';
 
 const D = DIMENSION;
 const LEASE_MS = 60_000;
 
 describe('DrawdownMeter after a crash', function () {
   this.timeout(10_000);
-  let lm: RunningEmulator;
-  let world: DrawdownWorld | undefined;
-
-  before(async () => {
-    lm = await startDrawdownEmulator();
-  });
-  after(async () => {
-    await lm.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
+  const worlds = useDrawdownWorlds();
 
   async function newWorld(options: DrawdownDimensionOptions): Promise<DrawdownWorld> {
-    world = await DrawdownWorld.create(lm, 1000, { [D]: options });
-    return world;
+    return worlds.create(1000, { [D]: options });
   }
 
   /** An engine with its own clock, which simply stops advancing when it "crashes", and a heartbeat that lapses. */
@@ -51,11 +37,11 @@ describe('DrawdownMeter after a crash', function () {
     const w = await newWorld({ mode: 'batch', batchUnits: 1000 });
     const dead = await engine(w);
     // Batch 1: sent and consumed, but the answer never came (every retry too).
-    lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
+    worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
     await dead.meter.debit(D, 10);
     await dead.meter.flush();
     // Batch 2: sealed, its calls (and batch 1's resend) refused before doing anything.
-    lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException', times: 6 });
+    worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException', times: 6 });
     await dead.meter.debit(D, 5);
     await dead.meter.flush();
     // A pending counter, never sealed.
@@ -83,9 +69,9 @@ describe('DrawdownMeter after a crash', function () {
       ),
       'the unacknowledged batch was resent with its own token',
     );
-    const calls = lm.calls('CheckoutLicense');
+    const calls = worlds.lm().calls('CheckoutLicense');
     await survivor.meter.adopt(await live(w));
-    assert.equal(lm.calls('CheckoutLicense'), calls, 'nothing left to adopt');
+    assert.equal(worlds.lm().calls('CheckoutLicense'), calls, 'nothing left to adopt');
   });
 
   it('a stop during an outage leaves what it could not send (and late commits) for the next engine', async () => {
@@ -93,10 +79,12 @@ describe('DrawdownMeter after a crash', function () {
     const old = await engine(w);
     const late = await old.meter.reserve(D, 2);
     await old.meter.debit(D, 6);
-    const fault = lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
+    const fault = worlds
+      .lm()
+      .addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
     await old.meter.stop(); // bounded: one try per record
     await late.commit(); // the work finished after stop: still journaled
-    lm.clearFaults(fault.id);
+    worlds.lm().clearFaults(fault.id);
     assert.equal(await w.consumed(), 0);
     await w.store.delete(`${w.sku}:instances`, old.instanceId); // what InstanceRegistry.stop() does
     const next = await engine(w);
@@ -108,7 +96,7 @@ describe('DrawdownMeter after a crash', function () {
   it('adopts a sync debit whose answer was lost, and counts it once', async () => {
     const w = await newWorld({ mode: 'sync' });
     const dead = await engine(w);
-    lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
+    worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
     await dead.meter.debit(D, 4);
     await w.advance(LEASE_MS + 1);
     const survivor = await engine(w);
@@ -148,7 +136,7 @@ describe('DrawdownMeter after a crash', function () {
   it("reserve mode: a dead engine's block checkout is resent and credited once; a confirmed one is never credited again", async () => {
     const w = await newWorld({ mode: 'reserve', blockUnits: 100 });
     const dead = await engine(w);
-    lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
+    worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
     await assert.rejects(dead.meter.reserve(D, 10));
     const otherId = randomUUID();
     await w.store.put(w.namespace, journalKey('buy', otherId, D, 1), {

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 
-import type { RunningEmulator } from '@licensegate/emulator';
-
 import {
   InvalidUnitsError,
   LicenseGateConfigurationError,
@@ -11,36 +9,24 @@ import {
 import type { BatchRecord } from '../src/drawdown/journal.js';
 import type { DrawdownMode } from '../src/options.js';
 import { ManualClock } from '../src/testing/manual-clock.js';
-import { DIMENSION, DrawdownWorld, startDrawdownEmulator } from './support/drawdown-world.js';
+import type { DrawdownWorld } from './support/drawdown-world.js';
+import { DIMENSION, useDrawdownWorlds } from './support/drawdown-world.js';
 
 const D = DIMENSION;
 
 describe('DrawdownMeter', function () {
   this.timeout(10_000);
-  let lm: RunningEmulator;
-  let world: DrawdownWorld | undefined;
-
-  before(async () => {
-    lm = await startDrawdownEmulator();
-  });
-  after(async () => {
-    await lm.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
+  const worlds = useDrawdownWorlds();
 
   async function newWorld(
     maxCount: number,
     mode: DrawdownMode,
     extra: Record<string, number> = {},
   ): Promise<DrawdownWorld> {
-    world = await DrawdownWorld.create(lm, maxCount, { [D]: { mode, ...extra } });
-    return world;
+    return worlds.create(maxCount, { [D]: { mode, ...extra } });
   }
 
-  const checkouts = (): number => lm.calls('CheckoutLicense');
+  const checkouts = (): number => worlds.lm().calls('CheckoutLicense');
 
   describe('arguments', () => {
     const BAD_UNITS: unknown[] = [NaN, -1, 1.5, Infinity, '5', 2 ** 53, null, undefined];
@@ -139,7 +125,7 @@ describe('DrawdownMeter', function () {
     it('journals the debit before the call: one whose answer was lost is resent with the same token and counted once', async () => {
       const w = await newWorld(1000, 'sync');
       const handle = await w.meter();
-      lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
+      worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
       await handle.meter.debit(D, 3);
       assert.equal(await w.consumed(), 3, 'License Manager took it; the engine never heard');
       const [key] = await w.journalKeys();
@@ -187,7 +173,7 @@ describe('DrawdownMeter', function () {
     it('keeps a batch whose answer was lost and resends it with the same token', async () => {
       const w = await newWorld(1000, 'batch');
       const handle = await w.meter();
-      lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
+      worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
       await handle.meter.debit(D, 4);
       await handle.meter.flush();
       assert.equal(await w.consumed(), 4);
@@ -220,7 +206,9 @@ describe('DrawdownMeter', function () {
     it('logs a configuration failure, keeps the batch, and backs off instead of spinning', async () => {
       const w = await newWorld(1000, 'batch', { batchUnits: 3 });
       const handle = await w.meter();
-      const fault = lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'AccessDeniedException' });
+      const fault = worlds
+        .lm()
+        .addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'AccessDeniedException' });
       const calls = checkouts();
       await handle.meter.debit(D, 3);
       await handle.meter.flush();
@@ -228,7 +216,7 @@ describe('DrawdownMeter', function () {
       assert.equal(handle.logger.events('licensegate.drawdown.report_failed', 'error').length, 2);
       await w.advance(29_000);
       assert.equal(checkouts() - calls, 2, 'backing off (at least 30 s)');
-      lm.clearFaults(fault.id);
+      worlds.lm().clearFaults(fault.id);
       await w.advance(31_001);
       await handle.meter.flush();
       assert.equal(await w.consumed(), 3);
@@ -295,9 +283,11 @@ describe('DrawdownMeter', function () {
     });
 
     it("onUnavailable 'deny': past the bound, a debit is refused while reports fail, and nothing is debited", async () => {
-      world = await DrawdownWorld.create(lm, 1000, { [D]: { mode: 'batch', batchUnits: 5 } });
+      const world = await worlds.create(1000, { [D]: { mode: 'batch', batchUnits: 5 } });
       const handle = await world.meter({ onUnavailable: 'deny' });
-      const fault = lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
+      const fault = worlds
+        .lm()
+        .addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
       await handle.meter.debit(D, 5);
       await handle.meter.flush();
       await assert.rejects(
@@ -305,7 +295,7 @@ describe('DrawdownMeter', function () {
         (error: unknown) => error instanceof LicenseUnavailableError && error.retryAfterMs >= 1_000,
       );
       assert.equal(handle.meter.stats(D).pending, 5);
-      lm.clearFaults(fault.id);
+      worlds.lm().clearFaults(fault.id);
       await handle.meter.flush();
       await handle.meter.debit(D, 1);
       await handle.meter.stop();
@@ -313,30 +303,30 @@ describe('DrawdownMeter', function () {
     });
 
     it("onUnavailable 'grace': debits go on past the bound for graceMs, then are refused", async () => {
-      world = await DrawdownWorld.create(lm, 1000, { [D]: { mode: 'batch', batchUnits: 5 } });
+      const world = await worlds.create(1000, { [D]: { mode: 'batch', batchUnits: 5 } });
       const handle = await world.meter({ onUnavailable: 'grace', graceMs: 10_000 });
-      lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
+      worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
       await handle.meter.debit(D, 5);
       await handle.meter.flush();
       await handle.meter.debit(D, 3);
       await world.advance(10_001);
       await assert.rejects(handle.meter.debit(D, 1), LicenseUnavailableError);
-      lm.clearFaults();
+      worlds.lm().clearFaults();
       await handle.meter.stop();
       assert.equal(await world.consumed(), 8);
     });
 
     it('uses one clock timer for its schedule, however many batches wait for a retry', async () => {
-      world = await DrawdownWorld.create(lm, 1000, { [D]: { mode: 'batch', batchUnits: 1 }, Other: { mode: 'batch' } });
+      const world = await worlds.create(1000, { [D]: { mode: 'batch', batchUnits: 1 }, Other: { mode: 'batch' } });
       const clock = new ManualClock(world.clock.now());
       const handle = await world.meter({ clock });
       assert.equal(clock.pendingTimers, 1, 'two dimensions, one timer');
-      lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
+      worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
       for (let i = 0; i < 3; i++) await handle.meter.reserve(D, 1).then((r) => r.commit());
       await handle.meter.flush();
       assert.ok(handle.meter.stats(D).pending >= 3);
       assert.equal(clock.pendingTimers, 1);
-      lm.clearFaults();
+      worlds.lm().clearFaults();
       await handle.meter.stop();
       assert.equal(clock.pendingTimers, 0);
       assert.equal(await world.consumed(), 3);
@@ -375,7 +365,7 @@ describe('DrawdownMeter', function () {
 
   describe('batch mode with a store of this process alone (MemoryStore)', () => {
     async function localWorld(maxCount: number, extra: Record<string, number>): Promise<DrawdownWorld> {
-      world = await DrawdownWorld.create(lm, maxCount, { [D]: { mode: 'batch', ...extra } }, { shared: false });
+      const world = await worlds.create(maxCount, { [D]: { mode: 'batch', ...extra } }, { shared: false });
       return world;
     }
 

@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
 
-import type { RunningEmulator } from '@licensegate/emulator';
-
 import { LicenseUnavailableError, QuotaExhaustedError } from '../src/errors.js';
-import { DIMENSION, DrawdownWorld, startDrawdownEmulator } from './support/drawdown-world.js';
+import type { DrawdownWorld } from './support/drawdown-world.js';
+import { DIMENSION, useDrawdownWorlds } from './support/drawdown-world.js';
 
 const D = DIMENSION;
 
 describe('DrawdownMeter reserve mode', function () {
   this.timeout(10_000);
-  let lm: RunningEmulator;
-  let world: DrawdownWorld | undefined;
-
-  before(async () => {
-    lm = await startDrawdownEmulator();
-  });
-  after(async () => {
-    await lm.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
+  const worlds = useDrawdownWorlds();
 
   async function newWorld(maxCount: number, blockUnits = 100): Promise<DrawdownWorld> {
-    world = await DrawdownWorld.create(lm, maxCount, { [D]: { mode: 'reserve', blockUnits } });
-    return world;
+    return worlds.create(maxCount, { [D]: { mode: 'reserve', blockUnits } });
   }
 
-  const checkouts = (): number => lm.calls('CheckoutLicense');
+  const checkouts = (): number => worlds.lm().calls('CheckoutLicense');
 
   it('checks out a block ahead and spends it locally: commit charges, cancel gives the units back', async () => {
     const w = await newWorld(1000);
@@ -118,7 +104,7 @@ describe('DrawdownMeter reserve mode', function () {
   it('a block checkout whose answer was lost is refused for now, then resent with its token, not bought twice', async () => {
     const w = await newWorld(1000);
     const { meter } = await w.meter();
-    lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
+    worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
     await assert.rejects(meter.reserve(D, 10), LicenseUnavailableError);
     assert.equal(await w.consumed(), 100, 'License Manager granted the block; the engine never heard');
     assert.equal(await w.blockRemaining(), 0, 'not credited');

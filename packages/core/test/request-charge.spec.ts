@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 
-import type { RunningEmulator } from '@licensegate/emulator';
-
 import { InvalidUnitsError, QuotaExhaustedError } from '../src/errors.js';
 import { RequestCharge } from '../src/http/request-charge.js';
 import type { DrawdownMode } from '../src/options.js';
-import { DIMENSION, DrawdownWorld, startDrawdownEmulator } from './support/drawdown-world.js';
+import { DIMENSION, useDrawdownWorlds } from './support/drawdown-world.js';
 
 const D = DIMENSION;
 type Req = { units: number };
@@ -13,22 +11,10 @@ type Res = { size: number };
 
 describe('RequestCharge', function () {
   this.timeout(10_000);
-  let lm: RunningEmulator;
-  let world: DrawdownWorld | undefined;
-
-  before(async () => {
-    lm = await startDrawdownEmulator();
-  });
-  after(async () => {
-    await lm.close();
-  });
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
+  const worlds = useDrawdownWorlds();
 
   async function meterOf(maxCount: number, mode: DrawdownMode, extra: Record<string, number> = {}) {
-    world = await DrawdownWorld.create(lm, maxCount, { [D]: { mode, ...extra } });
+    const world = await worlds.create(maxCount, { [D]: { mode, ...extra } });
     return { w: world, meter: (await world.meter()).meter };
   }
 

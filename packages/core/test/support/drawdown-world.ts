@@ -250,3 +250,39 @@ export class DrawdownWorld {
     this.client.destroy();
   }
 }
+
+/**
+ * A suite's drawdown worlds: registers the hooks (ONE emulator for the suite, every world a test
+ * made closed after it) and answers `create` (a new world, as {@link DrawdownWorld.create}) and
+ * `lm` (the suite's emulator, from its `before` hook on).
+ */
+export function useDrawdownWorlds(): {
+  create: (
+    ...args: Parameters<typeof DrawdownWorld.create> extends [unknown, ...infer Rest] ? Rest : never
+  ) => Promise<DrawdownWorld>;
+  lm: () => RunningEmulator;
+} {
+  let lm: RunningEmulator | undefined;
+  const open: DrawdownWorld[] = [];
+  const emulator = (): RunningEmulator => {
+    if (lm === undefined) throw new Error("the emulator starts in the suite's before hook");
+    return lm;
+  };
+  before(async () => {
+    lm = await startDrawdownEmulator();
+  });
+  after(async () => {
+    await lm?.close();
+  });
+  afterEach(async () => {
+    for (const world of open.splice(0)) await world.close();
+  });
+  return {
+    lm: emulator,
+    create: async (...args) => {
+      const world = await DrawdownWorld.create(emulator(), ...args);
+      open.push(world);
+      return world;
+    },
+  };
+}
