@@ -205,9 +205,12 @@ export function licenseGate(
           },
           'A drawdown charge failed after the response; nothing was charged for it',
         );
-      /** Settles a charge when its response has closed: charged when it finished and `chargeWhen` says so. */
-      const settleOnClose = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void => {
-        // Usually settled at once (batch mode, units known up front): no promise per request then.
+      /**
+       * Settles a charge once its response has finished or closed: charged when it finished and
+       * `chargeWhen` says so. Usually settled at once (batch mode, units known up front): no
+       * promise per request then.
+       */
+      const settle = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void => {
         charge
           .settleNow(res.writableFinished && safeChargeWhen(req, res), req, res)
           ?.then(undefined, (error: unknown) => logChargeFailure(req, error));
@@ -221,14 +224,13 @@ export function licenseGate(
         req: Request,
         res: Response,
         next: NextFunction,
-        waiting: Promise<unknown> | undefined,
-        begun?: Promise<RequestCharge<Request, Response>>,
+        opening: Promise<RequestCharge<Request, Response>>,
       ): void => {
         // The client may have gone during an earlier middleware: then no close event comes, and
         // there is no one to do the work for; units being reserved go back.
         if (res.destroyed || res.writableEnded) {
-          begun?.then(
-            (charge) => settleOnClose(charge, req, res),
+          opening.then(
+            (charge) => settle(charge, req, res),
             () => undefined,
           );
           return;
@@ -237,36 +239,43 @@ export function licenseGate(
         let closed = false;
         res.on('close', () => {
           closed = true;
-          if (charge !== undefined) settleOnClose(charge, req, res);
+          if (charge !== undefined) settle(charge, req, res);
         });
-        const opened = (value: RequestCharge<Request, Response>): void => {
-          charge = value;
-          if (!closed) return next();
-          settleOnClose(value, req, res); // the client left while the units were being reserved
-        };
-        const refused = (error: unknown): void => fail(req, res, next, error);
-        const open = (): Promise<RequestCharge<Request, Response>> | RequestCharge<Request, Response> =>
-          RequestCharge.begin(gate.drawdown, dimension, units, req);
-        (begun ?? (waiting as Promise<unknown>).then(open)).then(opened, refused);
+        opening.then(
+          (opened) => {
+            charge = opened;
+            if (!closed) return next();
+            settle(opened, req, res); // the client left while the units were being reserved
+          },
+          (error: unknown) => fail(req, res, next, error),
+        );
       };
       watchFinishedResponses();
       return function drawdown(req, res, next) {
         offerLicense(req, sharedLicense);
         const starting = ensureStarted();
-        if (starting !== undefined) return openLater(req, res, next, starting);
+        if (starting !== undefined) {
+          return openLater(
+            req,
+            res,
+            next,
+            starting.then(() => RequestCharge.begin(gate.drawdown, dimension, units, req)),
+          );
+        }
         let begun: RequestCharge<Request, Response> | Promise<RequestCharge<Request, Response>>;
         try {
           begun = RequestCharge.begin(gate.drawdown, dimension, units, req);
         } catch (error) {
           return fail(req, res, next, error);
         }
-        if (!(begun instanceof RequestCharge)) return openLater(req, res, next, undefined, begun);
+        if (!(begun instanceof RequestCharge)) return openLater(req, res, next, begun);
         // The hot path: the units are held at once (nothing to give back if the response never
         // finishes), and the handler runs in this tick. Settled when the response has finished:
         // through the server's diagnostics channel when it publishes (no listener per request),
         // else on 'close', which follows every response, finished (writableFinished) or aborted.
-        const settle = (): void => settleOnClose(begun, req, res);
-        if (!whenFinished(req, res, settle)) res.on('close', settle);
+        const charge = begun;
+        const onDone = (): void => settle(charge, req, res);
+        if (!whenFinished(req, res, onDone)) res.on('close', onDone);
         next();
       };
     },

@@ -48,11 +48,12 @@ interface JournalWrite {
 const STORE = 'store:';
 
 /**
- * A `batch` dimension: debits are store increments of this engine's pending counter of the
- * current epoch — the debits of one turn of the event loop gathered into ONE increment; with a
- * store of this process alone (`MemoryStore`), one increment per epoch, when it is sealed — and are
- * reported in batches — when `batchUnits` are pending, every
- * `batchIntervalMs`, on `flush()` and at stop.
+ * A `batch` dimension: debits go to this engine's pending counter of the current epoch in the
+ * store, and are reported in batches: when `batchUnits` are pending, every `batchIntervalMs`, on
+ * `flush()` and at stop. On a store shared by processes, the debits of one turn of the event loop
+ * are ONE increment of the counter; on a store of this process alone (`MemoryStore`, lost with the
+ * process in a crash), debits are counted in memory and the epoch is ONE increment, when it is
+ * sealed.
  *
  * Bound: this engine never holds more than `batchUnits` units unreported (or one debit, when a
  * single debit is larger). A debit that would go beyond waits for the report in flight, so what
@@ -190,7 +191,10 @@ export class BatchDimension {
     return done;
   }
 
-  /** One increment of an epoch's counter by what a journal write gathered; on failure all of it is taken back (or kept, see {@link record}). */
+  /**
+   * One increment of an epoch's counter by what a journal write gathered; on failure all of it is
+   * taken back (or kept in memory, see {@link record}).
+   */
   #write(write: JournalWrite): Promise<void> {
     const { epoch, units, mayRetry } = write;
     return this.#deps.journal.increment(epoch.key, units).then(

@@ -236,7 +236,7 @@ export class DrawdownMeter {
       await found.meter.admit(count);
       return batchReservation(found.meter, dimension, count);
     }
-    // reserve mode (batch and sync reservations are always taken at once or refused)
+    // reserve mode: a sync reservation is taken at once or refused, a batch one waited for above
     const blocks = found as Extract<Dimension, { mode: 'reserve' }>;
     await blocks.pool.take(count);
     blocks.open += count;
