@@ -21,6 +21,7 @@ export type { Reservation } from './drawdown/reservation.js';
 export { SessionSeats, SESSION_SEAT_FIELD, type SessionSeat, type SeatRequest } from './sessions/session-seats.js';
 export { RequestCharge, type UnitsOf } from './http/request-charge.js';
 export { RequestLicense } from './http/request-license.js';
+export { watchFinishedResponses, whenFinished } from './http/response-finish.js';
 export { problemFor, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type Problem, type ProblemAnswer } from './http/problem.js';
 export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {

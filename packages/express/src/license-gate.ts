@@ -10,10 +10,11 @@ import {
   type SeatRequest,
   type SeatView,
   type UnitsOf,
+  watchFinishedResponses,
+  whenFinished,
 } from '@licensegate/core';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
-import { watchFinishedResponses, whenFinished } from './response-finish.js';
 import { RequestLicense } from './request-license.js';
 
 /** Options of the Express adapter (the gate's own options go to `createLicenseGate`). */

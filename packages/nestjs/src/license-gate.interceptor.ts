@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { RequestCharge } from '@licensegate/core';
+import { RequestCharge, watchFinishedResponses, whenFinished } from '@licensegate/core';
 import type { Request, Response } from 'express';
 import { of, tap, type Observable } from 'rxjs';
 
@@ -28,6 +28,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
     @Inject(ModuleRef) protected readonly moduleRef: ModuleRef,
   ) {
     this.routes = new LicenseRoutes(reflector, moduleRef);
+    watchFinishedResponses();
   }
 
   /** Opens the route's charge, runs the handler, and settles the charge when the response is done. */
@@ -38,10 +39,42 @@ export class LicenseGateInterceptor implements NestInterceptor {
   }
 
   /**
-   * The two phases of a route's charge around its handler.
+   * The two phases of a route's charge around its handler. When the units are held at once (batch
+   * mode within its bound, sync mode, units read at the end), the handler runs with no promise in
+   * between, and the charge is settled when the response has finished (from Node's diagnostics
+   * channel when the server publishes there, else on `close`); otherwise a `close` listener goes on
+   * first, then the units are awaited.
    * @throws what the gate's service makes of a denial (402, 503, 500 for bad units), or the units function's error
    */
-  protected async charge(
+  protected charge(
+    route: LicenseRoute,
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    // Closed already (the client went away while a guard was waiting): 'close' will not come again, and
+    // there is no one to do the work for.
+    if (res.closed && !res.writableFinished) return of(undefined);
+    let begun: RequestCharge<Request, Response> | Promise<RequestCharge<Request, Response>>;
+    try {
+      begun = this.beginCharge(route, req);
+    } catch (error) {
+      throw route.service.exceptionFor(error, context);
+    }
+    if (!(begun instanceof RequestCharge)) return this.chargeLater(begun, route, context, next);
+    const charge = begun;
+    // Nothing is held: a response that never finishes is simply not charged.
+    const settle = (succeeded: boolean): void => this.settleCharge(charge, succeeded, route, req, res);
+    const finished = (): void => settle(res.writableFinished && this.shouldCharge(route, req, res));
+    if (!whenFinished(req, res, finished)) res.once('close', finished);
+    return next.handle().pipe(tap({ error: () => settle(false) }));
+  }
+
+  /** The path that waits for the units (reserve mode, batch mode at its bound). */
+  private async chargeLater(
+    opening: Promise<RequestCharge<Request, Response>>,
     route: LicenseRoute,
     context: ExecutionContext,
     next: CallHandler,
@@ -49,9 +82,6 @@ export class LicenseGateInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    // Closed already (the client went away while a guard was waiting): 'close' will not come again, and
-    // there is no one to do the work for.
-    if (res.closed && !res.writableFinished) return of(undefined);
     let charge: RequestCharge<Request, Response> | undefined;
     let outcome: boolean | undefined;
     const settle = (succeeded: boolean): void => {
@@ -63,7 +93,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
     // 'close' follows every response, finished (writableFinished) or aborted.
     res.once('close', () => settle(res.writableFinished && this.shouldCharge(route, req, res)));
     try {
-      charge = await this.openCharge(route, req);
+      charge = await opening;
     } catch (error) {
       outcome ??= false;
       throw route.service.exceptionFor(error, context);
@@ -82,13 +112,17 @@ export class LicenseGateInterceptor implements NestInterceptor {
   }
 
   /**
-   * Opens the request's charge: reserves units known up front; for `(req, res) => units`, checks
-   * that the pool is not known to be used up.
+   * Opens the request's charge: holds units known up front; for `(req, res) => units`, checks that
+   * the pool is not known to be used up. The charge itself when that needs no wait, else a promise
+   * of it (see `RequestCharge.begin`).
    * @throws QuotaExhaustedError (402), InvalidUnitsError (500), LicenseUnavailableError (503), or the units function's own error
    */
-  protected openCharge(route: LicenseRoute, req: Request): Promise<RequestCharge<Request, Response>> {
+  protected beginCharge(
+    route: LicenseRoute,
+    req: Request,
+  ): RequestCharge<Request, Response> | Promise<RequestCharge<Request, Response>> {
     const { dimension, units } = route.drawdown as NonNullable<LicenseRoute['drawdown']>;
-    return RequestCharge.open(route.service.drawdown, dimension, units, req);
+    return RequestCharge.begin(route.service.drawdown, dimension, units, req);
   }
 
   /** Whether a finished response is charged: the module's `chargeWhen`, else status below 400. */
@@ -104,7 +138,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
     req: Request,
     res: Response,
   ): void {
-    charge.settle(succeeded, req, res).catch((error: unknown) =>
+    charge.settleNow(succeeded, req, res)?.catch((error: unknown) =>
       route.service.gate.options.logger.error(
         {
           event: 'licensegate.charge_failed',

@@ -1,12 +1,13 @@
 import { subscribe } from 'node:diagnostics_channel';
 
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * "Call me when this response has finished", for the drawdown charges of the hot path, without a
  * listener on each response.
  *
- * A `close` listener per request cost 2–5% of a bare Express route in `bench/express.mjs`. Node's
+ * Used by the Express middleware and the NestJS interceptor. A `close` listener per request cost
+ * 2–5% of a bare Express route in `bench/express.mjs`. Node's
  * HTTP server publishes every finished response on the diagnostics channel
  * `http.server.response.finish`, so one subscriber serves them all: a response waiting for its
  * charge is found in a WeakMap. Not every server publishes (HTTP/2, test doubles without a
@@ -36,7 +37,7 @@ function onFinish(message: unknown): void {
   else for (const each of then) each();
 }
 
-/** Subscribes to the channel (once per process); idempotent. */
+/** Subscribes to the channel (once per process); idempotent. Call it when a middleware is made, before its first request. */
 export function watchFinishedResponses(): void {
   if (subscribed) return;
   subscribe(CHANNEL, onFinish);
@@ -48,7 +49,7 @@ export function watchFinishedResponses(): void {
  * publish its finished responses; answers `false` otherwise, calling nothing: use a `close`
  * listener then.
  */
-export function whenFinished(req: Request, res: Response, then: () => void): boolean {
+export function whenFinished(req: IncomingMessage, res: ServerResponse, then: () => void): boolean {
   const server = (req.socket as { server?: object } | null | undefined)?.server;
   if (server === undefined || !publishing.has(server)) return false;
   const before = waiting.get(res);

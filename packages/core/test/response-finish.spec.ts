@@ -7,11 +7,9 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Request, Response } from 'express';
+import { watchFinishedResponses, whenFinished } from '../src/http/response-finish.js';
 
-import { watchFinishedResponses, whenFinished } from '../src/response-finish.js';
-
-describe('express whenFinished()', () => {
+describe('whenFinished()', () => {
   let server: http.Server;
   let url: string;
   /** Per request (by URL): whether whenFinished took it, and whether its callback ran. */
@@ -25,10 +23,10 @@ describe('express whenFinished()', () => {
       const path = req.url ?? '';
       taken.set(
         path,
-        whenFinished(req as Request, res as unknown as Response, () => finished.push(path)),
+        whenFinished(req, res, () => finished.push(path)),
       );
       if (path === '/twice') {
-        whenFinished(req as Request, res as unknown as Response, () => finished.push(`${path} again`));
+        whenFinished(req, res, () => finished.push(`${path} again`));
       }
       if (path.startsWith('/hold')) {
         hold = () => res.end('late');
@@ -79,9 +77,9 @@ describe('express whenFinished()', () => {
 
   it('a server that does not publish (a bare request handler, no http.Server) is never trusted', () => {
     const fakeSocket = { server: {} };
-    const req = { socket: fakeSocket } as unknown as Request;
+    const req = { socket: fakeSocket } as unknown as http.IncomingMessage;
     assert.equal(
-      whenFinished(req, {} as Response, () => assert.fail('not called')),
+      whenFinished(req, {} as http.ServerResponse, () => assert.fail('not called')),
       false,
     );
   });
