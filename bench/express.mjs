@@ -37,8 +37,7 @@ import {
   printNoiseFloor,
   printServers,
   ratio,
-  measure,
-  startBench,
+  runSessions,
 } from './lib/side-by-side.mjs';
 
 const SERVERS = ['bare', 'twin', 'tier', 'drawdown', 'ratelimit', 'noop', 'alone'];
@@ -156,55 +155,54 @@ async function main() {
   const opts = benchOptions(USAGE);
   if (opts.serve !== undefined) return serve(opts.serve, opts.emulatorUrl);
 
-  const bench = await startBench({
+  const { summary, otherLoad, callsDuringLoad, sessions } = await runSessions({
     script: SELF,
     kinds: SERVERS,
+    baseline: BASELINE,
     licenses: [benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)],
+    opts,
+    header: (bench) => headerLine('express bench', 'GET /work -> {"ok":true}', bench, opts),
+    perSession: async (bench) => {
+      const reports = {};
+      for (const server of bench.servers) reports[server.kind] = await finalReport(server);
+      const consumed = await consumedUnits({
+        endpoint: bench.lm.url,
+        region: REGION,
+        arn: bench.arns[1],
+        dimension: DIMENSION,
+      });
+      return { served: reports.drawdown.served, consumed };
+    },
   });
-  const [, unitsArn] = bench.arns;
-  try {
-    console.log(headerLine('express bench', 'GET /work -> {"ok":true}', bench, opts));
-    const { summary, otherLoad, callsDuringLoad } = await measure(bench, opts, { kinds: SERVERS, baseline: BASELINE });
-    const reports = {};
-    for (const server of bench.servers) reports[server.kind] = await finalReport(server);
+  console.log('');
+  printServers(summary, SERVERS, LABELS, BASELINE, 36);
+  const served = sessions.reduce((sum, s) => sum + s.served, 0);
+  const consumed = sessions.reduce((sum, s) => sum + s.consumed, 0);
+  const exact = sessions.every((s) => s.consumed === s.served);
+  console.log('');
+  console.log(
+    `License Manager calls during the load, all servers: ${callsDuringLoad} (none expected: tier answers are cached, drawdown is batched)`,
+  );
+  console.log(
+    `drawdown: GetLicenseUsage ${fmt(consumed)} units for ${fmt(served)} requests served (warm-up included; ` +
+      `${fmt(summary.drawdown.ok)} 2xx in the counted rounds): ${exact ? 'equal' : 'MISMATCH'}`,
+  );
+  printLoadWarning(otherLoad);
 
-    console.log('');
-    printServers(summary, SERVERS, LABELS, BASELINE, 36);
-    const consumed = await consumedUnits({
-      endpoint: bench.lm.url,
-      region: REGION,
-      arn: unitsArn,
-      dimension: DIMENSION,
-    });
-    const served = reports.drawdown.served;
-    const exact = consumed === served;
-    console.log('');
-    console.log(
-      `License Manager calls during the load, all servers: ${callsDuringLoad} (none expected: tier answers are cached, drawdown is batched)`,
-    );
-    console.log(
-      `drawdown: GetLicenseUsage ${fmt(consumed)} units for ${fmt(served)} requests served (warm-up included; ` +
-        `${fmt(summary.drawdown.ok)} 2xx in the counted rounds): ${exact ? 'equal' : 'MISMATCH'}`,
-    );
-    printLoadWarning(otherLoad);
-
-    console.log('');
-    printNoiseFloor(summary);
-    const tierVsBare = summary.tier.ratio;
-    const tierVsLimit = pairedRatio(summary, 'tier', 'ratelimit');
-    const drawdownVsBare = summary.drawdown.ratio;
-    printGoal(`requireTier >= ${GOALS.tierVsBare} of bare`, tierVsBare >= GOALS.tierVsBare, ratio(tierVsBare));
-    printGoal('requireTier not slower than express-rate-limit', tierVsLimit >= 1, `${ratio(tierVsLimit)} of its rate`);
-    printGoal(
-      `drawdown (batch) >= ${GOALS.drawdownVsBare} of bare`,
-      drawdownVsBare >= GOALS.drawdownVsBare,
-      ratio(drawdownVsBare),
-    );
-    const failures = SERVERS.reduce((sum, kind) => sum + summary[kind].failed, 0);
-    if (!exact || failures > 0 || callsDuringLoad !== 0) process.exitCode = 1;
-  } finally {
-    await bench.stop();
-  }
+  console.log('');
+  printNoiseFloor(summary);
+  const tierVsBare = summary.tier.ratio;
+  const tierVsLimit = pairedRatio(summary, 'tier', 'ratelimit');
+  const drawdownVsBare = summary.drawdown.ratio;
+  printGoal(`requireTier >= ${GOALS.tierVsBare} of bare`, tierVsBare >= GOALS.tierVsBare, ratio(tierVsBare));
+  printGoal('requireTier not slower than express-rate-limit', tierVsLimit >= 1, `${ratio(tierVsLimit)} of its rate`);
+  printGoal(
+    `drawdown (batch) >= ${GOALS.drawdownVsBare} of bare`,
+    drawdownVsBare >= GOALS.drawdownVsBare,
+    ratio(drawdownVsBare),
+  );
+  const failures = SERVERS.reduce((sum, kind) => sum + summary[kind].failed, 0);
+  if (!exact || failures > 0 || callsDuringLoad !== 0) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -39,9 +39,9 @@ import {
   printNoiseFloor,
   printServers,
   ratio,
-  measure,
-  startBench,
+  runSessions,
 } from './lib/side-by-side.mjs';
+import { median } from './lib/stats.mjs';
 
 const SERVERS = ['bare', 'twin', 'noop', 'tier', 'drawdown', 'throttler'];
 const BASELINE = ['bare', 'twin'];
@@ -225,73 +225,75 @@ async function main() {
   const opts = benchOptions(USAGE);
   if (opts.serve !== undefined) return serve(opts.serve, opts.emulatorUrl);
 
-  const bench = await startBench({
+  const { summary, otherLoad, callsDuringLoad, sessions } = await runSessions({
     script: SELF,
     kinds: SERVERS,
+    baseline: BASELINE,
     licenses: [benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)],
+    opts,
+    header: (bench) => headerLine('nestjs bench', 'Nest 12 on Express, GET /work -> {"ok":true}', bench, opts),
+    perSession: async (bench) => {
+      const byKind = Object.fromEntries(bench.servers.map((server) => [server.kind, server]));
+      const micro = {};
+      for (const kind of ['tier', 'throttler']) {
+        const answer = await ask(byKind[kind], 'micro', 'micro');
+        if (answer.error !== undefined) throw new Error(`the ${kind} server's guard timing failed: ${answer.error}`);
+        micro[kind] = answer.nsPerCall;
+      }
+      const reports = {};
+      for (const server of bench.servers) reports[server.kind] = await finalReport(server);
+      for (const [kind, report] of Object.entries(reports)) {
+        if (report?.error !== undefined) throw new Error(`the ${kind} server's report failed: ${report.error}`);
+      }
+      const consumed = await consumedUnits({
+        endpoint: bench.lm.url,
+        region: REGION,
+        arn: bench.arns[1],
+        dimension: DIMENSION,
+      });
+      return { micro, served: reports.drawdown.served, consumed };
+    },
   });
-  const [, unitsArn] = bench.arns;
-  try {
-    console.log(headerLine('nestjs bench', 'Nest 12 on Express, GET /work -> {"ok":true}', bench, opts));
-    const { summary, otherLoad, callsDuringLoad } = await measure(bench, opts, { kinds: SERVERS, baseline: BASELINE });
+  console.log('');
+  const bareCpu = printServers(summary, SERVERS, LABELS, BASELINE, 42);
+  console.log('');
+  const micro = {
+    tier: median(sessions.map((s) => s.micro.tier)),
+    throttler: median(sessions.map((s) => s.micro.throttler)),
+  };
+  console.log(
+    `in-process, the global guard alone on the route's context: LicenseGateGuard ${micro.tier.toFixed(0)} ns/call, ` +
+      `ThrottlerGuard ${micro.throttler.toFixed(0)} ns/call (${(micro.throttler / micro.tier).toFixed(1)}x); ` +
+      `LicenseGateGuard = ${((100 * micro.tier) / (bareCpu * 1000)).toFixed(2)}% of a bare request's server CPU`,
+  );
+  const served = sessions.reduce((sum, s) => sum + s.served, 0);
+  const consumed = sessions.reduce((sum, s) => sum + s.consumed, 0);
+  const exact = sessions.every((s) => s.consumed === s.served);
+  console.log(
+    `License Manager calls during the load, all servers: ${callsDuringLoad} (none expected: tier answers are cached, drawdown is batched)`,
+  );
+  console.log(
+    `drawdown: GetLicenseUsage ${fmt(consumed)} units for ${fmt(served)} requests served (warm-up included; ` +
+      `${fmt(summary.drawdown.ok)} 2xx in the counted rounds): ${exact ? 'equal' : 'MISMATCH'}`,
+  );
+  printLoadWarning(otherLoad);
+  console.log(
+    `@RequireTier against the guard that returns true (what LicenseGateGuard adds to Nest's own guard step): ` +
+      `${ratio(pairedRatio(summary, 'tier', 'noop'))}`,
+  );
 
-    const byKind = Object.fromEntries(bench.servers.map((server) => [server.kind, server]));
-    const micro = {};
-    for (const kind of ['tier', 'throttler']) {
-      const answer = await ask(byKind[kind], 'micro', 'micro');
-      if (answer.error !== undefined) throw new Error(`the ${kind} server's guard timing failed: ${answer.error}`);
-      micro[kind] = answer.nsPerCall;
-    }
-    const reports = {};
-    for (const server of bench.servers) reports[server.kind] = await finalReport(server);
-    for (const [kind, report] of Object.entries(reports)) {
-      if (report?.error !== undefined) throw new Error(`the ${kind} server's report failed: ${report.error}`);
-    }
-
-    console.log('');
-    const bareCpu = printServers(summary, SERVERS, LABELS, BASELINE, 42);
-    console.log('');
-    console.log(
-      `in-process, the global guard alone on the route's context: LicenseGateGuard ${micro.tier.toFixed(0)} ns/call, ` +
-        `ThrottlerGuard ${micro.throttler.toFixed(0)} ns/call (${(micro.throttler / micro.tier).toFixed(1)}x); ` +
-        `LicenseGateGuard = ${((100 * micro.tier) / (bareCpu * 1000)).toFixed(2)}% of a bare request's server CPU`,
-    );
-    const consumed = await consumedUnits({
-      endpoint: bench.lm.url,
-      region: REGION,
-      arn: unitsArn,
-      dimension: DIMENSION,
-    });
-    const served = reports.drawdown.served;
-    const exact = consumed === served;
-    console.log(
-      `License Manager calls during the load, all servers: ${callsDuringLoad} (none expected: tier answers are cached, drawdown is batched)`,
-    );
-    console.log(
-      `drawdown: GetLicenseUsage ${fmt(consumed)} units for ${fmt(served)} requests served (warm-up included; ` +
-        `${fmt(summary.drawdown.ok)} 2xx in the counted rounds): ${exact ? 'equal' : 'MISMATCH'}`,
-    );
-    printLoadWarning(otherLoad);
-    console.log(
-      `@RequireTier against the guard that returns true (what LicenseGateGuard adds to Nest's own guard step): ` +
-        `${ratio(pairedRatio(summary, 'tier', 'noop'))}`,
-    );
-
-    console.log('');
-    printNoiseFloor(summary);
-    const tierVsBare = summary.tier.ratio;
-    const tierVsThrottler = pairedRatio(summary, 'tier', 'throttler');
-    printGoal(`@RequireTier >= ${GOAL_TIER_VS_BARE} of bare`, tierVsBare >= GOAL_TIER_VS_BARE, ratio(tierVsBare));
-    printGoal(
-      '@RequireTier not slower than @nestjs/throttler',
-      tierVsThrottler >= 1,
-      `${ratio(tierVsThrottler)} of its rate`,
-    );
-    const failures = SERVERS.reduce((sum, kind) => sum + summary[kind].failed, 0);
-    if (!exact || failures > 0 || callsDuringLoad !== 0) process.exitCode = 1;
-  } finally {
-    await bench.stop();
-  }
+  console.log('');
+  printNoiseFloor(summary);
+  const tierVsBare = summary.tier.ratio;
+  const tierVsThrottler = pairedRatio(summary, 'tier', 'throttler');
+  printGoal(`@RequireTier >= ${GOAL_TIER_VS_BARE} of bare`, tierVsBare >= GOAL_TIER_VS_BARE, ratio(tierVsBare));
+  printGoal(
+    '@RequireTier not slower than @nestjs/throttler',
+    tierVsThrottler >= 1,
+    `${ratio(tierVsThrottler)} of its rate`,
+  );
+  const failures = SERVERS.reduce((sum, kind) => sum + summary[kind].failed, 0);
+  if (!exact || failures > 0 || callsDuringLoad !== 0) process.exitCode = 1;
 }
 
 main().catch((error) => {

@@ -177,6 +177,11 @@ export async function rounds(servers, { path, rounds: count, seconds, warmup, co
     }
     onRound?.(round, runs, base);
   }
+  return { summary: summarize(byKind), byKind, otherLoad };
+}
+
+/** Per kind, the medians over its rounds: rate, latencies, CPU per request, ratio to the baseline. */
+export function summarize(byKind) {
   const summary = {};
   for (const [kind, { runs, ratios }] of Object.entries(byKind)) {
     const of = (pick) => median(runs.map(pick).filter((v) => v !== undefined && Number.isFinite(v)));
@@ -192,7 +197,40 @@ export async function rounds(servers, { path, rounds: count, seconds, warmup, co
       failed: runs.reduce((sum, r) => sum + r.failed, 0),
     };
   }
-  return { summary, otherLoad };
+  return summary;
+}
+
+/**
+ * Runs `opts.sessions` sessions, each with NEW server processes ({@link startBench}), its warm-up and its
+ * rounds ({@link measure}); then `perSession(bench)` (the caller's checks and reports; the servers are stopped
+ * after it). A process keeps the speed its JIT and heap layout gave it for its whole life, so two identical
+ * servers can differ by 1–3% for a whole session; fresh processes per session average that out.
+ * @returns the medians over the rounds of all sessions, the largest other load, the License Manager calls made
+ *   during the loads, and what each `perSession` returned
+ */
+export async function runSessions({ script, kinds, baseline, licenses, opts, header, perSession }) {
+  const byKind = Object.fromEntries(kinds.map((kind) => [kind, { runs: [], ratios: [] }]));
+  const sessions = [];
+  let otherLoad = 0;
+  let callsDuringLoad = 0;
+  for (let session = 0; session < opts.sessions; session++) {
+    const bench = await startBench({ script, kinds, licenses });
+    try {
+      if (session === 0) console.log(header(bench));
+      if (opts.sessions > 1) console.log(`session ${session + 1} of ${opts.sessions} (new server processes)`);
+      const measured = await measure(bench, opts, { kinds, baseline });
+      for (const kind of kinds) {
+        byKind[kind].runs.push(...measured.byKind[kind].runs);
+        byKind[kind].ratios.push(...measured.byKind[kind].ratios);
+      }
+      otherLoad = Math.max(otherLoad, measured.otherLoad);
+      callsDuringLoad += measured.callsDuringLoad;
+      sessions.push(await perSession(bench));
+    } finally {
+      await bench.stop();
+    }
+  }
+  return { summary: summarize(byKind), otherLoad, callsDuringLoad, sessions };
 }
 
 /** Sends `message` to a server child and resolves with the `key` field of its first answer that has one. */
@@ -284,7 +322,8 @@ export function benchOptions(usage) {
     strict: false,
     allowPositionals: true,
     options: {
-      rounds: { type: 'string', default: '15' },
+      sessions: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '10' },
       duration: { type: 'string', default: '3' },
       connections: { type: 'string', default: '8' },
       warmup: { type: 'string', default: '3' },
@@ -296,7 +335,7 @@ export function benchOptions(usage) {
     process.stdout.write(usage);
     process.exit(0);
   }
-  const known = new Set(['rounds', 'duration', 'connections', 'warmup', 'serve', 'help']);
+  const known = new Set(['sessions', 'rounds', 'duration', 'connections', 'warmup', 'serve', 'help']);
   const ignored = Object.keys(values).filter((name) => !known.has(name));
   if (ignored.length > 0 && values.serve === undefined) {
     console.log(`note: ignoring options this bench does not have: --${ignored.join(', --')}`);
@@ -310,6 +349,7 @@ export function benchOptions(usage) {
   return {
     serve: values.serve,
     emulatorUrl: positionals[0],
+    sessions: number('sessions', 1, true),
     rounds: number('rounds', 1, true),
     duration: number('duration', 0.5, false),
     connections: number('connections', 1, true),
@@ -318,7 +358,8 @@ export function benchOptions(usage) {
 }
 
 /** The usage lines of the options {@link benchOptions} reads. */
-export const OPTIONS_USAGE = `  --rounds N        counted rounds; in each, every server is loaded at once (default 15)
+export const OPTIONS_USAGE = `  --sessions N      sessions, each with new server processes (default 2)
+  --rounds N        counted rounds per session; in each, every server is loaded at once (default 10)
   --duration S      seconds of each round (default 3)
   --connections N   autocannon connections per server (default 8)
   --warmup S        seconds of load before the rounds, not counted (default 3)
@@ -333,8 +374,8 @@ export function headerLine(name, what, { servers, pinned }, opts) {
     (pinned
       ? `, pinned to CPU ${MACHINE_CPUS - 1} (autocannon on CPU 0)`
       : ' (not pinned: taskset missing or one CPU)') +
-    `; ${opts.connections} connections each; ${opts.rounds} rounds of ${opts.duration} s after ${opts.warmup} s of ` +
-    'warm-up; figures are medians of the rounds'
+    `; ${opts.connections} connections each; ${opts.sessions} session(s) of ${opts.rounds} rounds of ${opts.duration} s ` +
+    `after ${opts.warmup} s of warm-up; figures are medians of all rounds`
   );
 }
 
