@@ -412,6 +412,25 @@ export function printServers(summary, kinds, labels, baseline, width) {
   return baseCpu;
 }
 
+/**
+ * The two checks of a run: no License Manager call during the loads, and GetLicenseUsage equal to the requests the
+ * drawdown server served, in every session (`sessions[i].served`, `sessions[i].consumed`).
+ * @returns whether both hold
+ */
+export function printChecks({ sessions, callsDuringLoad, countedOk }) {
+  const served = sessions.reduce((sum, s) => sum + s.served, 0);
+  const consumed = sessions.reduce((sum, s) => sum + s.consumed, 0);
+  const exact = sessions.every((s) => s.consumed === s.served);
+  console.log(
+    `License Manager calls during the load, all servers: ${callsDuringLoad} (none expected: tier answers are cached, drawdown is batched)`,
+  );
+  console.log(
+    `drawdown: GetLicenseUsage ${fmt(consumed)} units for ${fmt(served)} requests served (warm-up included; ` +
+      `${fmt(countedOk)} 2xx in the counted rounds): ${exact ? 'equal' : 'MISMATCH'}`,
+  );
+  return exact && callsDuringLoad === 0;
+}
+
 /** The warning when other processes took a large share of the CPUs. */
 export function printLoadWarning(otherLoad) {
   if (otherLoad <= NOISY_LOAD) return;
