@@ -72,6 +72,8 @@ import {
 export class RedisStore implements Store {
   /** Several processes share this store: gates on it share their tier answers. */
   readonly shared = true;
+  /** Redis outlives the app's processes: the engine journals each charge before its response completes. */
+  readonly durable = true;
   /** The prefix every key of this store starts with. */
   readonly prefix: string;
   readonly #keys: HashKeys;

@@ -39,6 +39,13 @@ export interface Store {
    * tier answers through it, so N instances make about one tier checkout per interval, not N.
    */
   readonly shared?: boolean;
+  /**
+   * `true` when records outlive this process: a crash of it (kill -9, an OOM kill, a reboot) does
+   * not lose them (Redis, the file store). On such a store the engine journals a request's drawdown
+   * units before its response completes, and a new start takes over (adopts, or checks in) what a
+   * crashed process left. Default: the value of `shared`.
+   */
+  readonly durable?: boolean;
   /** Called by each gate at `start()`, before any other method, with the gate's clock. */
   init?(context: StoreContext): Promise<void> | void;
   /** The live record of a key. */
