@@ -20,3 +20,6 @@ export const DEFAULT_EXPIRY_WARNING_MS = 7 * 24 * 60 * 60_000;
 
 /** Smallest refresh interval the engine accepts (License Manager calls are rate limited). */
 export const MIN_REFRESH_INTERVAL_MS = 1_000;
+
+/** How long `stop()` waits for open drawdown charges by default: 10 seconds. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;

@@ -16,12 +16,18 @@ export type {
   ResolvedDrawdownDimension,
 } from './options.js';
 export { SeatPool, type AcquireOptions } from './seats/seat-pool.js';
-export { DrawdownMeter, type DrawdownStats, type DrawdownMeterEvents } from './drawdown/drawdown-meter.js';
-export type { Reservation } from './drawdown/reservation.js';
+export {
+  DrawdownMeter,
+  type DrawdownStats,
+  type DrawdownMeterEvents,
+  type DrawdownStopReport,
+} from './drawdown/drawdown-meter.js';
+export type { Reservation, LateReservation } from './drawdown/reservation.js';
 export { SessionSeats, SESSION_SEAT_FIELD, type SessionSeat, type SeatRequest } from './sessions/session-seats.js';
 export { RequestCharge, type UnitsOf } from './http/request-charge.js';
 export { RequestLicense } from './http/request-license.js';
-export { watchFinishedResponses, whenFinished } from './http/response-finish.js';
+export { watchFinishedResponses, whenResponseDone } from './http/response-finish.js';
+export { endAfterJournal } from './http/end-after-journal.js';
 export { problemFor, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type Problem, type ProblemAnswer } from './http/problem.js';
 export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
@@ -40,13 +46,21 @@ export {
   DEFAULT_REFRESH_INTERVAL_MS,
   DEFAULT_GRACE_MS,
   DEFAULT_EXPIRY_WARNING_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
   LEASE_TTL_MS,
 } from './constants.js';
 export type { TierDecision } from './tiers/tier-decision.js';
 export { TierOrder } from './tiers/tier-order.js';
 export { systemClock, type Clock, type ClockTimer } from './clock.js';
 export { stderrLogger, silentLogger, type Logger } from './logger.js';
-export type { Store, StoreRecord, ListedRecord, PutOptions, StoreContext } from './store/store.js';
+export {
+  isDurable,
+  type Store,
+  type StoreRecord,
+  type ListedRecord,
+  type PutOptions,
+  type StoreContext,
+} from './store/store.js';
 export { MemoryStore, serializeStoreValue, type MemoryStoreOptions } from './store/memory-store.js';
 export {
   assertBy,

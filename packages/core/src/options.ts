@@ -5,6 +5,7 @@ import {
   AWS_MARKETPLACE_KEY_FINGERPRINT,
   DEFAULT_EXPIRY_WARNING_MS,
   DEFAULT_GRACE_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_REFRESH_INTERVAL_MS,
   LEASE_TTL_MS,
   MIN_REFRESH_INTERVAL_MS,
@@ -103,6 +104,12 @@ export interface LicenseGateOptions {
   retry?: RetryOptions;
   /** Each attempt of a License Manager call is aborted after this long. Default 5,000 ms. */
   callTimeoutMs?: number;
+  /**
+   * How long `stop()` waits for requests in flight to settle their drawdown charges (commit or
+   * cancel) before it seals and reports what is pending; charges still open then are not charged.
+   * Give the app's own shutdown time for it (Kubernetes and ECS wait 30 s before they kill). Default 10,000 ms.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** Seat options with every default applied. */
@@ -145,6 +152,7 @@ export interface ResolvedOptions {
   readonly expiryWarningMs: number;
   readonly retry: RetryPolicy;
   readonly callTimeoutMs: number;
+  readonly drainTimeoutMs: number;
   readonly shareTierAnswers: boolean;
 }
 
@@ -166,6 +174,7 @@ const KNOWN_OPTIONS: readonly (keyof LicenseGateOptions)[] = [
   'expiryWarningMs',
   'retry',
   'callTimeoutMs',
+  'drainTimeoutMs',
   'shareTierAnswers',
 ];
 
@@ -579,6 +588,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     expiryWarningMs: duration('expiryWarningMs', o.expiryWarningMs, DEFAULT_EXPIRY_WARNING_MS),
     retry: checkRetry(o.retry),
     callTimeoutMs: duration('callTimeoutMs', o.callTimeoutMs, 5_000, 1, 120_000),
+    drainTimeoutMs: duration('drainTimeoutMs', o.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, 0, 10 * 60_000),
     shareTierAnswers: checkBoolean('shareTierAnswers', o.shareTierAnswers, store.shared === true),
   };
 }

@@ -102,7 +102,14 @@ describe('DrawdownMeter', function () {
       assert.equal(await w.consumed(), 15);
       assert.deepEqual(await w.journalKeys(), []);
       assert.equal(handle.reportedUnits(), 15);
-      assert.deepEqual(handle.meter.stats(D), { pending: 0, reported: 15, exhausted: false, unbillable: 0 });
+      assert.deepEqual(handle.meter.stats(D), {
+        pending: 0,
+        open: 0,
+        reported: 15,
+        exhausted: false,
+        unbillable: 0,
+        credit: 0,
+      });
     });
 
     it('refuses a debit the pool cannot take (nothing consumed), then refuses at once what is known to be too large', async () => {
@@ -167,7 +174,7 @@ describe('DrawdownMeter', function () {
       assert.equal(await w.consumed(), 19);
       assert.equal(checkouts() - calls, 2);
       assert.deepEqual(await w.journalKeys(), []);
-      assert.deepEqual(handle.meter.stats(D), { pending: 0, reported: 19, exhausted: false, unbillable: 0 });
+      assert.deepEqual(handle.meter.stats(D), { pending: 0, open: 0, reported: 19, exhausted: false, unbillable: 0 });
     });
 
     it('keeps a batch whose answer was lost and resends it with the same token', async () => {
@@ -349,17 +356,57 @@ describe('DrawdownMeter', function () {
       assert.equal(await w.consumed(), 5);
     });
 
-    it('sync: the checkout happens at commit, never for a cancelled reservation', async () => {
+    it('sync: the checkout happens before the work; a cancelled reservation becomes credit for the next one', async () => {
       const w = await newWorld(1000, 'sync');
       const { meter } = await w.meter();
       const calls = checkouts();
       const kept = await meter.reserve(D, 4);
       const dropped = await meter.reserve(D, 9);
-      assert.equal(checkouts(), calls);
+      assert.equal(checkouts() - calls, 2, 'one checkout per reservation, before its work');
+      assert.equal(await w.consumed(), 13);
+      assert.equal(meter.stats(D).open, 13);
       dropped.cancel();
       await kept.commit();
-      assert.equal(checkouts() - calls, 1);
-      assert.equal(await w.consumed(), 4);
+      await meter.flush();
+      assert.equal(meter.stats(D).credit, 9, 'the cancelled units are kept');
+      const next = await meter.reserve(D, 9);
+      assert.equal(checkouts() - calls, 2, 'taken from the credit: no call');
+      await next.commit();
+      await meter.debit(D, 1);
+      assert.equal(await w.consumed(), 14, 'exact: 4 + 9 served, 1 debited, nothing twice');
+      assert.equal(meter.stats(D).open, 0);
+    });
+
+    it('sync: a request larger than what is left is refused before any work, and nothing is consumed', async () => {
+      const w = await newWorld(10, 'sync');
+      const { meter } = await w.meter();
+      await (await meter.reserve(D, 8)).commit();
+      await assert.rejects(meter.reserve(D, 5), (error: unknown) => {
+        assert.ok(error instanceof QuotaExhaustedError);
+        assert.match(error.message, /5 were needed/);
+        return true;
+      });
+      assert.equal(await w.consumed(), 8);
+      assert.equal(meter.stats(D).open, 0, 'nothing held for the refused request');
+      await (await meter.reserve(D, 2)).commit();
+      assert.equal(await w.consumed(), 10);
+      assert.equal(meter.stats(D).unbillable, 0, 'exact: nothing served that was not granted');
+    });
+
+    it('sync: a checkout whose answer was lost refuses the request (503); resent later, it turns into credit', async () => {
+      const w = await newWorld(1000, 'sync');
+      const handle = await w.meter();
+      worlds.lm().addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 3 });
+      await assert.rejects(handle.meter.reserve(D, 6), LicenseUnavailableError);
+      assert.equal(await w.consumed(), 6, 'License Manager took it; the engine never heard');
+      assert.equal(handle.meter.stats(D).open, 0);
+      await handle.meter.flush();
+      assert.equal(await w.consumed(), 6, 'resent with the same token: counted once');
+      assert.equal(await w.blockRemaining(), 6, 'granted units paid for and unused: credit');
+      const calls = checkouts();
+      await (await handle.meter.reserve(D, 6)).commit();
+      assert.equal(checkouts(), calls, 'the next request spends the credit');
+      assert.equal(await w.consumed(), 6);
     });
   });
 
@@ -410,15 +457,13 @@ describe('DrawdownMeter', function () {
       assert.equal(await w.consumed(), 11);
     });
 
-    it('sync: a reservation at once (the checkout happens at commit); reserve mode: undefined, nothing taken', async () => {
+    it('sync and reserve modes: undefined (a License Manager or store call away), nothing taken', async () => {
       const sync = await newWorld(1000, 'sync');
       const { meter } = await sync.meter();
       const calls = checkouts();
-      const held = meter.tryReserve(D, 4);
-      assert.ok(held !== undefined);
-      assert.equal(checkouts(), calls, 'no call before commit');
-      await held.commit();
-      assert.equal(await sync.consumed(), 4);
+      assert.equal(meter.tryReserve(D, 4), undefined);
+      assert.equal(checkouts(), calls, 'no call by the try');
+      assert.equal(meter.stats(D).open, 0);
       await sync.close();
 
       const blocks = await newWorld(1000, 'reserve', { blockUnits: 100 });

@@ -32,6 +32,7 @@ describe('DrawdownMeter reserve mode', function () {
     assert.equal(await w.blockRemaining(), 90, 'the cancelled 20 are back in the block');
     assert.deepEqual(meter.stats(D), {
       pending: 0,
+      open: 0,
       reported: 100,
       exhausted: false,
       unbillable: 0,

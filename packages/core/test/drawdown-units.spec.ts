@@ -65,12 +65,10 @@ describe('drawdown units and journal keys', () => {
   describe('SettlingReservation', () => {
     it('settles once: a second commit rejects and a cancel after it throws ERR_LG_RESERVATION_SETTLED', async () => {
       let commits = 0;
-      const reservation = new SettlingReservation(
-        'D',
-        3,
-        async () => void commits++,
-        () => assert.fail('not cancelled'),
-      );
+      const reservation = new SettlingReservation('D', 3, {
+        commitReserved: async () => void commits++,
+        cancelReserved: () => assert.fail('not cancelled'),
+      });
       assert.equal(reservation.state, 'open');
       await reservation.commit();
       assert.equal(reservation.state, 'committed');
@@ -81,12 +79,10 @@ describe('drawdown units and journal keys', () => {
 
     it('a cancelled reservation cannot be committed or cancelled again', async () => {
       let cancels = 0;
-      const reservation = new SettlingReservation(
-        'D',
-        3,
-        () => assert.fail('not committed'),
-        () => void cancels++,
-      );
+      const reservation = new SettlingReservation('D', 3, {
+        commitReserved: () => assert.fail('not committed'),
+        cancelReserved: () => void cancels++,
+      });
       reservation.cancel();
       assert.equal(reservation.state, 'cancelled');
       assert.throws(() => reservation.cancel(), { code: 'ERR_LG_RESERVATION_SETTLED' });

@@ -11,7 +11,9 @@ import {
   type SeatView,
   type UnitsOf,
   watchFinishedResponses,
-  whenFinished,
+  whenResponseDone,
+  endAfterJournal,
+  isDurable,
 } from '@licensegate/core';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
@@ -204,22 +206,41 @@ export function licenseGate(
             code: (error as { code?: string }).code,
             error: (error as Error).message,
           },
-          'A drawdown charge failed after the response; nothing was charged for it',
+          'A drawdown charge failed; nothing was charged for it',
         );
       /**
-       * Settles a charge once its response has finished or closed: charged when it finished and
-       * `chargeWhen` says so. Usually settled at once (batch mode, units known up front): no
-       * promise per request then.
+       * Settles a charge once its response is done: charged when it finished and `chargeWhen` says
+       * so, cancelled when it was cut off. Usually settled at once (batch mode within its bound on
+       * a store of this process alone): no promise per request then.
        */
-      const settle = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void => {
+      const settle = (
+        charge: RequestCharge<Request, Response>,
+        req: Request,
+        res: Response,
+        finished: boolean,
+      ): void => {
         charge
-          .settleNow(res.writableFinished && safeChargeWhen(req, res), req, res)
+          .settleNow(finished && safeChargeWhen(req, res), req, res)
           ?.then(undefined, (error: unknown) => logChargeFailure(req, error));
       };
       /**
-       * The path that waits: the gate is starting, or the units need a wait or a store call
-       * (`reserve` mode, `batch` mode at its bound). The listener goes on before anything is
-       * awaited: a response can finish or close at any time.
+       * On a durable store (one that outlives the process), the charge is journaled before the
+       * response's last bytes leave (write-ahead): a client that receives a success has its units
+       * in the store, whatever happens to the process next.
+       */
+      const durable = isDurable(gate.options.store);
+      const journalFirst = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void => {
+        if (!durable) return;
+        endAfterJournal(
+          res,
+          () => charge.settleNow(safeChargeWhen(req, res), req, res),
+          (error) => logChargeFailure(req, error),
+        );
+      };
+      /**
+       * The path that waits: the gate is starting, or the units need a wait, a store call or a
+       * License Manager call. The listener goes on before anything is awaited: a response can
+       * finish or close at any time.
        */
       const openLater = (
         req: Request,
@@ -229,9 +250,9 @@ export function licenseGate(
       ): void => {
         // The client may have gone during an earlier middleware: then no close event comes, and
         // there is no one to do the work for; units being reserved go back.
-        if (res.destroyed || res.writableEnded) {
+        if (res.destroyed || res.writableEnded || req.socket?.destroyed === true) {
           opening.then(
-            (charge) => settle(charge, req, res),
+            (charge) => settle(charge, req, res, false),
             () => undefined,
           );
           return;
@@ -240,13 +261,14 @@ export function licenseGate(
         let closed = false;
         res.on('close', () => {
           closed = true;
-          if (charge !== undefined) settle(charge, req, res);
+          if (charge !== undefined) settle(charge, req, res, res.writableFinished);
         });
         opening.then(
           (opened) => {
             charge = opened;
-            if (!closed) return next();
-            settle(opened, req, res); // the client left while the units were being reserved
+            if (closed) return settle(opened, req, res, false); // the client left while the units were being reserved
+            journalFirst(opened, req, res);
+            next();
           },
           (error: unknown) => fail(req, res, next, error),
         );
@@ -270,13 +292,17 @@ export function licenseGate(
           return fail(req, res, next, error);
         }
         if (!(begun instanceof RequestCharge)) return openLater(req, res, next, begun);
-        // The hot path: the units are held at once (nothing to give back if the response never
-        // finishes), and the handler runs in this tick. Settled when the response has finished:
-        // through the server's diagnostics channel when it publishes (no listener per request),
-        // else on 'close', which follows every response, finished (writableFinished) or aborted.
+        // The hot path: the units are held at once, and the handler runs in this tick. Settled when
+        // the response is done: through the server's diagnostics channel and the connection's close
+        // when the server publishes (no listener per request), else on the response's 'close',
+        // which follows every response, finished (writableFinished) or cut off.
         const charge = begun;
-        const onDone = (): void => settle(charge, req, res);
-        if (!whenFinished(req, res, onDone)) res.on('close', onDone);
+        journalFirst(charge, req, res);
+        const onDone = (finished: boolean): void => settle(charge, req, res, finished);
+        if (!whenResponseDone(req, res, onDone)) {
+          if (res.destroyed || req.socket?.destroyed === true) onDone(false);
+          else res.on('close', () => onDone(res.writableFinished));
+        }
         next();
       };
     },

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { RequestCharge, watchFinishedResponses, whenFinished } from '@licensegate/core';
+import { endAfterJournal, isDurable, RequestCharge, watchFinishedResponses, whenResponseDone } from '@licensegate/core';
 import type { Request, Response } from 'express';
 import { of, tap, type Observable } from 'rxjs';
 
@@ -65,11 +65,34 @@ export class LicenseGateInterceptor implements NestInterceptor {
     }
     if (!(begun instanceof RequestCharge)) return this.chargeLater(begun, route, context, next);
     const charge = begun;
-    // Nothing is held: a response that never finishes is simply not charged.
+    // The units are held until the response is done: settled when it finished, cancelled when it was cut off.
     const settle = (succeeded: boolean): void => this.settleCharge(charge, succeeded, route, req, res);
-    const finished = (): void => settle(res.writableFinished && this.shouldCharge(route, req, res));
-    if (!whenFinished(req, res, finished)) res.once('close', finished);
+    const done = (finished: boolean): void => settle(finished && this.shouldCharge(route, req, res));
+    this.journalFirst(charge, route, req, res);
+    if (!whenResponseDone(req, res, done)) {
+      if (res.destroyed || req.socket?.destroyed === true) done(false);
+      else res.once('close', () => done(res.writableFinished));
+    }
     return next.handle().pipe(tap({ error: () => settle(false) }));
+  }
+
+  /**
+   * On a durable store (one that outlives the process: Redis, the file store), holds the
+   * response's end until its charge is journaled, so that a client that receives a success has its
+   * units in the store whatever happens to the process next. Nothing on other stores.
+   */
+  protected journalFirst(
+    charge: RequestCharge<Request, Response>,
+    route: LicenseRoute,
+    req: Request,
+    res: Response,
+  ): void {
+    if (!isDurable(route.service.gate.options.store)) return;
+    endAfterJournal(
+      res,
+      () => charge.settleNow(this.shouldCharge(route, req, res), req, res),
+      (error) => this.logChargeFailure(route, req, error),
+    );
   }
 
   /** The path that waits for the units (reserve mode, batch mode at its bound). */
@@ -103,6 +126,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
       this.settleCharge(charge, outcome, route, req, res);
       return of(undefined);
     }
+    this.journalFirst(charge, route, req, res);
     return next.handle().pipe(tap({ error: () => settle(false) }));
   }
 
@@ -130,7 +154,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
     return route.service.shouldCharge(req, res);
   }
 
-  /** Commits or cancels the charge; a failure after the response is logged (nothing was charged). */
+  /** Commits or cancels the charge; a failure is logged (nothing was charged). */
   protected settleCharge(
     charge: RequestCharge<Request, Response>,
     succeeded: boolean,
@@ -138,17 +162,20 @@ export class LicenseGateInterceptor implements NestInterceptor {
     req: Request,
     res: Response,
   ): void {
-    charge.settleNow(succeeded, req, res)?.catch((error: unknown) =>
-      route.service.gate.options.logger.error(
-        {
-          event: 'licensegate.charge_failed',
-          dimension: route.drawdown?.dimension,
-          path: req.path,
-          code: (error as { code?: string }).code,
-          error: (error as Error).message,
-        },
-        'A drawdown charge failed after the response; nothing was charged for it',
-      ),
+    charge.settleNow(succeeded, req, res)?.catch((error: unknown) => this.logChargeFailure(route, req, error));
+  }
+
+  /** Logs a charge that failed (nothing was charged for it). */
+  protected logChargeFailure(route: LicenseRoute, req: Request, error: unknown): void {
+    route.service.gate.options.logger.error(
+      {
+        event: 'licensegate.charge_failed',
+        dimension: route.drawdown?.dimension,
+        path: req.path,
+        code: (error as { code?: string }).code,
+        error: (error as Error).message,
+      },
+      'A drawdown charge failed; nothing was charged for it',
     );
   }
 }

@@ -280,18 +280,29 @@ describe('nestjs @Drawdown with LicenseGateInterceptor', () => {
       assert.equal(s.reported(), 25, 'every acknowledged unit is what License Manager counts');
     });
 
-    it('sync: the request in flight when the pool runs out is the over-service; later ones get 402', async () => {
+    it('sync: exact — each request is checked out before its work; the one past the pool gets 402 unserved', async () => {
       const s = await setup({ mode: 'sync' }, 1, { sku: 'lg-nest-pool-5', pool: 5 });
       const api = request(s.url);
       for (let i = 0; i < 5; i++) {
         await api.post('/work').expect(200);
-        await until(() => s.reported() === i + 1, 'the charge');
+        assert.equal(s.reported(), i + 1, 'granted before the response');
       }
-      await api.post('/work').expect(200);
-      await until(() => s.gate.drawdown.isExhausted(DIMENSION), 'the refused charge');
       assertProblem(await api.post('/work'), { status: 402, type: 'quota-exhausted' });
-      assert.equal(s.probe.handled, 6);
+      assert.equal(s.probe.handled, 5, 'the refused request did no work');
+      assert.equal(s.gate.drawdown.isExhausted(DIMENSION), true);
+      assertProblem(await api.post('/work'), { status: 402, type: 'quota-exhausted' });
       assert.equal(await s.consumed(), 5);
+      assert.equal(s.gate.drawdown.stats(DIMENSION).unbillable, 0);
+    });
+
+    it('sync: concurrent requests against a small pool — exactly the pool is served, the rest 402 before any work', async () => {
+      const s = await setup({ mode: 'sync' }, 3, { sku: 'lg-nest-pool-5-c', pool: 10 });
+      const answers = await Promise.all(Array.from({ length: 12 }, () => request(s.url).post('/work')));
+      const served = answers.filter((a) => a.status === 200).length;
+      assert.equal(served, 3, '3 requests of 3 units fit a pool of 10');
+      assert.ok(answers.every((a) => a.status === 200 || a.status === 402));
+      assert.equal(s.probe.handled, served);
+      assert.equal(await s.consumed(), 9);
     });
 
     it('(req, res) => units: refused up front once the pool is known to be used up', async () => {

@@ -11,6 +11,7 @@ import { isBatchRecord, type BatchRecord, type Journal, type JournalValue } from
 import { journalKey } from './journal-keys.js';
 import type { Outbox } from './outbox.js';
 import type { QuotaState } from './quota-state.js';
+import { CheckoutAhead } from './checkout-ahead.js';
 
 /** What a batch dimension works with. */
 export interface BatchDimensionDeps {
@@ -82,11 +83,28 @@ export class BatchDimension {
   #gathering: JournalWrite | undefined;
   /** Journal writes fail because the store is unreachable (since the last one that worked). */
   #storeDown = false;
+  /** Units of open reservations held under the bound (admitted, neither committed nor cancelled). */
+  #held = 0;
+  /** Waiters for room, woken when a reservation settles, a report ends, or the meter stops. */
+  #waiters: (() => void)[] = [];
+  /** Reservations larger than `batchUnits`: checked out before their work. */
+  readonly #ahead: CheckoutAhead;
 
   constructor(config: ResolvedDrawdownDimension, deps: BatchDimensionDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#current = this.#epoch(1);
+    this.#ahead = new CheckoutAhead(config, deps);
+  }
+
+  /** Units of open reservations held under the bound. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Units of cancelled reservations larger than `batchUnits`, kept as credit for the next ones, as last seen. */
+  get credit(): number | undefined {
+    return this.#ahead.credit;
   }
 
   /** Units debited by this engine and not reported yet (pending, sealing or being sent). */
@@ -118,22 +136,66 @@ export class BatchDimension {
   debit(units: number): Promise<void> {
     this.#deps.quota.assertNotExhausted(this.#config.name);
     if (this.#fits(units)) return this.record(units);
-    return this.#whenRoom(units, true);
-  }
-
-  /** Waits until a debit of `units` would be taken now (the first phase of a reservation); debits nothing. */
-  async admit(units: number): Promise<void> {
-    if (!this.admitNow(units)) await this.#whenRoom(units, false);
+    return this.#whenRoom(units, 'record');
   }
 
   /**
-   * Whether a debit of `units` would be taken now, without waiting (the first phase of a
-   * reservation, on a request's hot path); debits nothing.
+   * Holds `units` for a reservation at once, when they fit under the bound with everything
+   * unreported and every other open reservation: the hot path. `false` when they do not fit now,
+   * or when a reservation this large must be checked out ahead: then call {@link hold}.
    * @throws QuotaExhaustedError when the dimension is exhausted
    */
-  admitNow(units: number): boolean {
+  tryHold(units: number): boolean {
     this.#deps.quota.assertNotExhausted(this.#config.name);
-    return this.#fits(units);
+    if (units > this.#config.batchUnits || this.unconfirmed + this.#held + units > this.#config.batchUnits)
+      return false;
+    this.#held += units;
+    return true;
+  }
+
+  /**
+   * Holds `units` for a reservation: under the bound (waiting for room: for reservations to settle
+   * and for the report in flight), or — larger than `batchUnits` — checked out before the work.
+   * @returns `held` (settle with {@link commitHeld} or {@link releaseHeld}) or `ahead` (paid for:
+   *   a commit does nothing more, a cancel gives the units as credit, {@link cancelAhead})
+   * @throws QuotaExhaustedError, LicenseUnavailableError, LicenseGateError `ERR_LG_STOPPED`
+   */
+  async hold(units: number): Promise<'held' | 'ahead'> {
+    if (units > this.#config.batchUnits) {
+      await this.#ahead.take(units);
+      return 'ahead';
+    }
+    if (!this.tryHold(units)) await this.#whenRoom(units, 'hold');
+    return 'held';
+  }
+
+  /** A held reservation's work succeeded: its units are journaled (see {@link recordNow}). */
+  commitHeld(units: number): Promise<void> | undefined {
+    this.#held -= units;
+    const written = this.recordNow(units);
+    this.#wake();
+    return written;
+  }
+
+  /** A held reservation's work failed: its room is free again. */
+  releaseHeld(units: number): void {
+    this.#held -= units;
+    this.#wake();
+  }
+
+  /** A reservation checked out ahead was cancelled: its units are kept as credit. */
+  cancelAhead(units: number): void {
+    this.#ahead.give(units);
+  }
+
+  /** Resolves when every credit given back has reached the store. */
+  drainCredit(): Promise<void> {
+    return this.#ahead.drain();
+  }
+
+  /** Wakes every waiter for room (they look again; a stopping meter refuses them). */
+  wake(): void {
+    this.#wake();
   }
 
   /**
@@ -240,36 +302,64 @@ export class BatchDimension {
     if (this.hasPending) this.#background();
   }
 
-  /** A send of this dimension ended: flush again when a batch is due and reports work. */
+  /** A send of this dimension ended: flush again when a batch is due and reports work; waiters look again. */
   afterSend(): void {
     this.#maybeFlush();
+    this.#wake();
   }
 
+  /** Whether a debit of `units` (work done) fits: under the bound, or alone when it is larger. */
   #fits(units: number): boolean {
-    const unconfirmed = this.unconfirmed;
-    return unconfirmed === 0 || unconfirmed + units <= this.#config.batchUnits;
+    const held = this.unconfirmed + this.#held;
+    return held === 0 || held + units <= this.#config.batchUnits;
   }
 
-  async #whenRoom(units: number, record: boolean): Promise<void> {
+  /** Whether a reservation of `units` (at most `batchUnits`) fits under the bound. */
+  #fitsHeld(units: number): boolean {
+    return this.unconfirmed + this.#held + units <= this.#config.batchUnits;
+  }
+
+  /** Takes `units` once there is room: records them (a debit) or holds them (a reservation). */
+  #take(units: number, as: 'record' | 'hold'): Promise<void> | undefined {
+    if (as === 'record') return this.record(units);
+    this.#held += units;
+    return undefined;
+  }
+
+  async #whenRoom(units: number, as: 'record' | 'hold'): Promise<void> {
     const { quota, failures, clock } = this.#deps;
     const name = this.#config.name;
     for (;;) {
       if (this.#deps.stopping())
         throw new LicenseGateError('ERR_LG_STOPPED', `The gate is stopping; ${name} units can no longer be debited.`);
       quota.assertNotExhausted(name);
-      if (this.#fits(units)) return record ? this.record(units) : undefined;
+      if (as === 'record' ? this.#fits(units) : this.#fitsHeld(units)) return this.#take(units, as);
       // The store was unreachable: sealing what is pending tells whether it is back (it fails at once if not).
       if (this.#storeDown && (await this.#flushed()) && !this.#storeDown) continue;
       if (failures.isDegraded(name)) {
         const decision = failures.decide(name, clock.now());
-        if (decision.admit) return record ? this.record(units) : undefined;
+        if (decision.admit) return this.#take(units, as);
         throw new LicenseUnavailableError(
           `${name} units cannot be reported now (License Manager or the store is unreachable), and ${this.unconfirmed} are waiting; no more are served until they are.`,
           decision.retryAfterMs,
         );
       }
-      await this.#flushed(); // when it fails because of the store, the dimension is degraded now: the policy decides
+      if (this.hasPending || this.#deps.outbox.ownRemaining(name) > 0) {
+        // Units wait to be reported: report them (when it fails because of the store, the dimension
+        // is degraded now, and the policy decides above).
+        await this.#flushed();
+      } else {
+        // Only open reservations take the room: wait for one to settle.
+        await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      }
     }
+  }
+
+  #wake(): void {
+    if (this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**

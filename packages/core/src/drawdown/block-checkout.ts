@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { LicenseManagerCallError } from '../source/license-source.js';
 import type { StoreRecord } from '../store/store.js';
 import type { SendFailureKind } from './failure-tracker.js';
-import { isBuyRecord, type BuyRecord } from './journal.js';
+import { isBuyRecord, type BuyRecord, type Journal } from './journal.js';
+import { journalKey } from './journal-keys.js';
+import type { Outbox, SendOutcome } from './outbox.js';
 import { classifySendError, type SendContext } from './send-context.js';
 
 /** How a block checkout ended. */
 export type BuyOutcome =
   /** Granted and credited to the shared block counter, which now holds `blockRemaining`. */
   | { readonly status: 'credited'; readonly units: number; readonly blockRemaining: number }
+  /** Granted to the caller, whose work they pay for (a checkout ahead); nothing credited, the record deleted. */
+  | { readonly status: 'granted'; readonly units: number }
   /** Refused (nothing consumed); the record is deleted. */
   | { readonly status: 'refused'; readonly units: number }
   /** Failed; the record stays, to be resent with the same token. */
@@ -28,9 +32,19 @@ export type BuyOutcome =
  * a `confirmed` record is never credited by anyone else. A `sending` record is resent with its token,
  * so a grant whose answer was lost is replayed, not bought twice.
  *
+ * With `toCaller` (the first send of a checkout ahead, see `CheckoutAhead`), granted units go to the
+ * caller instead: the record is deleted and nothing is credited. Should that delete never happen
+ * (a crash), the record is later resent with its token — a replay — and credited: units paid for
+ * are never lost, and never counted twice.
+ *
  * Store failures are thrown.
  */
-export async function sendBuy(context: SendContext, key: string, known?: StoreRecord<BuyRecord>): Promise<BuyOutcome> {
+export async function sendBuy(
+  context: SendContext,
+  key: string,
+  known?: StoreRecord<BuyRecord>,
+  toCaller = false,
+): Promise<BuyOutcome> {
   const { journal, source, instanceId } = context;
   const stored = known ?? (await journal.get<BuyRecord>(key));
   if (stored === undefined || !isBuyRecord(stored.value) || stored.value.owner !== instanceId)
@@ -54,6 +68,11 @@ export async function sendBuy(context: SendContext, key: string, known?: StoreRe
     }
     return { status: 'failed', kind, error: error as LicenseManagerCallError };
   }
+  if (toCaller) {
+    await journal.remove(key, stored.version);
+    context.reported({ dimension: record.dimension, units: record.units, clientToken: record.clientToken });
+    return { status: 'granted', units: record.units };
+  }
   const confirmed = await journal.replace(key, { ...record, state: 'confirmed' }, stored.version);
   if (confirmed === undefined) return { status: 'lost' };
   const blockRemaining = await journal.addToBlock(record.dimension, record.units);
@@ -65,4 +84,37 @@ export async function sendBuy(context: SendContext, key: string, known?: StoreRe
 /** A new block checkout record owned by `owner`, with its token. */
 export function newBuyRecord(dimension: string, unit: string, units: number, owner: string): BuyRecord {
   return { type: 'buy', dimension, unit, units, clientToken: randomUUID(), state: 'sending', owner };
+}
+
+/** What {@link buy} works with. */
+export interface BuyDeps {
+  readonly journal: Journal;
+  readonly outbox: Outbox;
+  readonly instanceId: string;
+}
+
+/**
+ * Journals a new checkout of `units` (its `buy:<instance>:<dimension>:<sequence>` record, token
+ * included, before the call) and sends it.
+ * @param toCaller - the granted units go to the caller (a checkout ahead), not to the block
+ * @throws the store's error (nothing sent)
+ */
+export async function buy(
+  deps: BuyDeps,
+  dimension: { readonly name: string; readonly unit: string },
+  sequence: number,
+  units: number,
+  toCaller: boolean,
+): Promise<SendOutcome | undefined> {
+  const { journal, outbox, instanceId } = deps;
+  const key = journalKey('buy', instanceId, dimension.name, sequence);
+  const record = newBuyRecord(dimension.name, dimension.unit, units, instanceId);
+  const version = await journal.create(key, record);
+  if (version === undefined)
+    throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
+  outbox.add(
+    { key, type: 'buy', dimension: dimension.name, own: true, remaining: units },
+    { value: record, version, expiresAt: null },
+  );
+  return outbox.send(key, toCaller);
 }

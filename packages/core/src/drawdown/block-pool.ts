@@ -1,11 +1,11 @@
 import { LicenseUnavailableError, QuotaExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedDrawdownDimension } from '../options.js';
-import { newBuyRecord } from './block-checkout.js';
+import { buy } from './block-checkout.js';
 import type { Journal } from './journal.js';
-import { journalKey } from './journal-keys.js';
 import type { Outbox, SendOutcome } from './outbox.js';
 import type { QuotaState } from './quota-state.js';
+import { UnspentUnits } from './unspent-units.js';
 
 /** What a block pool works with. */
 export interface BlockPoolDeps {
@@ -39,19 +39,19 @@ export interface BlockPoolDeps {
 export class BlockPool {
   readonly #config: ResolvedDrawdownDimension;
   readonly #deps: BlockPoolDeps;
+  readonly #block: UnspentUnits;
   #sequence = 0;
   #buying: Promise<void> | undefined;
-  #remaining: number | undefined;
-  readonly #returning = new Set<Promise<void>>();
 
   constructor(config: ResolvedDrawdownDimension, deps: BlockPoolDeps) {
     this.#config = config;
     this.#deps = deps;
+    this.#block = new UnspentUnits(deps.journal, config.name, deps.logger);
   }
 
   /** The shared block counter as this engine last saw it, if it has. */
   get blockRemaining(): number | undefined {
-    return this.#remaining;
+    return this.#block.lastSeen;
   }
 
   /**
@@ -61,62 +61,30 @@ export class BlockPool {
    *   the checkout is resent with its token later, and its units credited if it was granted)
    */
   async take(units: number): Promise<void> {
-    const { journal } = this.#deps;
-    const name = this.#config.name;
     for (;;) {
-      const left = await journal.addToBlock(name, -units);
-      if (left >= 0) {
-        this.#remaining = left;
-        return;
-      }
-      try {
-        this.#remaining = await journal.addToBlock(name, units);
-      } catch (error) {
-        this.#deps.logger.error(
-          { event: 'licensegate.drawdown.block_undo_failed', dimension: name, units, error: (error as Error).message },
-          `Could not give back ${units} ${name} units taken from a short block; they are lost to this buyer`,
-        );
-        throw error;
-      }
-      const shortfall = units - Math.max(0, left + units);
-      await this.#ensure(shortfall);
+      const shortfall = await this.#block.take(units);
+      if (shortfall === 0) return;
+      await this.#ensure(shortfall, units);
     }
   }
 
   /** Gives `units` back to the block (a cancelled reservation); a store failure is logged. */
   give(units: number): void {
-    const name = this.#config.name;
-    const giving = this.#deps.journal.addToBlock(name, units).then(
-      (left) => {
-        this.#remaining = left;
-      },
-      (error: unknown) =>
-        this.#deps.logger.error(
-          {
-            event: 'licensegate.drawdown.block_return_failed',
-            dimension: name,
-            units,
-            error: (error as Error).message,
-          },
-          `Could not give ${units} cancelled ${name} units back to the block; they stay consumed`,
-        ),
-    );
-    this.#returning.add(giving);
-    void giving.finally(() => this.#returning.delete(giving));
+    this.#block.give(units);
   }
 
   /** Resolves when every `give` has reached the store. */
-  async drain(): Promise<void> {
-    await Promise.all([...this.#returning]);
+  drain(): Promise<void> {
+    return this.#block.drain();
   }
 
   /** One block checkout per engine at a time; others wait for it, then look at the counter again. */
-  async #ensure(shortfall: number): Promise<void> {
+  async #ensure(shortfall: number, needed: number): Promise<void> {
     if (this.#buying !== undefined) {
       await this.#buying.catch(() => undefined);
       return;
     }
-    const buying = this.#buy(shortfall);
+    const buying = this.#buy(shortfall, needed);
     this.#buying = buying;
     try {
       await buying;
@@ -125,13 +93,13 @@ export class BlockPool {
     }
   }
 
-  async #buy(shortfall: number): Promise<void> {
-    const { journal, outbox, quota, instanceId } = this.#deps;
+  async #buy(shortfall: number, needed: number): Promise<void> {
+    const { outbox, quota } = this.#deps;
     const name = this.#config.name;
     // A checkout of this dimension not confirmed yet (a timeout, or adopted): resend it before any new one.
     for (const entry of outbox.entries(name, 'buy')) {
       const outcome = await outbox.send(entry.key);
-      if (outcome?.status === 'credited') return;
+      if (outcome?.status === 'credited') return this.#block.saw(outcome.blockRemaining);
       if (outcome?.status === 'failed') throw this.#failure(outcome);
     }
     quota.assertGrantable(name, shortfall);
@@ -139,20 +107,16 @@ export class BlockPool {
     for (const size of sizes) {
       if (!quota.mayGrant(name, size)) continue;
       this.#sequence += 1;
-      const key = journalKey('buy', instanceId, name, this.#sequence);
-      const record = newBuyRecord(name, this.#config.unit, size, instanceId);
-      const version = await journal.create(key, record);
-      if (version === undefined)
-        throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
-      outbox.add(
-        { key, type: 'buy', dimension: name, own: true, remaining: size },
-        { value: record, version, expiresAt: null },
-      );
-      const outcome = await outbox.send(key);
-      if (outcome?.status === 'credited') return;
+      const outcome = await buy(this.#deps, this.#config, this.#sequence, size, false);
+      if (outcome?.status === 'credited') return this.#block.saw(outcome.blockRemaining);
       if (outcome?.status === 'failed') throw this.#failure(outcome);
     }
-    throw new QuotaExhaustedError(name, shortfall > 1 ? ` (fewer than ${shortfall} more are left)` : '');
+    throw new QuotaExhaustedError(
+      name,
+      needed > 1
+        ? ` (the request needed ${needed}; the block held ${needed - shortfall}, and License Manager has fewer than the ${shortfall} more)`
+        : '',
+    );
   }
 
   #failure(outcome: Extract<SendOutcome, { status: 'failed' }>): Error {

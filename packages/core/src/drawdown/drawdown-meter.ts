@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
-import { LicenseGateConfigurationError, LicenseGateError } from '../errors.js';
+import { LicenseGateConfigurationError, LicenseGateError, QuotaExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedDrawdownDimension, ResolvedOptions } from '../options.js';
+import { isDurable } from '../store/store.js';
 import type { LicenseSource } from '../source/license-source.js';
 import { DeadlineQueue } from '../util/deadline-queue.js';
 import { adoptOrphans } from './adoption.js';
@@ -11,7 +12,13 @@ import { FailureTracker } from './failure-tracker.js';
 import { Journal } from './journal.js';
 import { Outbox } from './outbox.js';
 import { QuotaState, type QuotaExhaustedEvent } from './quota-state.js';
-import { SettlingReservation, type Reservation } from './reservation.js';
+import {
+  LateReservation,
+  NOTHING_TO_SETTLE,
+  SettlingReservation,
+  type Reservation,
+  type ReservationSettler,
+} from './reservation.js';
 import type { UnitsReportedEvent } from './send-context.js';
 import { SyncDimension } from './sync-dimension.js';
 import { checkUnits } from './units.js';
@@ -43,6 +50,8 @@ export interface DrawdownStats {
    * reservations (`reserve`).
    */
   readonly pending: number;
+  /** Units held by open reservations (requests whose work is under way), in every mode. */
+  readonly open: number;
   /** Units License Manager acknowledged to this engine (for `reserve`: units of the blocks it checked out). */
   readonly reported: number;
   /** Whether the pool is known to be used up (debits are refused until the license changes). */
@@ -51,20 +60,59 @@ export interface DrawdownStats {
   readonly unbillable: number;
   /** `reserve` mode: units left in the shared block, as last seen. */
   readonly blockRemaining?: number;
+  /**
+   * `sync` mode, and `batch` mode's reservations larger than `batchUnits`: units checked out ahead
+   * for requests that then failed, kept for the next requests (shared by the engines of a store), as last seen.
+   */
+  readonly credit?: number;
 }
 
-type Dimension =
-  | { readonly mode: 'batch'; readonly config: ResolvedDrawdownDimension; readonly meter: BatchDimension }
-  | { readonly mode: 'sync'; readonly config: ResolvedDrawdownDimension; readonly meter: SyncDimension }
-  | { readonly mode: 'reserve'; readonly config: ResolvedDrawdownDimension; readonly pool: BlockPool; open: number };
+/** What {@link DrawdownMeter.stop} leaves, per dimension. */
+export interface DrawdownStopReport {
+  /** Whether every open reservation settled before the drain deadline. */
+  readonly drained: boolean;
+  /**
+   * Units not acknowledged by License Manager when stop() ended, per dimension (only those above 0):
+   * left in the store for the next engine on a durable store, lost with the process otherwise.
+   */
+  readonly unreported: Readonly<Record<string, number>>;
+  /** Units of reservations still open at the drain deadline, per dimension (only those above 0): their work had not ended. */
+  readonly open: Readonly<Record<string, number>>;
+}
+
+/** What is open in a dimension: reservations whose work is under way. */
+interface Open {
+  /** Units held by open reservations. */
+  units: number;
+}
+
+type Dimension = { readonly open: Open } & (
+  | {
+      readonly mode: 'batch';
+      readonly config: ResolvedDrawdownDimension;
+      readonly meter: BatchDimension;
+      readonly held: ReservationSettler;
+      readonly ahead: ReservationSettler;
+      readonly late: ReservationSettler;
+    }
+  | {
+      readonly mode: 'sync';
+      readonly config: ResolvedDrawdownDimension;
+      readonly meter: SyncDimension;
+      readonly ahead: ReservationSettler;
+      readonly late: ReservationSettler;
+    }
+  | {
+      readonly mode: 'reserve';
+      readonly config: ResolvedDrawdownDimension;
+      readonly pool: BlockPool;
+      readonly taken: ReservationSettler;
+      readonly late: ReservationSettler;
+    }
+);
 
 const INTERVAL = 'interval:';
 const noop = (): undefined => undefined;
-
-/** A batch reservation: the room was admitted; committing journals the units (cancelling holds nothing back). */
-function batchReservation(meter: BatchDimension, dimension: string, count: number): Reservation {
-  return new SettlingReservation(dimension, count, () => meter.recordNow(count), noop);
-}
 const RETRY = 'retry:';
 
 /**
@@ -93,7 +141,15 @@ export class DrawdownMeter {
   readonly #outbox: Outbox;
   readonly #queue: DeadlineQueue<string>;
   readonly #dimensions = new Map<string, Dimension>();
+  readonly #drainTimeoutMs: number;
+  /** The store outlives this process: batch debits are journaled as they are made. */
+  readonly #durable: boolean;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** Reservations open (and reserve() calls on their way to one), in every dimension. */
+  #openCount = 0;
+  /** Wakes stop() when the last open reservation closes. */
+  #drainWaiter: (() => void) | undefined;
+  #stopping: Promise<DrawdownStopReport> | undefined;
 
   /** @throws LicenseGateConfigurationError when the instance id is empty or holds `:` */
   constructor(deps: DrawdownMeterDeps) {
@@ -138,23 +194,119 @@ export class DrawdownMeter {
       logger: this.#logger,
       instanceId,
     };
-    for (const config of options.drawdown.values()) {
-      if (config.mode === 'batch') {
-        this.#dimensions.set(config.name, {
-          mode: 'batch',
-          config,
-          meter: new BatchDimension(config, {
-            ...shared,
-            stopping: () => this.#state !== 'running',
-            journalEachDebit: options.store.shared === true,
-          }),
-        });
-      } else if (config.mode === 'sync') {
-        this.#dimensions.set(config.name, { mode: 'sync', config, meter: new SyncDimension(config, shared) });
-      } else {
-        this.#dimensions.set(config.name, { mode: 'reserve', config, pool: new BlockPool(config, shared), open: 0 });
-      }
+    this.#drainTimeoutMs = options.drainTimeoutMs;
+    this.#durable = isDurable(options.store);
+    for (const config of options.drawdown.values())
+      this.#dimensions.set(config.name, this.#newDimension(config, shared));
+  }
+
+  #newDimension(config: ResolvedDrawdownDimension, shared: ConstructorParameters<typeof SyncDimension>[1]): Dimension {
+    const open: Open = { units: 0 };
+    const settler = (
+      commit: (units: number) => Promise<void> | undefined,
+      cancel: (units: number) => void,
+    ): ReservationSettler => this.#settler(config.name, open, commit, cancel);
+    if (config.mode === 'batch') {
+      const meter = new BatchDimension(config, {
+        ...shared,
+        stopping: () => this.#state !== 'running',
+        journalEachDebit: this.#durable,
+      });
+      return {
+        mode: 'batch',
+        config,
+        meter,
+        open,
+        held: settler(
+          (units) => meter.commitHeld(units),
+          (units) => meter.releaseHeld(units),
+        ),
+        ahead: settler(noop, (units) => meter.cancelAhead(units)),
+        late: settler((units) => (this.#state === 'running' ? meter.debit(units) : meter.record(units)), noop),
+      };
     }
+    if (config.mode === 'sync') {
+      const meter = new SyncDimension(config, shared);
+      return {
+        mode: 'sync',
+        config,
+        meter,
+        open,
+        ahead: settler(noop, (units) => meter.cancel(units)),
+        late: settler((units) => meter.debit(units), noop),
+      };
+    }
+    const pool = new BlockPool(config, shared);
+    return {
+      mode: 'reserve',
+      config,
+      pool,
+      open,
+      taken: settler(noop, (units) => pool.give(units)),
+      late: settler((units) => pool.take(units), noop),
+    };
+  }
+
+  /**
+   * The settler of one kind of reservation of a dimension: runs the commit or the cancel, then
+   * counts the reservation closed — once its commit has settled, so that stop() waits for it. A
+   * commit that comes after stop() has ended is not charged, and logged as lost.
+   */
+  #settler(
+    dimension: string,
+    open: Open,
+    commit: (units: number) => Promise<void> | undefined,
+    cancel: (units: number) => void,
+  ): ReservationSettler {
+    return {
+      commitReserved: (units) => {
+        if (this.#state === 'stopped' && !this.#durable) {
+          this.#closed(open, units);
+          this.#lostAfterStop(dimension, units);
+          return undefined;
+        }
+        let written: Promise<void> | undefined;
+        try {
+          written = commit(units);
+        } catch (error) {
+          this.#closed(open, units);
+          throw error;
+        }
+        if (written === undefined) {
+          this.#closed(open, units);
+          return undefined;
+        }
+        return written.finally(() => this.#closed(open, units));
+      },
+      cancelReserved: (units) => {
+        try {
+          cancel(units);
+        } finally {
+          this.#closed(open, units);
+        }
+      },
+    };
+  }
+
+  /** A reservation (or a reserve() on its way to one) is open: stop() waits for it. */
+  #opened(open: Open, units: number): void {
+    open.units += units;
+    this.#openCount += 1;
+  }
+
+  /** A reservation closed (or a reserve() failed). */
+  #closed(open: Open, units: number): void {
+    open.units -= units;
+    this.#openCount -= 1;
+    if (this.#openCount === 0 && this.#drainWaiter !== undefined) this.#drainWaiter();
+  }
+
+  /** A commit after stop() ended, on a store that does not outlive the process: nothing will report it. */
+  #lostAfterStop(dimension: string, units: number): void {
+    this.#logger.error(
+      { event: 'licensegate.drawdown.units_lost', dimension, units },
+      `A reservation of ${units} ${dimension} units was committed after the gate stopped (its work outlasted drainTimeoutMs): it is not reported`,
+    );
   }
 
   /** Arms the flush timer of each `batch` dimension. Recovery of dead engines' journals is {@link adopt}. */
@@ -220,10 +372,15 @@ export class DrawdownMeter {
   }
 
   /**
-   * Holds `units` for a piece of work: commit when it succeeded, cancel when it failed. In `reserve`
-   * mode the units are taken from a block now (checking one out first when short); in `batch` mode
-   * this waits for room under the bound; in `sync` mode it refuses what is known to be refused. A
-   * reservation of `0` units is accepted and charges nothing.
+   * Holds `units` for a piece of work: commit when it succeeded, cancel when it failed. Each mode
+   * holds them in its own way before the work:
+   * - `batch`: room under the bound (units unreported + units of open reservations ≤ `batchUnits`),
+   *   waiting for reservations to settle and for the report in flight; a reservation larger than
+   *   `batchUnits` is checked out from License Manager first, as in `sync` mode;
+   * - `sync`: checked out from License Manager first (or taken from the credit of cancelled ones);
+   * - `reserve`: taken from a block checked out ahead (checking one out first when short).
+   * A reservation of `0` units is accepted and charges nothing. Every reservation must be settled:
+   * until it is, its units are held (and `stop()` waits for it, up to `drainTimeoutMs`).
    * @throws the same errors as {@link debit}, before anything is held
    */
   async reserve(dimension: string, units: number): Promise<Reservation> {
@@ -232,34 +389,41 @@ export class DrawdownMeter {
     this.#assertRunning(dimension);
     const now = this.#reserveNow(found, dimension, count);
     if (now !== undefined) return now;
-    if (found.mode === 'batch') {
-      await found.meter.admit(count);
-      return batchReservation(found.meter, dimension, count);
+    this.#opened(found.open, count);
+    let settler: ReservationSettler;
+    try {
+      switch (found.mode) {
+        case 'batch':
+          settler = (await found.meter.hold(count)) === 'held' ? found.held : found.ahead;
+          break;
+        case 'sync':
+          await found.meter.reserve(count);
+          settler = found.ahead;
+          break;
+        case 'reserve':
+          await found.pool.take(count);
+          settler = found.taken;
+          break;
+      }
+    } catch (error) {
+      this.#closed(found.open, count);
+      throw error;
     }
-    // reserve mode: a sync reservation is taken at once or refused, a batch one waited for above
-    const blocks = found as Extract<Dimension, { mode: 'reserve' }>;
-    await blocks.pool.take(count);
-    blocks.open += count;
-    return new SettlingReservation(
-      dimension,
-      count,
-      () => {
-        blocks.open -= count;
-        return undefined;
-      },
-      () => {
-        blocks.open -= count;
-        blocks.pool.give(count);
-      },
-    );
+    const reservation = new SettlingReservation(dimension, count, settler);
+    if (this.#state === 'stopped') {
+      reservation.cancel();
+      throw this.#stoppedError(dimension);
+    }
+    return reservation;
   }
 
   /**
    * {@link reserve} without waiting, for a request's hot path: the reservation when it is held at
-   * once — `batch` mode within its bound, `sync` mode, `0` units — or `undefined` when it would
-   * wait or call the store (`batch` mode at its bound, `reserve` mode): then call {@link reserve}.
-   * Nothing is held when this answers `undefined` or throws, and a reservation answered here takes
-   * no units from a shared pool: left unsettled, it charges nothing and loses nothing.
+   * once — `batch` mode within its bound, `0` units — or `undefined` when it would wait, call the
+   * store or call License Manager (`batch` mode at its bound or above `batchUnits`, `sync` and
+   * `reserve` modes): then call {@link reserve}. Nothing is held when this answers `undefined` or
+   * throws. A reservation answered here holds room under the bound until it is settled: settle
+   * every one (an aborted request: `cancel()`).
    * @throws the same errors as {@link reserve}, synchronously
    */
   tryReserve(dimension: string, units: number): Reservation | undefined {
@@ -269,18 +433,33 @@ export class DrawdownMeter {
     return this.#reserveNow(found, dimension, count);
   }
 
+  /**
+   * Opens a charge whose units are known only when the work has ended (e.g. the size of what a
+   * request backed up): `commit(units)` debits them then, `cancel()` charges nothing. A pool known
+   * to be used up is refused now. Such units are not held before the work, so they are outside the
+   * bound of `batch` mode while the work runs (at most the units of these charges in flight), and in
+   * `sync` mode they are checked out after the work (refused units are counted as unbillable).
+   * `stop()` waits for open charges as for reservations.
+   * @throws QuotaExhaustedError, LicenseGateConfigurationError `ERR_LG_UNKNOWN_DIMENSION`, `ERR_LG_NOT_STARTED` / `ERR_LG_STOPPED`
+   */
+  reserveLater(dimension: string): LateReservation {
+    const found = this.#dimension(dimension);
+    this.#assertRunning(dimension);
+    if (this.#quota.isExhausted(dimension)) throw new QuotaExhaustedError(dimension);
+    this.#opened(found.open, 0);
+    return new LateReservation(dimension, found.late);
+  }
+
   #reserveNow(found: Dimension, dimension: string, count: number): Reservation | undefined {
-    if (count === 0) return new SettlingReservation(dimension, 0, noop, noop);
-    switch (found.mode) {
-      case 'batch':
-        return found.meter.admitNow(count) ? batchReservation(found.meter, dimension, count) : undefined;
-      case 'sync': {
-        found.meter.check(count);
-        return new SettlingReservation(dimension, count, () => found.meter.commit(count), noop);
-      }
-      case 'reserve':
-        return undefined;
+    if (count === 0) return new SettlingReservation(dimension, 0, NOTHING_TO_SETTLE);
+    if (found.mode !== 'batch') {
+      // sync: a pool known to be used up is refused now (reserve mode may still hold units in its block).
+      if (found.mode === 'sync') this.#quota.assertNotExhausted(dimension);
+      return undefined;
     }
+    if (!found.meter.tryHold(count)) return undefined;
+    this.#opened(found.open, count);
+    return new SettlingReservation(dimension, count, found.held);
   }
 
   /**
@@ -328,26 +507,48 @@ export class DrawdownMeter {
   stats(dimension: string): DrawdownStats {
     const found = this.#dimension(dimension);
     const common = {
+      open: found.open.units,
       reported: this.#outbox.reported(dimension),
       exhausted: this.#quota.isExhausted(dimension),
       unbillable: this.#quota.unbillable(dimension),
     };
     if (found.mode === 'reserve') {
       const blockRemaining = found.pool.blockRemaining;
-      return { pending: found.open, ...common, ...(blockRemaining !== undefined ? { blockRemaining } : {}) };
+      return { pending: found.open.units, ...common, ...(blockRemaining !== undefined ? { blockRemaining } : {}) };
     }
-    return { pending: found.meter.unconfirmed, ...common };
+    const credit = found.meter.credit;
+    return { pending: found.meter.unconfirmed, ...common, ...(credit !== undefined ? { credit } : {}) };
   }
 
   /**
-   * Stops: new debits are refused (`ERR_LG_STOPPED`; commits of open reservations are still
-   * journaled), every batch dimension is sealed, and everything this engine holds is sent once —
-   * each call bounded by the retry policy's deadline. What still fails stays in the store, for the
-   * next engine to adopt. Then the timers stop.
+   * Stops, gracefully: new debits and reservations are refused (`ERR_LG_STOPPED`); reservations
+   * and charges already open are waited for — their requests end and commit or cancel — for up to
+   * `drainTimeoutMs`; then every batch dimension is sealed and everything this engine holds is sent
+   * once, each call bounded by the retry policy's deadline. What still fails stays in the store,
+   * for the next engine to adopt (a durable store), and is reported as `unreported`. Then the
+   * timers stop. Every call resolves with the same report.
    */
-  async stop(): Promise<void> {
-    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+  stop(): Promise<DrawdownStopReport> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<DrawdownStopReport> {
+    if (this.#state === 'new') {
+      this.#state = 'stopped';
+      return { drained: true, unreported: {}, open: {} };
+    }
     this.#state = 'stopping';
+    for (const found of this.#dimensions.values()) if (found.mode === 'batch') found.meter.wake();
+    const drained = await this.#drain();
+    const open: Record<string, number> = {};
+    for (const [name, found] of this.#dimensions) if (found.open.units > 0) open[name] = found.open.units;
+    if (!drained) {
+      this.#logger.warn(
+        { event: 'licensegate.drawdown.drain_timeout', open, drainTimeoutMs: this.#drainTimeoutMs },
+        'stop() waited drainTimeoutMs for requests in flight to settle their drawdown charges; those still open are not charged',
+      );
+    }
     this.#queue.clear();
     for (const found of this.#dimensions.values()) {
       if (found.mode === 'batch') {
@@ -368,8 +569,11 @@ export class DrawdownMeter {
             `${lost} ${found.config.name} units could not be journaled before stop (the store could not be written): they are not reported`,
           );
         }
+        await found.meter.drainCredit();
       } else if (found.mode === 'reserve') {
         await found.pool.drain();
+      } else {
+        await found.meter.drain();
       }
     }
     for (const found of this.#dimensions.values()) {
@@ -378,6 +582,41 @@ export class DrawdownMeter {
     await this.#sendUnmetered();
     this.#queue.clear();
     this.#state = 'stopped';
+    const unreported: Record<string, number> = {};
+    for (const [name, found] of this.#dimensions) {
+      const units = found.mode === 'reserve' ? 0 : found.meter.unconfirmed;
+      if (units > 0) unreported[name] = units;
+    }
+    if (Object.keys(unreported).length > 0) {
+      if (this.#durable) {
+        this.#logger.warn(
+          { event: 'licensegate.drawdown.unreported_at_stop', units: unreported },
+          'Drawdown units could not be reported before stop; they stay in the store and the next engine reports them',
+        );
+      } else {
+        this.#logger.error(
+          { event: 'licensegate.drawdown.unreported_at_stop', units: unreported },
+          'Drawdown units could not be reported before stop, and the store does not outlive the process: they are lost',
+        );
+      }
+    }
+    return { drained, unreported, open };
+  }
+
+  /** Waits for every open reservation to close, or for `drainTimeoutMs`; whether they all closed. */
+  #drain(): Promise<boolean> {
+    if (this.#openCount === 0 || this.#drainTimeoutMs === 0) return Promise.resolve(this.#openCount === 0);
+    return new Promise<boolean>((resolve) => {
+      const timer = this.#clock.setTimeout(() => {
+        this.#drainWaiter = undefined;
+        resolve(this.#openCount === 0);
+      }, this.#drainTimeoutMs);
+      this.#drainWaiter = () => {
+        this.#drainWaiter = undefined;
+        this.#clock.clearTimeout(timer);
+        resolve(true);
+      };
+    });
   }
 
   /** Sends adopted records of dimensions this engine does not meter. */
@@ -405,7 +644,14 @@ export class DrawdownMeter {
     if (this.#state === 'running') return;
     if (this.#state === 'new')
       throw new LicenseGateError('ERR_LG_NOT_STARTED', `Start the gate before debiting ${dimension} units.`);
-    throw new LicenseGateError('ERR_LG_STOPPED', `The gate is stopped; ${dimension} units can no longer be debited.`);
+    throw this.#stoppedError(dimension);
+  }
+
+  #stoppedError(dimension: string): LicenseGateError {
+    return new LicenseGateError(
+      'ERR_LG_STOPPED',
+      `The gate is stopping or stopped; ${dimension} units can no longer be debited.`,
+    );
   }
 
   #due(key: string): void {

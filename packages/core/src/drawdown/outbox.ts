@@ -109,7 +109,8 @@ export class Outbox {
   /**
    * Sends a record now (joining a send of it already in flight).
    * @param foreground - a sync debit's own first send: all or nothing, and a configuration failure
-   *   drops the record, since the debit is refused
+   *   drops the record, since the debit is refused; for a checkout ahead (a `buy` record), the
+   *   granted units go to the caller, not to the block
    * @returns the outcome, or `undefined` when the record is not in the outbox
    */
   send(key: string, foreground = false): Promise<SendOutcome | undefined> {
@@ -145,7 +146,7 @@ export class Outbox {
               },
               known as StoreRecord<BatchRecord> | undefined,
             )
-          : await sendBuy(this.#context, entry.key, known as StoreRecord<BuyRecord> | undefined);
+          : await sendBuy(this.#context, entry.key, known as StoreRecord<BuyRecord> | undefined, foreground);
     } catch (error) {
       const storeError = error instanceof Error ? error : new Error(String(error));
       this.#logger.warn(
@@ -166,7 +167,12 @@ export class Outbox {
 
   #record(entry: OutboxEntry, outcome: SendOutcome): void {
     const { dimension, key } = entry;
-    const acknowledged = outcome.status === 'credited' ? outcome.units : 'reported' in outcome ? outcome.reported : 0;
+    const acknowledged =
+      outcome.status === 'credited' || outcome.status === 'granted'
+        ? outcome.units
+        : 'reported' in outcome
+          ? outcome.reported
+          : 0;
     if (acknowledged > 0) this.#reported.set(dimension, this.reported(dimension) + acknowledged);
     if (outcome.status === 'failed') {
       const delay = this.#failures.failed(key, dimension, outcome.kind, this.#clock.now());

@@ -1,4 +1,5 @@
 import { LicenseGateError } from '../errors.js';
+import { checkUnits } from './units.js';
 
 /**
  * Units held for one piece of work (two-phase charging): `commit()` once the work succeeded, or
@@ -29,21 +30,33 @@ export interface Reservation {
 const RESOLVED = Promise.resolve();
 
 /**
- * A {@link Reservation} whose two outcomes are given as functions; settles once. The commit
- * function answers `undefined` when it is done at once (nothing to wait for).
+ * How the reservations of one dimension and kind are settled: ONE object per dimension, shared by
+ * all its reservations, so a reservation on the hot path is one small object.
  */
+export interface ReservationSettler {
+  /** Charges `units`; `undefined` when done at once (nothing left to wait for), else a promise. May throw. */
+  commitReserved(units: number): Promise<void> | undefined;
+  /** Releases `units` without charging them. */
+  cancelReserved(units: number): void;
+}
+
+/** Settles nothing: a reservation of 0 units. */
+export const NOTHING_TO_SETTLE: ReservationSettler = {
+  commitReserved: () => undefined,
+  cancelReserved: () => undefined,
+};
+
+/** A {@link Reservation} settled once, through its dimension's {@link ReservationSettler}. */
 export class SettlingReservation implements Reservation {
   readonly dimension: string;
   readonly units: number;
   #state: Reservation['state'] = 'open';
-  readonly #onCommit: () => Promise<void> | undefined;
-  readonly #onCancel: () => void;
+  readonly #settler: ReservationSettler;
 
-  constructor(dimension: string, units: number, onCommit: () => Promise<void> | undefined, onCancel: () => void) {
+  constructor(dimension: string, units: number, settler: ReservationSettler) {
     this.dimension = dimension;
     this.units = units;
-    this.#onCommit = onCommit;
-    this.#onCancel = onCancel;
+    this.#settler = settler;
   }
 
   /** @inheritDoc */
@@ -65,7 +78,7 @@ export class SettlingReservation implements Reservation {
     if (this.#state !== 'open') return Promise.reject(this.#settled('commit'));
     this.#state = 'committed';
     try {
-      return this.#onCommit();
+      return this.#settler.commitReserved(this.units);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -75,13 +88,68 @@ export class SettlingReservation implements Reservation {
   cancel(): void {
     if (this.#state !== 'open') throw this.#settled('cancel');
     this.#state = 'cancelled';
-    this.#onCancel();
+    this.#settler.cancelReserved(this.units);
   }
 
   #settled(action: string): LicenseGateError {
     return new LicenseGateError(
       'ERR_LG_RESERVATION_SETTLED',
       `Cannot ${action} this reservation of ${this.units} ${this.dimension} units: it is already ${this.#state}. Commit or cancel each reservation once.`,
+    );
+  }
+}
+
+/**
+ * A charge whose units are known only when the work has ended: `commit(units)` debits them then,
+ * `cancel()` charges nothing. Settled once, like a {@link Reservation}.
+ */
+export class LateReservation {
+  readonly dimension: string;
+  #state: Reservation['state'] = 'open';
+  readonly #settler: ReservationSettler;
+
+  constructor(dimension: string, settler: ReservationSettler) {
+    this.dimension = dimension;
+    this.#settler = settler;
+  }
+
+  /** `open` until settled. */
+  get state(): Reservation['state'] {
+    return this.#state;
+  }
+
+  /**
+   * Debits `units`: `undefined` when done at once, else a promise. Never throws: a failure (bad
+   * units, a second settle, a refusal) comes back as a rejected promise, and nothing is charged.
+   */
+  commitNow(units: number): Promise<void> | undefined {
+    if (this.#state !== 'open') return Promise.reject(this.#settled('commit'));
+    this.#state = 'committed';
+    let count: number;
+    try {
+      count = checkUnits(this.dimension, units);
+    } catch (error) {
+      this.#settler.cancelReserved(0);
+      return Promise.reject(error);
+    }
+    try {
+      return count === 0 ? (this.#settler.cancelReserved(0), undefined) : this.#settler.commitReserved(count);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Charges nothing. @throws LicenseGateError `ERR_LG_RESERVATION_SETTLED` when already settled */
+  cancel(): void {
+    if (this.#state !== 'open') throw this.#settled('cancel');
+    this.#state = 'cancelled';
+    this.#settler.cancelReserved(0);
+  }
+
+  #settled(action: string): LicenseGateError {
+    return new LicenseGateError(
+      'ERR_LG_RESERVATION_SETTLED',
+      `Cannot ${action} this ${this.dimension} charge: it is already ${this.#state}. Settle each charge once.`,
     );
   }
 }

@@ -8,6 +8,7 @@ import type { Journal } from './journal.js';
 import { journalKey } from './journal-keys.js';
 import type { Outbox } from './outbox.js';
 import type { QuotaState } from './quota-state.js';
+import { CheckoutAhead } from './checkout-ahead.js';
 
 /** What a sync dimension works with. */
 export interface SyncDimensionDeps {
@@ -21,23 +22,31 @@ export interface SyncDimensionDeps {
 }
 
 /**
- * A `sync` dimension: one PERPETUAL CheckoutLicense per debit, journaled like a batch of one — the
- * record, with its ClientToken, is in the store before the call and deleted after it — so a crash
- * or a timeout mid-call is resent once with the same token.
+ * A `sync` dimension: one PERPETUAL CheckoutLicense per debit or reservation, before it resolves.
  *
- * Bound: exact. A debit resolves once License Manager took its units, and is refused
- * (QuotaExhaustedError, nothing consumed) when it did not. One exception: when the call fails
- * transiently after every retry, its units may already be consumed, so the debit resolves and the
- * record is resent later with the same token (refusing the work would charge for work not done).
+ * - A reservation (a request's charge, two-phase) is checked out AHEAD, before the work: from the
+ *   dimension's credit (units of reservations that were cancelled), else by one checkout of exactly
+ *   its units (see {@link CheckoutAhead}). No request is served units that License Manager has not
+ *   granted; a request larger than what is left is refused (402) before any work; a checkout that
+ *   cannot be confirmed refuses the request (503) and, resent later, turns into credit if granted.
+ *   A cancelled reservation's units become credit for the next one.
+ * - A debit (units of work done) is journaled like a batch of one — the record, with its
+ *   ClientToken, is in the store before the call and deleted after it — so a crash or a timeout
+ *   mid-call is resent once with the same token. It resolves once License Manager took its units,
+ *   and is refused (QuotaExhaustedError, nothing consumed) when it did not. When the call fails
+ *   transiently after every retry, its units may already be consumed, so the debit resolves and the
+ *   record is resent later with the same token (refusing work already done would not undo it).
  */
 export class SyncDimension {
   readonly #config: ResolvedDrawdownDimension;
   readonly #deps: SyncDimensionDeps;
+  readonly #ahead: CheckoutAhead;
   #sequence = 0;
 
   constructor(config: ResolvedDrawdownDimension, deps: SyncDimensionDeps) {
     this.#config = config;
     this.#deps = deps;
+    this.#ahead = new CheckoutAhead(config, deps);
   }
 
   /** Units of this engine's debits whose checkout is not acknowledged yet. */
@@ -45,15 +54,39 @@ export class SyncDimension {
     return this.#deps.outbox.ownRemaining(this.#config.name);
   }
 
+  /** Units of cancelled reservations kept for the next ones, as last seen. */
+  get credit(): number | undefined {
+    return this.#ahead.credit;
+  }
+
   /**
-   * Debits `units` (positive): the checkout happens before this resolves.
+   * Debits `units` (positive): from the credit, or by a checkout that happens before this resolves.
    * @throws QuotaExhaustedError when License Manager refuses (or a refusal already showed it would)
    * @throws LicenseUnavailableError when earlier debits could not be reported and `onUnavailable` refuses
    * @throws LicenseManagerCallError (configuration) when the app's setup is refused; nothing consumed
    */
   async debit(units: number): Promise<void> {
     this.check(units);
+    if (await this.#ahead.takeCredit(units)) return;
     await this.send(units);
+  }
+
+  /**
+   * Holds `units` for a piece of work, checked out before it (see the class comment).
+   * @throws QuotaExhaustedError (402), LicenseUnavailableError (503), LicenseManagerCallError (configuration)
+   */
+  async reserve(units: number): Promise<void> {
+    await this.#ahead.take(units);
+  }
+
+  /** Gives the units of a cancelled reservation back, as credit for the next ones. */
+  cancel(units: number): void {
+    this.#ahead.give(units);
+  }
+
+  /** Resolves when every cancelled reservation's credit has reached the store. */
+  drain(): Promise<void> {
+    return this.#ahead.drain();
   }
 
   /**
@@ -70,23 +103,6 @@ export class SyncDimension {
         `License Manager cannot be reached to take ${name} units; try again later.`,
         decision.retryAfterMs,
       );
-    }
-  }
-
-  /**
-   * Journals and sends `units` with no up-front check (a committed reservation).
-   * @throws QuotaExhaustedError when refused: the units are then counted as unbillable
-   */
-  async commit(units: number): Promise<void> {
-    try {
-      await this.send(units);
-    } catch (error) {
-      if (error instanceof QuotaExhaustedError) {
-        // The work is done and cannot be charged: keep the count.
-        await this.#deps.journal.addUnbillable(this.#config.name, units).catch(() => 0);
-        this.#deps.quota.addUnbillable(this.#config.name, units);
-      }
-      throw error;
     }
   }
 
@@ -107,7 +123,7 @@ export class SyncDimension {
     const outcome = await outbox.send(key, true);
     switch (outcome?.status) {
       case 'refused':
-        throw new QuotaExhaustedError(name, units > 1 ? ` (fewer than ${units} are left)` : '');
+        throw new QuotaExhaustedError(name, units > 1 ? ` (${units} were needed; License Manager has fewer left)` : '');
       case 'dropped':
         throw outcome.error;
       case 'failed':

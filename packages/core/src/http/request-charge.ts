@@ -1,6 +1,5 @@
 import type { DrawdownMeter } from '../drawdown/drawdown-meter.js';
-import { SettlingReservation, type Reservation } from '../drawdown/reservation.js';
-import { QuotaExhaustedError } from '../errors.js';
+import { LateReservation, SettlingReservation, type Reservation } from '../drawdown/reservation.js';
 
 const RESOLVED = Promise.resolve();
 
@@ -14,29 +13,24 @@ export type UnitsOf<Req, Res> = number | ((req: Req) => number) | ((req: Req, re
 /**
  * One request's drawdown charge, for any HTTP framework: opened before the handler runs, settled
  * when the response has finished. Units are charged only when the work succeeded (PERPETUAL units
- * cannot be returned); a failed or aborted request is not charged.
+ * cannot be returned); a failed or aborted request is not charged. Every charge opened must be
+ * settled — the adapters settle it when the response finishes or its connection closes — since its
+ * units are held until then, and `gate.stop()` waits for it.
  *
- * - Units known up front are reserved before the handler (`reserve` mode takes them from the
- *   block, so a used-up pool is refused before any work), then committed or cancelled.
- * - Units known only at the end: the pool is checked before the handler (a used-up pool is
- *   refused up front), and the units are debited when the response succeeded. In `reserve` mode
- *   such a request can be served when the block runs dry at its end: at most one request's units.
+ * - Units known up front are reserved before the handler, in the dimension's mode (see
+ *   `DrawdownMeter.reserve`: room under the batch bound, a checkout ahead in `sync` mode or past
+ *   `batchUnits`, a block in `reserve` mode), then committed or cancelled. A request larger than
+ *   what is left is refused (402) before any work in `sync` and `reserve` modes, and in `batch`
+ *   mode when it is larger than `batchUnits`.
+ * - Units known only at the end (`(req, res) => units`): the pool is checked before the handler (a
+ *   used-up pool is refused up front), and the units are debited when the response succeeded.
  */
 export class RequestCharge<Req, Res> {
-  readonly #meter: DrawdownMeter;
-  readonly #dimension: string;
   readonly #late: ((req: Req, res: Res) => number) | undefined;
-  readonly #reservation: Reservation | undefined;
+  readonly #reservation: Reservation | LateReservation;
   #settled = false;
 
-  private constructor(
-    meter: DrawdownMeter,
-    dimension: string,
-    late: ((req: Req, res: Res) => number) | undefined,
-    reservation: Reservation | undefined,
-  ) {
-    this.#meter = meter;
-    this.#dimension = dimension;
+  private constructor(late: ((req: Req, res: Res) => number) | undefined, reservation: Reservation | LateReservation) {
     this.#late = late;
     this.#reservation = reservation;
   }
@@ -62,11 +56,9 @@ export class RequestCharge<Req, Res> {
   /**
    * Opens a charge before the handler runs, at once when that needs no wait — the hot path of an
    * adapter, which can then call the handler in the same tick: the charge itself when the units are
-   * held now (`batch` mode within its bound, `sync` mode, units read at the end), or a promise of it
-   * when they need a wait or a store call (`batch` mode at its bound, `reserve` mode). Use
-   * {@link open} when a promise is wanted either way. A charge answered at once holds nothing that
-   * must be given back: when its response never closes (the client left before it was opened),
-   * leaving it unsettled charges nothing and loses nothing.
+   * held now (`batch` mode within its bound, units read at the end), or a promise of it when they
+   * need a wait, a store call or a License Manager call. Use {@link open} when a promise is wanted
+   * either way.
    * @throws QuotaExhaustedError (402), InvalidUnitsError (a bad value from the app),
    *   LicenseUnavailableError — synchronously when known at once, else through the promise
    */
@@ -76,17 +68,17 @@ export class RequestCharge<Req, Res> {
     units: UnitsOf<Req, Res>,
     req: Req,
   ): RequestCharge<Req, Res> | Promise<RequestCharge<Req, Res>> {
-    if (RequestCharge.isLate(units)) {
-      if (meter.isExhausted(dimension)) throw new QuotaExhaustedError(dimension);
-      return new RequestCharge(meter, dimension, units, undefined);
-    }
+    if (RequestCharge.isLate(units)) return new RequestCharge(units, meter.reserveLater(dimension));
     // The units function runs once, here; a wait below reuses its answer.
     const count = typeof units === 'number' ? units : (units as (req: Req) => number)(req);
     const now = meter.tryReserve(dimension, count);
-    if (now !== undefined) return new RequestCharge<Req, Res>(meter, dimension, undefined, now);
-    return meter
-      .reserve(dimension, count)
-      .then((reservation) => new RequestCharge<Req, Res>(meter, dimension, undefined, reservation));
+    if (now !== undefined) return new RequestCharge<Req, Res>(undefined, now);
+    return meter.reserve(dimension, count).then((reservation) => new RequestCharge<Req, Res>(undefined, reservation));
+  }
+
+  /** Whether the charge was settled. */
+  get settled(): boolean {
+    return this.#settled;
   }
 
   /**
@@ -107,14 +99,21 @@ export class RequestCharge<Req, Res> {
   settleNow(succeeded: boolean, req: Req, res: Res): Promise<void> | undefined {
     if (this.#settled) return undefined;
     this.#settled = true;
+    const reservation = this.#reservation;
     try {
-      const reservation = this.#reservation;
-      if (reservation !== undefined) {
+      if (reservation instanceof LateReservation) {
         if (!succeeded) return void reservation.cancel();
-        return reservation instanceof SettlingReservation ? reservation.commitNow() : reservation.commit();
+        let units: number;
+        try {
+          units = (this.#late as (req: Req, res: Res) => number)(req, res);
+        } catch (error) {
+          reservation.cancel();
+          throw error;
+        }
+        return reservation.commitNow(units);
       }
-      if (succeeded && this.#late !== undefined) return this.#meter.debit(this.#dimension, this.#late(req, res));
-      return undefined;
+      if (!succeeded) return void reservation.cancel();
+      return reservation instanceof SettlingReservation ? reservation.commitNow() : reservation.commit();
     } catch (error) {
       return Promise.reject(error);
     }

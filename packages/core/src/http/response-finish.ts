@@ -3,38 +3,62 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * "Call me when this response has finished", for the drawdown charges of the hot path, without a
- * listener on each response.
+ * "Call me when this response is done — finished, or cut off with its connection", for the
+ * drawdown charges of the hot path, without a listener on each response.
  *
  * Used by the Express middleware and the NestJS interceptor. A `close` listener per request cost
- * 2–5% of a bare Express route in `bench/express.mjs`. Node's
- * HTTP server publishes every finished response on the diagnostics channel
- * `http.server.response.finish`, so one subscriber serves them all: a response waiting for its
- * charge is found in a WeakMap. Not every server publishes (HTTP/2, test doubles without a
- * server), so a server is trusted only once a response of its own has come through the channel;
- * until then, and for servers that never publish, the caller uses a `close` listener.
+ * 2–5% of a bare Express route in `bench/express.mjs`. Node's HTTP server publishes every finished
+ * response on the diagnostics channel `http.server.response.finish`, so one subscriber serves them
+ * all. A response that never finishes (the client left, the socket was destroyed) is seen through
+ * its connection instead: one `close` listener per socket — a keep-alive connection carries many
+ * requests — tells the responses still waiting on it that they were cut off.
  *
- * Only for charges that hold nothing: an aborted response never finishes, so its callback is
- * never called, and nothing is charged for it.
+ * Not every server publishes (HTTP/2, test doubles without a server), so a server is trusted only
+ * once a response of its own has come through the channel; until then, and for servers that never
+ * publish, the caller uses a `close` listener on the response.
  */
 
 const CHANNEL = 'http.server.response.finish';
 
+/** One response waiting on its connection. */
+interface Waiter {
+  readonly res: object;
+  readonly done: (finished: boolean) => void;
+}
+
 /** Servers whose finished responses were seen on the channel. */
 const publishing = new WeakSet<object>();
-/** What each response waits for (one callback, or several when two drawdown middlewares ran). */
-const waiting = new WeakMap<object, (() => void) | (() => void)[]>();
+/** Sockets with the one `close` listener. */
+const watched = new WeakSet<object>();
+/** What waits on each socket: one response, or several (pipelining, or two drawdown middlewares). */
+const waiting = new WeakMap<object, Waiter | Waiter[]>();
 let subscribed = false;
 
 function onFinish(message: unknown): void {
-  const { response, server } = message as { response?: object; server?: object };
+  const { response, socket, server } = message as { response?: object; socket?: object; server?: object };
   if (server !== undefined && !publishing.has(server)) publishing.add(server);
-  if (response === undefined) return;
-  const then = waiting.get(response);
-  if (then === undefined) return;
-  waiting.delete(response);
-  if (typeof then === 'function') then();
-  else for (const each of then) each();
+  if (response === undefined || socket === undefined) return;
+  const entry = waiting.get(socket);
+  if (entry === undefined) return;
+  if (!Array.isArray(entry)) {
+    if (entry.res !== response) return;
+    waiting.delete(socket);
+    entry.done(true);
+    return;
+  }
+  const rest = entry.filter((waiter) => waiter.res !== response);
+  if (rest.length === 0) waiting.delete(socket);
+  else waiting.set(socket, rest.length === 1 ? (rest[0] as Waiter) : rest);
+  for (const waiter of entry) if (waiter.res === response) waiter.done(true);
+}
+
+/** A socket closed: the responses still waiting on it were cut off. */
+function onSocketClose(this: object): void {
+  const entry = waiting.get(this);
+  if (entry === undefined) return;
+  waiting.delete(this);
+  if (!Array.isArray(entry)) entry.done(false);
+  else for (const waiter of entry) waiter.done(false);
 }
 
 /** Subscribes to the channel (once per process); idempotent. Call it when a middleware is made, before its first request. */
@@ -45,14 +69,29 @@ export function watchFinishedResponses(): void {
 }
 
 /**
- * Calls `then` once `res` has finished (never when it is aborted), when the server is known to
- * publish its finished responses; answers `false` otherwise, calling nothing: use a `close`
- * listener then.
+ * Calls `done(true)` once `res` has finished, or `done(false)` once its connection closed before it
+ * did — exactly once — when the server is known to publish its finished responses; answers `false`
+ * otherwise, calling nothing: use a `close` listener on the response then.
  */
-export function whenFinished(req: IncomingMessage, res: ServerResponse, then: () => void): boolean {
-  const server = (req.socket as { server?: object } | null | undefined)?.server;
-  if (server === undefined || !publishing.has(server)) return false;
-  const before = waiting.get(res);
-  waiting.set(res, before === undefined ? then : typeof before === 'function' ? [before, then] : [...before, then]);
+export function whenResponseDone(
+  req: IncomingMessage,
+  res: ServerResponse,
+  done: (finished: boolean) => void,
+): boolean {
+  const socket = req.socket as (IncomingMessage['socket'] & { server?: object }) | null | undefined;
+  const server = socket?.server;
+  if (socket == null || server === undefined || !publishing.has(server)) return false;
+  if (socket.destroyed) {
+    // Cut off already: its close event has come and gone.
+    done(false);
+    return true;
+  }
+  if (!watched.has(socket)) {
+    watched.add(socket);
+    socket.once('close', onSocketClose);
+  }
+  const waiter: Waiter = { res, done };
+  const before = waiting.get(socket);
+  waiting.set(socket, before === undefined ? waiter : Array.isArray(before) ? [...before, waiter] : [before, waiter]);
   return true;
 }

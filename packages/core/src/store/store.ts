@@ -75,3 +75,8 @@ export interface Store {
 export interface StoreContext {
   readonly clock: Clock;
 }
+
+/** Whether a store's records outlive this process: its `durable` flag, or else its `shared` one. */
+export function isDurable(store: Store): boolean {
+  return store.durable ?? store.shared === true;
+}

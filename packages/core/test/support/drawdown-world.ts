@@ -64,6 +64,8 @@ export interface MeterOptions {
   readonly graceMs?: number;
   /** Start it (default true). */
   readonly start?: boolean;
+  /** How long stop() waits for open reservations (default 0 here: tests that drain say so). */
+  readonly drainTimeoutMs?: number;
 }
 
 /** Starts the suite's emulator (no seed: every world adds its own license). */
@@ -149,6 +151,7 @@ export class DrawdownWorld {
       retry: TEST_RETRY,
       ...(options.onUnavailable !== undefined ? { onUnavailable: options.onUnavailable } : {}),
       ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+      drainTimeoutMs: options.drainTimeoutMs ?? 0,
     });
     const source = new LicenseSource({
       client: resolved.client,
