@@ -99,7 +99,11 @@ describe('Redis: three instances of one app on one Redis and one emulator', () =
       idleReleasedAt !== undefined && idleReleasedAt - diedAt <= 10 * MINUTE,
       'idle seat back within the idle timeout',
     );
-    assert.deepEqual([...events(b, 'seatReleased'), ...events(c, 'seatReleased')], [{ key: 'idle', reason: 'idle' }]);
+    assert.deepEqual(
+      [...events(b, 'seatReleased'), ...events(c, 'seatReleased')],
+      [{ key: 'idle', reason: 'orphan' }],
+      'taken over from a dead instance, then returned idle',
+    );
     const [active, ...others] = await world.records('seats');
     assert.equal(others.length, 0);
     assert.equal(active?.key, 'active');

@@ -127,9 +127,13 @@ describe('Redis unreachable: the failure policy', () => {
     const [seat] = await world.records('seats');
     assert.equal(seat?.value['owner'], b.gate.instanceId, 'B still keeps its seat');
     await b.gate.drawdown.debit(UNITS, 1);
-    await b.gate.stop();
+    const report = await b.gate.stop();
     b.alive = false;
     assert.equal(await world.consumed(UNITS), 8);
-    assert.equal(await world.consumed(SEATS), 0);
+    assert.equal(report.seatsHandedOver, 1, 'A is live: the seat in use is left to it, not checked in');
+    assert.equal(await world.consumed(SEATS), 1);
+    await world.advance(30 * SECOND, { stepMs: 5 * SECOND });
+    const [handed] = await world.records('seats');
+    assert.equal(handed?.value['owner'], a.gate.instanceId, 'A keeps it alive now');
   });
 });

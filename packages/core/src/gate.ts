@@ -9,6 +9,7 @@ import { DrawdownMeter, type DrawdownMeterEvents } from './drawdown/drawdown-met
 import { SeatPool } from './seats/seat-pool.js';
 import type { SeatEvents } from './seats/seat-record.js';
 import { LicenseSource, type LicenseInfo } from './source/license-source.js';
+import { isDurable } from './store/store.js';
 import type { TierDecision } from './tiers/tier-decision.js';
 import { TierOrder } from './tiers/tier-order.js';
 import { TierResolver, type FailureEpisode, type TierAnswer } from './tiers/tier-resolver.js';
@@ -56,6 +57,24 @@ export interface LicenseGateEvents {
   unitsReported: [DrawdownMeterEvents['unitsReported']];
   /** A drawdown pool is used up; once until a new license version. */
   quotaExhausted: [DrawdownMeterEvents['quotaExhausted']];
+}
+
+/** What `gate.stop()` leaves behind. */
+export interface LicenseGateStopReport {
+  /** Whether every drawdown charge of the requests in flight settled within `drainTimeoutMs`. */
+  readonly drained: boolean;
+  /**
+   * Drawdown units License Manager had not acknowledged when stop() ended, per dimension (only
+   * those above 0): left in the store for the next start on a durable store (Redis, the file
+   * store), lost with a `MemoryStore`. Logged as `licensegate.drawdown.unreported_at_stop`.
+   */
+  readonly unreportedUnits: Readonly<Record<string, number>>;
+  /** Units of charges still open at the drain deadline, per dimension: their requests had not ended, and are not charged. */
+  readonly openUnits: Readonly<Record<string, number>>;
+  /** Seats in use left to the other live instances of a shared store (a rolling restart). */
+  readonly seatsHandedOver: number;
+  /** Seats left recorded in the store: those handed over, and those that could not be returned in time. */
+  readonly seatsLeft: number;
 }
 
 /** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
@@ -107,7 +126,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   readonly #drawdown: DrawdownMeter | undefined;
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
-  #stopping: Promise<void> | undefined;
+  #stopping: Promise<LicenseGateStopReport> | undefined;
 
   /** @internal Use {@link createLicenseGate}. */
   constructor(options: ResolvedOptions) {
@@ -257,22 +276,63 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.#state = 'running';
   }
 
-  /** Stops the schedule, checks in what the gate holds, and releases the store. Idempotent: every call resolves when the gate has stopped. */
-  stop(): Promise<void> {
+  /**
+   * Stops gracefully. New requests are refused at once (`ERR_LG_STOPPED`); drawdown charges of
+   * requests in flight are waited for, up to `drainTimeoutMs`, then everything pending is sealed
+   * and reported; the tier checkout is checked in; seats are checked in — or, on a shared store
+   * with other live instances (a rolling restart), the seats in use are left for them to keep
+   * alive; then the store is released. Idempotent: every call resolves with the same report of
+   * what is left. Call it after the HTTP server has stopped taking connections (`server.close()`).
+   */
+  stop(): Promise<LicenseGateStopReport> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }
 
-  async #stop(): Promise<void> {
+  async #stop(): Promise<LicenseGateStopReport> {
+    const wasRunning = this.#state === 'running' || this.#state === 'starting';
     this.#state = 'stopped';
     this.#watch.stop();
     this.#poller?.stop();
-    await this.#tiers?.stop();
-    await this.#seats?.stop();
-    await this.#drawdown?.stop();
+    // Requests in flight settle their drawdown charges (up to drainTimeoutMs) while seats go back.
+    const handOver = this.#seats === undefined ? false : await this.#handsOver();
+    const [drawdown, seats] = await Promise.all([
+      this.#drawdown?.stop() ?? { drained: true, unreported: {}, open: {} },
+      this.#seats?.stop({ handOver }),
+      this.#tiers?.stop(),
+    ]);
     await this.#instances?.stop();
     if (this.#usesStore) await this.options.store.shutdown?.();
     if (this.options.ownsClient) this.options.client.destroy();
+    const report: LicenseGateStopReport = {
+      drained: drawdown.drained,
+      unreportedUnits: drawdown.unreported,
+      openUnits: drawdown.open,
+      seatsHandedOver: seats?.handedOver ?? 0,
+      seatsLeft: seats?.left ?? 0,
+    };
+    if (wasRunning) {
+      this.options.logger.info(
+        { event: 'licensegate.stopped', productSku: this.options.productSku, ...report },
+        'The gate stopped',
+      );
+    }
+    return report;
+  }
+
+  /**
+   * Whether stop() hands the seats in use over to other live instances instead of checking them in:
+   * on a shared store, unless this is the last live instance. A store that cannot be read says no.
+   */
+  async #handsOver(): Promise<boolean> {
+    if (this.options.store.shared !== true || this.#instances === undefined) return false;
+    try {
+      const live = await this.#instances.live();
+      live.delete(this.#instances.id);
+      return live.size > 0;
+    } catch {
+      return false;
+    }
   }
 
   /** Checks the license again now (joins a refresh in flight). */
@@ -396,11 +456,17 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     return undefined;
   }
 
-  /** Adopts what engines that are no longer alive left in the store. */
+  /**
+   * Adopts what engines that are no longer alive left in the store. On a shared store their seats
+   * are kept alive (their sessions live on elsewhere); on a durable store of this process alone
+   * (the file store), what is left is an earlier run's, whose sessions died with it: its seats are
+   * checked in at once.
+   */
   async #adoptOrphans(): Promise<void> {
     if (this.#instances === undefined || this.#state === 'stopped') return;
     const live = await this.#instances.live();
-    await this.#seats?.adopt(live);
+    const store = this.options.store;
+    await this.#seats?.adopt(live, store.shared !== true && isDurable(store) ? 'checkIn' : 'keep');
     await this.#drawdown?.adopt(live);
   }
 

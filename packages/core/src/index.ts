@@ -4,7 +4,13 @@
  *
  * @packageDocumentation
  */
-export { createLicenseGate, LicenseGate, type LicenseGateEvents, type LicenseGateStatus } from './gate.js';
+export {
+  createLicenseGate,
+  LicenseGate,
+  type LicenseGateEvents,
+  type LicenseGateStatus,
+  type LicenseGateStopReport,
+} from './gate.js';
 export type {
   LicenseGateOptions,
   UnavailablePolicy,

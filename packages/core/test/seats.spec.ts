@@ -773,7 +773,8 @@ describe('floating seats (gate.seats) against the emulator', function () {
           .of('seatReleased')
           .map((e) => `${e.key}:${e.reason}`)
           .sort(),
-        ['k3:idle', 'k4:idle'],
+        ['k3:orphan', 'k4:orphan'],
+        'taken over from a dead engine, then returned idle: reason orphan',
       );
       assert.equal(await world.consumed(), 2);
 
@@ -809,7 +810,7 @@ describe('floating seats (gate.seats) against the emulator', function () {
           .of('seatReleased')
           .map((e) => `${e.key}:${e.reason}`)
           .sort(),
-        ['k1:idle', 'k2:idle', 'k3:idle'],
+        ['k1:orphan', 'k2:orphan', 'k3:orphan'],
       );
       assert.equal(await world.consumed(), 0);
       assert.deepEqual(await world.records(), []);

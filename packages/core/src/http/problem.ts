@@ -42,6 +42,7 @@ export const PROBLEM_TYPES = {
   seatRequired: 'urn:licensegate:seat-required',
   quotaExhausted: 'urn:licensegate:quota-exhausted',
   invalidUnits: 'urn:licensegate:invalid-units',
+  stopping: 'urn:licensegate:stopping',
 } as const;
 
 function seconds(ms: number | undefined): number | undefined {
@@ -60,6 +61,7 @@ function seconds(ms: number | undefined): number | undefined {
  * | QuotaExhaustedError | 402 |
  * | LicenseUnavailableError | 503 + Retry-After |
  * | InvalidUnitsError | 500 (a bug in the app's units function) |
+ * | the gate is stopping or stopped (ERR_LG_STOPPED) | 503 + Retry-After: 1 (another instance can serve it) |
  */
 export function problemFor(error: unknown): ProblemAnswer | undefined {
   if (error instanceof TierRequiredError) {
@@ -100,6 +102,9 @@ export function problemFor(error: unknown): ProblemAnswer | undefined {
   }
   if (error instanceof LicenseGateError && error.code === 'ERR_LG_NO_SEAT') {
     return answer(PROBLEM_TYPES.seatRequired, 'Seat required', 403, error, {});
+  }
+  if (error instanceof LicenseGateError && error.code === 'ERR_LG_STOPPED') {
+    return answer(PROBLEM_TYPES.stopping, 'Shutting down', 503, error, {}, 1);
   }
   return undefined;
 }

@@ -1,12 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, ClockTimer } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { Store } from '../store/store.js';
+import { isDurable, type Store } from '../store/store.js';
+
+/** This process, among the runs of the app that used one store: new at every start. */
+const PROCESS_ID = randomUUID();
+
+/** A heartbeat as the store keeps it. */
+interface Heartbeat {
+  readonly since: number;
+  /** The process of the engine ({@link PROCESS_ID}). */
+  readonly process?: string;
+}
 
 /**
  * Which engines of a product are alive. Each gate writes a heartbeat record with a short TTL to the
  * store and renews it at a third of the TTL; records that other engines left (seats, unsent
  * batches) belong to a dead engine once its heartbeat has lapsed, and a live one adopts them.
+ *
+ * On a store that is not shared by processes but outlives them (the file store), only engines of
+ * THIS process can be alive: whatever an earlier run of the process left — its heartbeat may not
+ * have lapsed yet after a kill -9 — is a dead engine's at once, so a restart takes it over at start.
  */
 export class InstanceRegistry {
   /** This engine's id: new for every gate, so a restarted process is a new instance. */
@@ -59,14 +73,19 @@ export class InstanceRegistry {
     await this.#store.delete(this.#namespace, this.id).catch(() => false);
   }
 
-  /** Ids of the engines alive now (this one included). */
+  /**
+   * Ids of the engines alive now (this one included); on a durable store that is not shared by
+   * processes, only those of this process.
+   */
   async live(): Promise<Set<string>> {
-    const records = await this.#store.list(this.#namespace);
-    return new Set(records.map((r) => r.key));
+    const records = await this.#store.list<Heartbeat>(this.#namespace);
+    const sameProcessOnly = this.#store.shared !== true && isDurable(this.#store);
+    return new Set(records.filter((r) => !sameProcessOnly || r.value?.process === PROCESS_ID).map((r) => r.key));
   }
 
   async #beat(): Promise<void> {
-    await this.#store.put(this.#namespace, this.id, { since: this.#clock.now() }, { ttlMs: this.#leaseMs });
+    const heartbeat: Heartbeat = { since: this.#clock.now(), process: PROCESS_ID };
+    await this.#store.put(this.#namespace, this.id, heartbeat, { ttlMs: this.#leaseMs });
   }
 
   #arm(): void {

@@ -336,24 +336,56 @@ export class SeatPool {
     return records.filter((r) => r.value.token !== null && !r.value.releasing).map((r) => viewOf(r.key, r.value));
   }
 
-  /** Takes over the seats of engines that are no longer alive (at start and on every heartbeat). */
-  async adopt(liveInstances: ReadonlySet<string>): Promise<void> {
+  /**
+   * Takes over the seats of engines that are no longer alive (at start and on every heartbeat),
+   * and the seats handed to this engine by name. `keep` (a shared store: their sessions live on,
+   * served by the other instances) keeps them alive until they are idle; `checkIn` (a store of
+   * this process alone that outlived a crash: the sessions were in the dead process) checks them
+   * in at once, with the reason `orphan`.
+   */
+  async adopt(liveInstances: ReadonlySet<string>, how: 'keep' | 'checkIn' = 'keep'): Promise<void> {
     if (this.#stopped) return;
+    const me = this.#deps.instanceId;
     const records = await this.#deps.options.store.list<SeatRecord>(this.#namespace);
     for (const record of records) {
-      if (liveInstances.has(record.value.owner) || record.value.owner === this.#deps.instanceId) continue;
-      const version = await this.#put(record.key, { ...record.value, owner: this.#deps.instanceId }, record.version);
+      const owner = record.value.owner;
+      if (owner === me) continue;
+      if (liveInstances.has(owner)) continue;
+      const version = await this.#put(record.key, { ...record.value, owner: me }, record.version);
       if (version === undefined) continue; // another engine adopted it first
       this.#deps.options.logger.info(
-        { event: 'licensegate.seat_adopted', key: record.key, from: record.value.owner },
-        'Adopted a seat left by a stopped engine',
+        { event: 'licensegate.seat_adopted', key: record.key, from: owner, then: how },
+        how === 'keep'
+          ? 'Adopted a seat left by a stopped engine: kept alive while its session is used'
+          : 'A seat left by an earlier run of this process is checked in: its session ended with it',
       );
-      this.#queue.schedule(record.key, this.#deps.options.clock.now());
+      this.#adopted.add(record.key);
+      if (how === 'checkIn') {
+        await this.#checkIn(
+          record.key,
+          { value: { ...record.value, owner: me }, version, expiresAt: record.expiresAt },
+          'orphan',
+        ).catch((error: unknown) =>
+          this.#deps.options.logger.warn(
+            { event: 'licensegate.checkin_failed', key: record.key, error: (error as Error).message },
+            'Seat check-in failed; retrying',
+          ),
+        );
+      } else {
+        this.#queue.schedule(record.key, this.#deps.options.clock.now());
+      }
     }
   }
 
-  /** Checks in every seat this engine keeps, and stops the timer. Waiting acquisitions fail. */
-  async stop(): Promise<void> {
+  /**
+   * Stops: waiting acquisitions fail, acquisitions and keep-alives in flight finish, and the seats
+   * this engine keeps are returned — or, with `handOver` (other live instances share the store,
+   * as in a rolling restart), left for them: a seat used within the idle timeout stays held, and a
+   * live instance adopts it as soon as this engine's heartbeat is gone (their sessions live on
+   * there). Seats idle past the timeout, and checkouts whose answer was lost, are returned either way.
+   * @returns how many seats were left in the store (handed over, or not returned in time)
+   */
+  async stop(options: { handOver?: boolean } = {}): Promise<{ handedOver: number; left: number }> {
     this.#stopped = true;
     this.#waiters?.wakeAll();
     // Let acquisitions and keep-alives in flight finish: what they took is returned below.
@@ -361,27 +393,47 @@ export class SeatPool {
     const keys = [...new Set([...this.#queue.keys(), ...this.#seen.keys()])];
     this.#queue.clear();
     const started = performance.now();
+    let handedOver = 0;
+    let left = 0;
     for (let i = 0; i < keys.length; i += STOP_CONCURRENCY) {
       if (performance.now() - started > STOP_DEADLINE_MS) {
+        left += keys.length - i;
         this.#deps.options.logger.warn(
           { event: 'licensegate.seats_left_at_stop', seats: keys.length - i },
           'stop() ran out of time returning seats: the rest stay recorded for another engine to adopt, and License Manager returns them when their lease ends',
         );
-        return;
+        break;
       }
-      await Promise.all(keys.slice(i, i + STOP_CONCURRENCY).map((key) => this.#returnAtStop(key)));
+      const outcomes = await Promise.all(
+        keys.slice(i, i + STOP_CONCURRENCY).map((key) => this.#returnAtStop(key, options.handOver === true)),
+      );
+      for (const outcome of outcomes) {
+        if (outcome === 'handed-over') handedOver += 1;
+        else if (outcome === 'left') left += 1;
+      }
     }
+    if (handedOver > 0) {
+      this.#deps.options.logger.info(
+        { event: 'licensegate.seats_handed_over', seats: handedOver },
+        'Seats in use are left to the other live instances, which keep them alive',
+      );
+    }
+    return { handedOver, left: left + handedOver };
   }
 
-  /** At stop: checks a seat in, resolving a checkout whose answer was lost first; leaves it recorded when that fails. */
-  async #returnAtStop(key: string): Promise<void> {
+  /** At stop: hands a seat over, or checks it in (resolving a lost checkout first); leaves it recorded when that fails. */
+  async #returnAtStop(key: string, handOver: boolean): Promise<'returned' | 'handed-over' | 'left' | 'gone'> {
     try {
       const record = await this.#get(key);
-      if (record === undefined || record.value.owner !== this.#deps.instanceId) return;
-      if (record.value.token === null) await this.#resolveUncertain(key, record);
-      else await this.#checkIn(key, record, 'stop');
+      if (record === undefined || record.value.owner !== this.#deps.instanceId) return 'gone';
+      const { value } = record;
+      const lastSeenAt = Math.max(value.lastSeenAt, this.#seen.get(key)?.at ?? 0);
+      const idle = this.#deps.options.clock.now() - lastSeenAt >= this.#deps.seats.idleTimeoutMs;
+      if (handOver && value.token !== null && !value.releasing && !idle) return 'handed-over';
+      const outcome = await this.#checkIn(key, record, value.token === null ? undefined : idle ? 'idle' : 'stop');
+      return outcome === 'done' ? 'returned' : 'left';
     } catch {
-      // Left recorded: another engine (or the next start) adopts it.
+      return 'left'; // Left recorded: another engine (or the next start) adopts it.
     }
   }
 
@@ -614,23 +666,9 @@ export class SeatPool {
     return undefined;
   }
 
-  /** A checkout whose answer was lost: replay it (same ClientToken) to learn the token, then check it in. */
+  /** A checkout whose answer was lost, and no acquisition took it up: replayed and checked in. */
   async #resolveUncertain(key: string, record: StoreRecord<SeatRecord>): Promise<void> {
-    const { source, seats } = this.#deps;
-    try {
-      const checkout = await source.checkout({
-        checkoutType: 'PROVISIONAL',
-        entitlements: [{ name: seats.entitlement, unit: seats.unit, value: '1' }],
-        clientToken: record.value.clientToken,
-      });
-      await this.#checkIn(key, { ...record, value: { ...record.value, token: checkout.token } }, undefined);
-    } catch (error) {
-      if (error instanceof LicenseManagerCallError && error.kind === 'definitive') {
-        await this.#deps.options.store.delete(this.#namespace, key, { ifVersion: record.version });
-        return;
-      }
-      throw error;
-    }
+    await this.#checkIn(key, record, undefined);
   }
 
   #lose(key: string, record: StoreRecord<SeatRecord>, reason: string): Promise<void> {
@@ -670,9 +708,12 @@ export class SeatPool {
   // --- check-in ------------------------------------------------------------------------------
 
   /**
-   * Marks the record releasing, checks the token in, deletes the record. A check-in that fails for
-   * a transient reason stays marked and is retried; License Manager also returns the seat when its
-   * lease ends.
+   * Marks the record releasing, checks the token in, deletes the record. A record whose checkout's
+   * answer was lost (no token) is resolved first: the checkout is replayed with its ClientToken —
+   * License Manager answers with the seat it took, or takes it now — and that seat is checked in;
+   * a refused replay means no seat was taken. A check-in (or replay) that fails for a transient
+   * reason stays marked and is retried until the seat's lease would have ended (License Manager
+   * returns it by itself then); what is left at stop stays in the store for the next engine.
    */
   async #checkIn(
     key: string,
@@ -687,14 +728,21 @@ export class SeatPool {
     }
     this.#queue.cancel(key);
     try {
-      if (record.value.token !== null) await source.checkIn(record.value.token);
+      const token = record.value.token ?? (await this.#replay(record.value));
+      if (token !== null) await source.checkIn(token);
     } catch (error) {
-      options.logger.warn(
-        { event: 'licensegate.checkin_failed', key, error: (error as Error).message },
-        'Seat check-in failed; retrying',
-      );
-      if (!this.#stopped) this.#queue.schedule(key, options.clock.now() + UNCERTAIN_RETRY_MS);
-      return 'retrying';
+      if (error instanceof LicenseManagerCallError && error.kind === 'definitive') {
+        // Checked in already, or expired: License Manager holds no seat for it.
+      } else if (options.clock.now() >= record.value.leaseExpiresAt) {
+        // Past the lease: License Manager has returned the seat by itself.
+      } else {
+        options.logger.warn(
+          { event: 'licensegate.checkin_failed', key, error: (error as Error).message },
+          'Seat check-in failed; retrying',
+        );
+        if (!this.#stopped) this.#queue.schedule(key, options.clock.now() + UNCERTAIN_RETRY_MS);
+        return 'retrying';
+      }
     }
     await options.store.delete(this.#namespace, key, { ifVersion: version });
     this.#seen.delete(key);
@@ -702,6 +750,26 @@ export class SeatPool {
     if (reason !== undefined) this.#deps.emit('seatReleased', { key, reason });
     this.#waiters?.wakeOne();
     return 'done';
+  }
+
+  /**
+   * The token of a checkout whose answer was lost: the same call (same ClientToken) replayed.
+   * @returns the token, or `null` when License Manager refuses the replay (no seat was taken)
+   * @throws the call's error when it fails for another reason (the answer is still unknown)
+   */
+  async #replay(record: SeatRecord): Promise<string | null> {
+    const { source, seats } = this.#deps;
+    try {
+      const checkout = await source.checkout({
+        checkoutType: 'PROVISIONAL',
+        entitlements: [{ name: seats.entitlement, unit: seats.unit, value: '1' }],
+        clientToken: record.clientToken,
+      });
+      return checkout.token;
+    } catch (error) {
+      if (error instanceof LicenseManagerCallError && error.kind === 'definitive') return null;
+      throw error;
+    }
   }
 
   // --- store helpers -------------------------------------------------------------------------
