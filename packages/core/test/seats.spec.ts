@@ -254,6 +254,47 @@ describe('floating seats (gate.seats) against the emulator', function () {
       );
     });
 
+    it('a logout right after a lost checkout returns the seat License Manager took (issue: seat leaked for an hour)', async () => {
+      const { gate, events } = await world.gate();
+      // Every attempt of the acquisition loses its answer (2 attempts here; 4 with the default retry).
+      lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 2 });
+      await assert.rejects(gate.seats.acquire('k'), LicenseUnavailableError);
+      assert.equal(await world.consumed(), 1, 'License Manager took the seat although the answer was lost');
+
+      assert.equal(await gate.seats.release('k'), true);
+
+      assert.equal(await world.consumed(), 0, 'the release replayed the ClientToken and checked the seat in');
+      assert.deepEqual(await world.records(), []);
+      assert.equal(events.of('seatReleased').length, 1);
+    });
+
+    it('a logout while License Manager still fails keeps the lost checkout, retries it, and returns the seat', async () => {
+      const { gate } = await world.gate();
+      lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 2 });
+      await assert.rejects(gate.seats.acquire('k'), LicenseUnavailableError);
+      const outage = lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
+
+      assert.equal(await gate.seats.release('k'), true, 'the release is under way');
+      assert.equal((await world.records()).length, 1, 'the record stays, with its ClientToken, to be resolved');
+      assert.equal(await world.consumed(), 1);
+
+      lm.clearFaults(outage.id);
+      await world.advance(31 * SECOND, { stepMs: SECOND, quietMs: 5 });
+      assert.equal(await world.consumed(), 0, 'retried: replayed and checked in');
+      assert.deepEqual(await world.records(), []);
+    });
+
+    it("a lost checkout's retries end with its lease: License Manager has returned the seat by then", async () => {
+      const { gate } = await world.gate();
+      lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 2 });
+      await assert.rejects(gate.seats.acquire('k'), LicenseUnavailableError);
+      lm.addFault({ operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' });
+      await gate.seats.release('k');
+      await world.advance(61 * MINUTE, { stepMs: MINUTE, quietMs: 5 });
+      assert.deepEqual(await world.records(), [], 'no record left to retry forever');
+      assert.equal(await world.consumed(), 0, "License Manager's own lease ended");
+    });
+
     it('acquiring again right after a lost checkout reconciles its ClientToken: one seat, promptly', async () => {
       // Peers F7: after a reconnect, reconcile the existing token before checking out again.
       const { gate } = await world.gate();
@@ -425,7 +466,7 @@ describe('floating seats (gate.seats) against the emulator', function () {
       lm.addFault({
         operation: 'ExtendLicenseConsumption',
         kind: 'error',
-        error: 'ServiceUnavailableException',
+        error: 'ServerInternalException',
         status: 503,
       });
 
@@ -792,6 +833,35 @@ describe('floating seats (gate.seats) against the emulator', function () {
       assert.equal(await world.consumed(), 0);
       assert.deepEqual(world.consumptions(), []);
       assert.deepEqual(await world.records(), []);
+    });
+
+    it('on a durable store of one process (the file store), a restart checks in what the earlier run left, at start', async () => {
+      const local = await SeatWorld.create(lm, 5, { durableLocal: true });
+      try {
+        const a = await local.gate({ ownClock: true });
+        for (const key of ['k1', 'k2', 'k3']) await a.gate.seats.acquire(key);
+        a.alive = false; // kill -9: no stop(); its heartbeat is still live in the store
+        // What a new process finds: the earlier run's heartbeat, written by another process.
+        const instances = `${local.sku}:instances`;
+        const beat = await local.store.get<Record<string, unknown>>(instances, a.gate.instanceId ?? '');
+        assert.ok(beat !== undefined, "the earlier run's heartbeat has not lapsed");
+        await local.store.put(instances, a.gate.instanceId ?? '', { ...beat.value, process: 'an-earlier-run' });
+        assert.equal(await local.consumed(), 3);
+
+        const b = await local.gate();
+
+        assert.equal(await local.consumed(), 0, 'checked in during start(), without waiting for the lease');
+        assert.deepEqual(
+          b.events
+            .of('seatReleased')
+            .map((e) => `${e.key}:${e.reason}`)
+            .sort(),
+          ['k1:orphan', 'k2:orphan', 'k3:orphan'],
+        );
+        assert.deepEqual(await local.records(), []);
+      } finally {
+        await local.close();
+      }
     });
 
     it('the next start checks in what a process that died without stop() left', async () => {

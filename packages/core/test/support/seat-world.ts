@@ -58,6 +58,14 @@ export function seatSeed(sku: string, maxCount: number, ttlMinutes = 60): SeedLi
   } as SeedLicense;
 }
 
+/**
+ * A MemoryStore that says it outlives the process but is not shared by processes, as the file
+ * store does: gates of a test on it stand for successive runs of one process.
+ */
+export class DurableLocalStore extends MemoryStore {
+  readonly durable: boolean = true;
+}
+
 /** One seat event, as a gate emitted it. */
 export type SeatEvent = { [E in keyof SeatEvents]: { event: E; payload: SeatEvents[E] } }[keyof SeatEvents];
 
@@ -124,13 +132,13 @@ export class SeatWorld {
   #inflight = 0;
   #calls = 0;
 
-  private constructor(lm: RunningEmulator, sku: string, arn: string, maxCount: number) {
+  private constructor(lm: RunningEmulator, sku: string, arn: string, maxCount: number, durableLocal: boolean) {
     this.lm = lm;
     this.sku = sku;
     this.arn = arn;
     this.maxCount = maxCount;
     this.clock = new ManualClock(lm.clock.now());
-    this.store = new MemoryStore();
+    this.store = durableLocal ? new DurableLocalStore() : new MemoryStore();
     this.admin = new LicenseManagerClient({ endpoint: lm.url, region: 'us-east-1', maxAttempts: 1 });
   }
 
@@ -140,11 +148,15 @@ export class SeatWorld {
    * follows world time whatever clock the gates have (a dead engine's clock stands still; the
    * store's must not).
    */
-  static async create(lm: RunningEmulator, maxCount = 5, options: { ttlMinutes?: number } = {}): Promise<SeatWorld> {
+  static async create(
+    lm: RunningEmulator,
+    maxCount = 5,
+    options: { ttlMinutes?: number; durableLocal?: boolean } = {},
+  ): Promise<SeatWorld> {
     const sku = `lg-seats-${randomUUID()}`;
     const [arn] = lm.addLicenses([seatSeed(sku, maxCount, options.ttlMinutes)]);
     assert.ok(arn !== undefined);
-    const world = new SeatWorld(lm, sku, arn, maxCount);
+    const world = new SeatWorld(lm, sku, arn, maxCount, options.durableLocal === true);
     await world.store.init({ clock: world.clock });
     return world;
   }
