@@ -165,7 +165,9 @@ export class FileStore implements Store {
   async get<T>(namespace: string, key: string): Promise<StoreRecord<T> | undefined> {
     assertName('get', 'namespace', namespace);
     assertName('get', 'key', key);
-    const entry = await this.#settle('get', namespace, key, (now) => ({ value: this.#table.live(namespace, key, now) }));
+    const entry = await this.#settle('get', namespace, key, (now) => ({
+      value: this.#table.live(namespace, key, now),
+    }));
     return entry === undefined ? undefined : toRecord<T>(entry);
   }
 

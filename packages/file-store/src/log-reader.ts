@@ -52,7 +52,7 @@ export function replayLog(log: Buffer, file: string, table: RecordTable): Replay
   let flushes = 0;
   let damageAt: number | undefined;
   let lineNumber = 1;
-  for (let start = headerEnd + 1; start < log.length; ) {
+  for (let start = headerEnd + 1; start < log.length;) {
     lineNumber += 1;
     const end = log.indexOf(0x0a, start);
     const decoded = end < 0 ? undefined : decodeLine(log, start, end);
@@ -105,7 +105,7 @@ function apply(table: RecordTable, record: RecordLine): void {
 
 /** The offset of the first sound commit line that starts after `from`, if any. */
 function commitAfter(log: Buffer, from: number): number | undefined {
-  for (let newline = log.indexOf(0x0a, from); newline >= 0 && newline + 1 < log.length; ) {
+  for (let newline = log.indexOf(0x0a, from); newline >= 0 && newline + 1 < log.length;) {
     const start = newline + 1;
     const end = log.indexOf(0x0a, start);
     if (end < 0) return undefined;

@@ -36,7 +36,7 @@ export function currentProcess(): ProcessIdentity {
   return {
     pid: process.pid,
     bootId: bootId(),
-    startTime: startTimeOf(process.pid),
+    startTime: statOf(process.pid)?.startTime ?? null,
     nonce: global[NONCE],
     hostname: hostname(),
   };
@@ -54,11 +54,11 @@ export function holderState(holder: ProcessIdentity, self: ProcessIdentity): Hol
     return holder.nonce === self.nonce ? 'this-process' : 'gone';
   }
   if (!signalable(holder.pid)) return 'gone';
-  if (sameBoot && holder.startTime !== null) {
-    const startTime = startTimeOf(holder.pid);
-    // Another process got the pid since.
-    if (startTime !== null && startTime !== holder.startTime) return 'gone';
-  }
+  const stat = statOf(holder.pid);
+  // A zombie: dead, waiting for its parent to reap it.
+  if (stat?.state === 'Z' || stat?.state === 'X') return 'gone';
+  // Another process got the pid since.
+  if (sameBoot && holder.startTime !== null && stat !== null && stat.startTime !== holder.startTime) return 'gone';
   return 'running';
 }
 
@@ -109,13 +109,17 @@ function bootId(): string | null {
   }
 }
 
-/** Field 22 of `/proc/<pid>/stat` (start time in ticks since boot), or `null` where there is none. */
-function startTimeOf(pid: number): string | null {
+/**
+ * Fields 3 (state: `Z` for a zombie) and 22 (start time, in ticks since boot) of `/proc/<pid>/stat`,
+ * or `null` where there is no such file.
+ */
+function statOf(pid: number): { state: string; startTime: string } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count from after it.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
+    const [state, startTime] = [fields[0], fields[19]];
+    return state === undefined || startTime === undefined ? null : { state, startTime };
   } catch {
     return null;
   }

@@ -104,7 +104,7 @@ function* serialize(records: readonly SnapshotRecord[], from: number, to: number
  * @returns the bytes written, `data.length`
  */
 export function writeAll(fd: number, data: Buffer, position = 0): number {
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     done += writeSync(fd, data, done, data.length - done, position + done);
   }
   return data.length;

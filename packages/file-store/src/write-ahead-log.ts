@@ -139,7 +139,9 @@ export class WriteAheadLog {
 
   /** Whether the log is due for compaction now. */
   compactionDue(): boolean {
-    return this.#bytes >= this.#threshold && this.#bytes >= 2 * this.#snapshotBytes && this.#bytes >= this.#compactAgainAt;
+    return (
+      this.#bytes >= this.#threshold && this.#bytes >= 2 * this.#snapshotBytes && this.#bytes >= this.#compactAgainAt
+    );
   }
 
   /** Flushes batch after batch until none is open, compacting between them when due. */
@@ -155,6 +157,19 @@ export class WriteAheadLog {
         // Callers woken by this flush run now; what they write joins the next batch.
         await nextTurn();
       }
+    } catch (error) {
+      // Not a failed write (#flush handles those) but a bug: fail what waits rather than leave it hanging.
+      const open = this.#open;
+      this.#open = undefined;
+      if (open !== undefined) {
+        const failure = new FileStoreWriteError(this.#paths.log, error);
+        this.#hooks.failed(failure);
+        open.fail(failure);
+      }
+      this.#logger.error(
+        { event: 'licensegate.file_store.write_failed', file: this.#paths.log, error: String(error) },
+        'FileStore: the log writer failed unexpectedly',
+      );
     } finally {
       this.#flushing = false;
       for (const resolve of this.#idle.splice(0)) resolve();
@@ -241,7 +256,13 @@ export class WriteAheadLog {
       });
       this.#stats.compactions += 1;
       this.#logger.debug(
-        { event: 'licensegate.file_store.compacted', file: this.#paths.log, before, after: this.#bytes, records: records.length },
+        {
+          event: 'licensegate.file_store.compacted',
+          file: this.#paths.log,
+          before,
+          after: this.#bytes,
+          records: records.length,
+        },
         'FileStore: the log was compacted',
       );
     } catch (error) {

@@ -22,9 +22,13 @@ export class ScriptChild {
     this.process =
       fileSizeLimitBlocks === undefined
         ? spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-        : spawn('/bin/sh', ['-c', `ulimit -f ${fileSizeLimitBlocks} && exec "$0" "$@"`, process.execPath, path, ...args], {
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
+        : spawn(
+            '/bin/sh',
+            ['-c', `ulimit -f ${fileSizeLimitBlocks} && exec "$0" "$@"`, process.execPath, path, ...args],
+            {
+              stdio: ['ignore', 'pipe', 'pipe'],
+            },
+          );
     this.process.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       const parts = (this.#partial + chunk).split('\n');
       this.#partial = parts.pop() ?? '';
@@ -61,7 +65,10 @@ export class ScriptChild {
           }
         }),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the child did not get there in ${timeoutMs} ms; stderr: ${this.#stderr}`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`the child did not get there in ${timeoutMs} ms; stderr: ${this.#stderr}`)),
+            timeoutMs,
+          );
         }),
       ]);
     } finally {
