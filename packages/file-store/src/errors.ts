@@ -55,12 +55,13 @@ export const FILE_STORE_RETRY_AFTER_MS = 1_000;
 
 /**
  * A write could not be made durable: the disk is full (`ENOSPC`), over a quota (`EDQUOT`), past the
- * process's file-size limit (`EFBIG`), or failing (`EIO`). The call changed nothing: the store rolled back
- * every change that was waiting for the same flush, so memory holds what is on disk.
+ * process's file-size limit (`EFBIG`), or failing (`EIO`). The store rolled back every change that
+ * was waiting for the same flush, so memory holds what is on disk, and cut the failed bytes off the
+ * file: the call changed nothing (`maybeApplied: false`), except in the one case `maybeApplied` names.
  *
- * It is a `LicenseUnavailableError` (`ERR_LG_LICENSE_UNAVAILABLE`, HTTP 503 with `Retry-After`), with
- * `maybeApplied: false`, so the engine treats it as it treats an unreachable store: batch-mode debits
- * are kept in memory within their bound and journaled once writes work again.
+ * It is a `LicenseUnavailableError` (`ERR_LG_LICENSE_UNAVAILABLE`, HTTP 503 with `Retry-After`), so
+ * the engine treats it as it treats an unreachable store: batch-mode debits are kept in memory
+ * within their bound and journaled once writes work again.
  */
 export class FileStoreWriteError extends LicenseUnavailableError {
   /**
