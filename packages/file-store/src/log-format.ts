@@ -80,13 +80,12 @@ export type Decoded =
  */
 export function decodeLine(buffer: Buffer, start: number, end: number): Decoded {
   if (end - start <= PREFIX_BYTES || buffer[start + PREFIX_BYTES - 1] !== 0x20) return { ok: false };
-  const checksum = buffer.toString('latin1', start, start + PREFIX_BYTES - 1);
-  if (!/^[0-9a-f]{8}$/.test(checksum)) return { ok: false };
-  const json = buffer.subarray(start + PREFIX_BYTES, end);
-  if (crc32(json) !== Number.parseInt(checksum, 16)) return { ok: false };
+  const checksum = hexAt(buffer, start);
+  if (checksum === undefined || crc32(buffer.subarray(start + PREFIX_BYTES, end)) !== checksum) return { ok: false };
+  const json = buffer.toString('utf8', start + PREFIX_BYTES, end);
   let body: unknown;
   try {
-    body = JSON.parse(json.toString('utf8'));
+    body = JSON.parse(json);
   } catch {
     return { ok: false };
   }
@@ -95,6 +94,18 @@ export function decodeLine(buffer: Buffer, start: number, end: number): Decoded 
   if (decoded !== undefined) return { ok: true, line: decoded };
   if (body[0] === LOG_MAGIC && typeof body[1] === 'number') return { ok: false, otherFormat: body[1] };
   return { ok: false };
+}
+
+/** The 8 lower-case hex digits at `start`, as a number; `undefined` when they are not. */
+function hexAt(buffer: Buffer, start: number): number | undefined {
+  let value = 0;
+  for (let i = start; i < start + PREFIX_BYTES - 1; i += 1) {
+    const c = buffer[i] as number;
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit < 0) return undefined;
+    value = value * 16 + digit;
+  }
+  return value;
 }
 
 function shapeOf(body: unknown[]): LogLine | undefined {

@@ -4,6 +4,7 @@
 //   put <i>           a put of crash:seats/seat-<i> = { holder: <i> } resolved
 //   del? <i>          (printed BEFORE the call) a delete of crash:seats/seat-<i>, a seat put before, is made
 //   del <i>           that delete resolved true
+//   compactions <n>   the store has compacted its log n times (printed when the count changes)
 // Usage: node durable-writer.js <directory> <writers in flight> <compactionThresholdBytes>
 import { silentLogger, systemClock } from '@licensegate/core';
 
@@ -15,8 +16,13 @@ await store.init({ clock: systemClock });
 process.stdout.write('ready\n');
 
 let next = 0;
+let compactions = 0;
 async function writer(): Promise<never> {
   for (;;) {
+    if (store.stats.compactions !== compactions) {
+      compactions = store.stats.compactions;
+      process.stdout.write(`compactions ${compactions}\n`);
+    }
     const i = next++;
     if (i % 2 === 0) {
       const value = await store.increment('crash:journal', 'units', 1);
