@@ -33,7 +33,7 @@
  * @module
  */
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import {
   assertBy,
@@ -62,7 +62,7 @@ import { replayLog } from './log-reader.js';
 import { readFileStoreOptions, type FileStoreOptions, type ResolvedFileStoreOptions } from './options.js';
 import { PendingKeys } from './pending-keys.js';
 import { isExpired, RecordTable, toRecord, type Entry } from './record-table.js';
-import { writeSnapshotSync, type SnapshotRecord, type StorePaths } from './snapshot-file.js';
+import { syncDirectory, writeSnapshotSync, type SnapshotRecord, type StorePaths } from './snapshot-file.js';
 import { WriteAheadLog, type LogStart, type LogStats } from './write-ahead-log.js';
 
 /** Counters of a {@link FileStore} since it was opened, for operators, tests and benchmarks. */
@@ -426,9 +426,18 @@ export class FileStore implements Store {
   }
 }
 
-/** Creates the directory (and its parents) when missing; refuses a path that is not a directory. */
+/**
+ * Creates the directory (and its parents) when missing, making each new entry durable; refuses a path
+ * that is not a directory.
+ */
 function makeDirectory(directory: string): void {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const firstCreated = mkdirSync(directory, { recursive: true, mode: 0o700 });
+  if (firstCreated !== undefined) {
+    for (let created = directory; ; created = dirname(created)) {
+      syncDirectory(dirname(created));
+      if (created === firstCreated || dirname(created) === created) break;
+    }
+  }
   if (!statSync(directory).isDirectory()) {
     throw new FileStoreError(
       'ERR_LG_FILE_STORE_DIRECTORY',
