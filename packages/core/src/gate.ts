@@ -296,6 +296,13 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.#poller?.stop();
     // Requests in flight settle their drawdown charges (up to drainTimeoutMs) while seats go back.
     const handOver = this.#seats === undefined ? false : await this.#handsOver();
+    if (this.#seats !== undefined && !handOver && this.options.store.shared === true) {
+      // The last live instance: it also returns what stopped instances handed over and nobody adopted yet.
+      await this.#instances
+        ?.live()
+        .then((live) => this.#seats?.adopt(live))
+        .catch(() => undefined);
+    }
     const [drawdown, seats] = await Promise.all([
       this.#drawdown?.stop() ?? { drained: true, unreported: {}, open: {} },
       this.#seats?.stop({ handOver }),
