@@ -9,6 +9,9 @@
 //      one request at a time and many at once. After stop(), GetLicenseUsage must show exactly the units debited.
 //   3. Seat acquire latency added by Redis: p50 and p99 of gate.seats.acquire() on RedisStore and on MemoryStore,
 //      in alternating rounds; the difference is what Redis adds. For information, one store.get() (one EVALSHA).
+//   4. What the write-ahead costs a charged HTTP response: on a durable store the response's end waits until its
+//      units are journaled. Express apps charging 1 unit per request on RedisStore and on MemoryStore (the
+//      baseline, no write-ahead), and a tier-only route on RedisStore: latency one at a time, rate many at once.
 //
 // The emulator runs in this process (startEmulator on 127.0.0.1); redis-server in a child process on a free
 // loopback port, without persistence. Without redis-server the bench says so and exits 0.
@@ -16,6 +19,7 @@
 // Usage: node bench/redis.mjs [--requests N] [--duration-ms MS] [--concurrency N] [--acquires N]
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -30,7 +34,9 @@ import {
   systemClock,
 } from '@licensegate/core';
 import { startEmulator } from '@licensegate/emulator';
+import { licenseGate } from '@licensegate/express';
 import { RedisStore } from '@licensegate/redis';
+import express from 'express';
 import { findRedisServer, startRedisServer } from '@licensegate/redis/testing';
 import { Redis } from 'ioredis';
 
@@ -254,6 +260,84 @@ async function acquireLatency(w, { acquires }) {
   return { samples, gets };
 }
 
+// ------------------------------------------------------------------------------------ 4. write-ahead
+
+/**
+ * What the write-ahead costs a charged response: on a durable store the response's end waits until
+ * its units are journaled. Three Express apps in this process, each `POST /work` charging 1 unit in
+ * batch mode through `lg.drawdown()`: on RedisStore (write-ahead), on MemoryStore (no write-ahead:
+ * the baseline), and a tier-only route on RedisStore (no charge at all). Sequential requests on one
+ * keep-alive connection give the latency each adds; many in flight give the rates. Rounds
+ * alternate between the apps. After the runs, License Manager must have consumed exactly the 2xx
+ * answers of the charged apps.
+ */
+async function writeAhead(w, { requests, concurrency }) {
+  const apps = [];
+  for (const [name, kind, charged] of [
+    ['RedisStore, charged (write-ahead)', 'redis', true],
+    ['MemoryStore, charged (baseline)', 'memory', true],
+    ['RedisStore, tier check only', 'redis', false],
+  ]) {
+    const g = await newGate(w, { store: kind, tiered: !charged });
+    const lg = licenseGate(g.gate);
+    const app = express();
+    app.post('/work', charged ? lg.drawdown(UNITS, 1) : lg.requireTier('Basic'), (_req, res) => res.json({ ok: true }));
+    const server = http.createServer(app);
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    apps.push({ name, g, charged, server, agent, port: server.address().port, latency: [], served: 0, elapsed: 0 });
+  }
+  const post = (app) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: app.port, method: 'POST', path: '/work', agent: app.agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  const rounds = 4;
+  for (let round = 0; round < rounds; round++) {
+    for (const app of apps) {
+      for (let i = 0; i < requests / rounds; i++) {
+        const t0 = performance.now();
+        if ((await post(app)) === 200) app.served++;
+        app.latency.push(performance.now() - t0);
+      }
+      let sent = 0;
+      const t0 = performance.now();
+      const worker = async () => {
+        while (sent < requests / rounds) {
+          sent++;
+          if ((await post(app)) === 200) app.served++;
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      app.elapsed += performance.now() - t0;
+    }
+  }
+  const lines = [];
+  for (const app of apps) {
+    app.server.close();
+    app.agent.destroy();
+    await app.g.gate.stop();
+    const units = app.charged ? await consumed(w, app.g.arn) : undefined;
+    lines.push({
+      name: app.name,
+      p50: percentile(app.latency, 50),
+      p99: percentile(app.latency, 99),
+      rate: (requests * 1000) / app.elapsed,
+      exact: units === undefined || units === app.served,
+      units,
+      served: app.served,
+    });
+  }
+  return lines;
+}
+
 // ------------------------------------------------------------------------------------ report
 
 const CLOCK_TICKS_PER_S = 100; // Linux's USER_HZ
@@ -364,6 +448,30 @@ async function main() {
     );
     console.log(
       `   ${pad('for information: one store.get() (one EVALSHA)')} p50 ${ms(percentile(gets, 50))}   p99 ${ms(percentile(gets, 99))}`,
+    );
+
+    console.log(
+      `\n4. What the write-ahead costs a charged response (Express, batch mode; ${fmt(opts.requests / 4)} requests one at a time, then ${opts.concurrency} in flight, per app)`,
+    );
+    const ahead = await measured(w.redis.pid, () =>
+      writeAhead(w, { requests: Math.max(400, Math.round(opts.requests / 4)), concurrency: opts.concurrency }),
+    );
+    const [withAhead, baseline, tierOnly] = ahead.result;
+    for (const line of ahead.result) {
+      failed ||= !line.exact;
+      console.log(
+        `   ${pad(line.name)} p50 ${ms(line.p50)}   p99 ${ms(line.p99)}   ${fmt(line.rate).padStart(7)} req/s` +
+          (line.units === undefined
+            ? ''
+            : `   consumed ${fmt(line.units)} of ${fmt(line.served)} served: ${line.exact ? 'exact' : 'MISMATCH'}`),
+      );
+    }
+    console.log(
+      `   ${pad('write-ahead vs MemoryStore')} p50 +${ms(withAhead.p50 - baseline.p50)}   rate ${(withAhead.rate / baseline.rate).toFixed(3)} of the baseline` +
+        load(ahead.otherLoad),
+    );
+    console.log(
+      `   ${pad('write-ahead vs the same Redis, no charge')} p50 +${ms(withAhead.p50 - tierOnly.p50)}   rate ${(withAhead.rate / tierOnly.rate).toFixed(3)}`,
     );
   } finally {
     w.admin.disconnect();
