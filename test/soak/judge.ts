@@ -133,9 +133,4 @@ export class Judge {
     this.#uncertain = 0;
     return this.sample('quiet point');
   }
-
-  /** Sessions holding a seat now. */
-  get holding(): number {
-    return this.#holding;
-  }
 }

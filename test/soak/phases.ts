@@ -6,11 +6,9 @@
 import type { FaultSpec } from '@licensegate/emulator';
 import { MINUTE } from '@licensegate/testkit';
 
-import type { Judge } from './judge.js';
 import type { PhaseName, SoakOptions } from './options.js';
 import type { Random } from './random.js';
 import { GATE, LARGE_POOL, MAX_UNITS, MODES, SMALL_POOL, type Grant, type Mode, type Tier } from './scenario.js';
-import type { Tally } from './tally.js';
 import type { Truth } from './truth.js';
 import type { OnAnswer, VirtualUser } from './users.js';
 import type { SoakWorld } from './world.js';
@@ -37,8 +35,6 @@ export interface WaveOptions {
 export interface PhaseContext {
   readonly world: SoakWorld;
   readonly truth: Truth;
-  readonly tally: Tally;
-  readonly judge: Judge;
   readonly rng: Random;
   readonly options: SoakOptions;
   readonly users: readonly VirtualUser[];

@@ -136,8 +136,6 @@ function context(
   return {
     world,
     truth,
-    tally,
-    judge,
     rng,
     options,
     users,

@@ -3,7 +3,7 @@
  * changed it in the emulator) and when License Manager was down — and, from it, what the documented
  * failure policy allows a request to be served. Times are the gate's clock (the soak moves it).
  */
-import { GATE, MODES, rankOf, type Grant, type Mode, type Tier } from './scenario.js';
+import { GATE, rankOf, type Grant, type Mode, type Tier } from './scenario.js';
 
 /** A grant in force from `at` on. */
 interface Granted {
@@ -122,10 +122,5 @@ export class Truth {
     if (mode !== 'batch') return pool;
     const pools = new Set(this.#grants.map((g) => g.grant.pool.batch)).size;
     return pool + GATE.batchUnits * pools;
-  }
-
-  /** The pool of each mode now. */
-  pools(): Record<Mode, number> {
-    return Object.fromEntries(MODES.map((m) => [m, this.current.pool[m]])) as Record<Mode, number>;
   }
 }
