@@ -33,33 +33,13 @@ async function phase(
   return { result, report: `\n${formatReport(soak)}` };
 }
 
-/**
- * Phases whose figures are not all 0 on today's engine (the lead is fixing these on main), with the
- * case; the assertion stays real and fails until the engine is fixed.
- */
-const FAILING_TODAY: Partial<Record<PhaseName, string>> = {
-  // Batch mode admits concurrent debits past `batchUnits` after the grace (the admission race of
-  // exhaustion, in an outage); seen in most short runs, not all.
-  outage: 'batch admission race past the grace',
-  // A login whose CheckoutLicense answer is lost on every try, then its logout, leaks the seat
-  // (leaked and excess seats); seen in most short runs, not all.
-  'drop-after': 'seat leaked after a lost checkout answer',
-  // Sync mode serves before its checkout (past the pool); batch mode admits concurrent requests
-  // past `pool + batchUnits` (wrong grants). Every run.
-  exhaustion: 'sync serves before its checkout; batch admission race',
-  // Its lost-answer bursts leak seats as drop-after does; seen in some runs.
-  mixed: 'seat leaked after a lost checkout answer (some runs)',
-};
-
 describe('soak, short version: every figure is 0 in each phase of the fault matrix', function () {
   this.timeout(60_000);
   for (const name of MATRIX_PHASES) {
-    const known = FAILING_TODAY[name] === undefined ? '' : ` (fails today: ${FAILING_TODAY[name]})`;
-    it(`${name}${known}`, async () => {
+    it(name, async () => {
       const { result, report } = await phase(name);
       assert.equal(result.tally.error, undefined, report);
       assert.ok(result.tally.requests >= SHORT_OPTIONS.requests / 2, `the phase drove its traffic${report}`);
-      // Fails today in outage, drop-after, exhaustion and mixed: the cases are in FAILING_TODAY.
       assert.deepEqual(result.figures, ZERO, report);
     });
   }

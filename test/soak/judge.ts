@@ -74,6 +74,7 @@ export class Judge {
         const u = this.#tally.units[call.mode];
         if (status === 402) this.#tally.refusals[call.mode]++;
         if (status === 0) u.unanswered += call.units;
+        if (unknown) u.unsettled += call.units;
         if (!ok) break;
         u.served += call.units;
         const bound = this.#truth.unitsBound(call.mode);

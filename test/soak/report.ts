@@ -83,7 +83,7 @@ function details(phase: PhaseResult): string[] {
     const u = t.units[mode];
     lines.push(
       `  units ${mode}: served ${u.served}, consumed ${u.consumed}, unbillable ${u.unbillable}` +
-        (mode === 'reserve' ? `, left in block ${u.leftover}` : '') +
+        (mode === 'reserve' ? `, left in block ${u.leftover}` : u.leftover > 0 ? `, credit ${u.leftover}` : '') +
         `, past the bound ${u.pastBound}, refused (402) ${t.refusals[mode]}` +
         `, lost ${t.lost(mode)}, doubled ${t.doubled(mode)}`,
     );

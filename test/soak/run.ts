@@ -196,12 +196,17 @@ async function measure(world: SoakWorld, truth: Truth, tally: Tally): Promise<vo
     const stats = world.engine.drawdown.stats(DIMENSIONS[mode]);
     u.consumed = usage.get(DIMENSIONS[mode]) ?? 0;
     u.unbillable = stats.unbillable;
+    const block = journal.get(`block:${DIMENSIONS[mode]}`);
+    const held = typeof block === 'number' ? block : 0;
     if (mode === 'reserve') {
       // "Less than one block plus one reservation is left", plus units of reservations cancelled
       // (requests with no answer): what the block counter holds beyond that is not excused.
-      const block = journal.get(`block:${DIMENSIONS[mode]}`);
       const allowed = Math.max(GATE.blockUnits, MAX_UNITS.exhaustion) + MAX_UNITS.exhaustion + u.unanswered;
-      u.leftover = Math.min(typeof block === 'number' ? block : 0, allowed);
+      u.leftover = Math.min(held, allowed);
+    } else {
+      // Credit: units checked out ahead for requests that were then refused (a checkout whose answer
+      // was lost: 503) or cancelled — never more than such requests asked for.
+      u.leftover = Math.min(held, u.unsettled);
     }
   }
   tally.journalLeft = [...journal.entries()]

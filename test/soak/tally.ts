@@ -21,12 +21,21 @@ export interface UnitsFigures {
   consumed: number;
   /** Units the engine says it served but License Manager refused (the pool ran out). */
   unbillable: number;
-  /** `reserve`: units left in the engine's block at stop (checked out, not served). */
+  /**
+   * Units checked out and not served, kept for later requests, at stop: `reserve`, its block;
+   * `sync` and `batch` (above `batchUnits`), the credit of requests checked out ahead that were then
+   * refused or cancelled (as far as such requests explain it).
+   */
   leftover: number;
   /** Units served past the mode's bound (pool plus what the mode may overrun). */
   pastBound: number;
   /** Units of requests that got no answer (the client gave up; a reservation may have been cancelled). */
   unanswered: number;
+  /**
+   * Units of requests answered 5xx or not at all: their units may have been checked out ahead and
+   * then kept as credit (a checkout whose answer was lost, a cancelled reservation).
+   */
+  unsettled: number;
 }
 
 /** The five figures that must each be 0. */
@@ -60,7 +69,10 @@ export class Tally {
   readonly wrong = new Map<WrongGrantKind, number>();
   /** Units per mode. */
   readonly units: Record<Mode, UnitsFigures> = Object.fromEntries(
-    MODES.map((m) => [m, { served: 0, consumed: 0, unbillable: 0, leftover: 0, pastBound: 0, unanswered: 0 }]),
+    MODES.map((m) => [
+      m,
+      { served: 0, consumed: 0, unbillable: 0, leftover: 0, pastBound: 0, unanswered: 0, unsettled: 0 },
+    ]),
   ) as unknown as Record<Mode, UnitsFigures>;
   /** Tier routes answered 2xx, per tier (shows the tier checks were exercised both ways). */
   readonly tierServed: Record<Tier, number> = { Basic: 0, Intermediate: 0, Premium: 0 };
@@ -135,10 +147,10 @@ export class Tally {
     return Math.max(0, u.served - u.consumed - excused);
   }
 
-  /** Units of `mode` consumed and never served, less the unspent block `reserve` may leave. */
+  /** Units of `mode` consumed and never served, less what is kept for later requests (block, credit). */
   doubled(mode: Mode): number {
     const u = this.units[mode];
-    return Math.max(0, u.consumed - u.served - (mode === 'reserve' ? u.leftover : 0));
+    return Math.max(0, u.consumed - u.served - u.leftover);
   }
 
   /** Whether the phase drove a pool to run out (set when the phase ends). */
