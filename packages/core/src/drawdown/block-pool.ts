@@ -78,6 +78,11 @@ export class BlockPool {
     return this.#block.drain();
   }
 
+  /** Notes the block counter's value after a block was credited (a checkout resent in the background). */
+  saw(value: number): void {
+    this.#block.saw(value);
+  }
+
   /** One block checkout per engine at a time; others wait for it, then look at the counter again. */
   async #ensure(shortfall: number, needed: number): Promise<void> {
     if (this.#buying !== undefined) {

@@ -179,9 +179,11 @@ export class DrawdownMeter {
           if (this.#state === 'running') this.#queue.schedule(RETRY + key, this.#clock.now() + delayMs);
         },
         unschedule: (key) => this.#queue.cancel(RETRY + key),
-        settled: (entry) => {
+        settled: (entry, outcome) => {
           const dimension = this.#dimensions.get(entry.dimension);
           if (dimension?.mode === 'batch') dimension.meter.afterSend();
+          if (outcome.status === 'credited' && dimension?.mode === 'reserve')
+            dimension.pool.saw(outcome.blockRemaining);
         },
       },
     );

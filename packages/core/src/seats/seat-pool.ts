@@ -747,7 +747,8 @@ export class SeatPool {
     await options.store.delete(this.#namespace, key, { ifVersion: version });
     this.#seen.delete(key);
     this.#adopted.delete(key);
-    if (reason !== undefined) this.#deps.emit('seatReleased', { key, reason });
+    // Announced only for a seat that was announced (seatAcquired): a lost checkout resolved here was never held.
+    if (reason !== undefined && record.value.token !== null) this.#deps.emit('seatReleased', { key, reason });
     this.#waiters?.wakeOne();
     return 'done';
   }
