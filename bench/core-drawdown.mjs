@@ -16,7 +16,6 @@
 // Usage: node bench/core-drawdown.mjs [--rounds N] [--round-ms MS] [--debits N] [--batch-units N]
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 
 import { GetLicenseUsageCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { DrawdownMeter, MemoryStore, silentLogger } from '@licensegate/core';
@@ -26,6 +25,7 @@ import { startEmulator } from '@licensegate/emulator';
 import { resolveOptions } from '../packages/core/dist/options.js';
 import { LicenseSource } from '../packages/core/dist/source/license-source.js';
 import { median } from './lib/stats.mjs';
+import { wholeNumberOptions } from './lib/options.mjs';
 
 const REGION = 'us-east-1';
 const DIMENSION = 'DataConsumption';
@@ -41,32 +41,7 @@ Options of other benches (passed by bench/run.mjs) are ignored.
 `;
 
 function options() {
-  const { values } = parseArgs({
-    strict: false,
-    options: {
-      rounds: { type: 'string', default: '7' },
-      'round-ms': { type: 'string', default: '300' },
-      debits: { type: 'string', default: '10000' },
-      'batch-units': { type: 'string', default: '1000' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const positive = (name) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`--${name} takes a whole number of 1 or more; got '${values[name]}'.`);
-    return n;
-  };
-  return {
-    rounds: positive('rounds'),
-    roundMs: positive('round-ms'),
-    debits: positive('debits'),
-    batchUnits: positive('batch-units'),
-  };
+  return wholeNumberOptions(USAGE, { rounds: 7, 'round-ms': 300, debits: 10000, 'batch-units': 1000 });
 }
 
 /** A Marketplace license whose drawdown entitlement allows overage, so the hot-path loops never run out. */

@@ -29,8 +29,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { percentile } from './lib/stats.mjs';
+import { wholeNumberOptions } from './lib/options.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -73,26 +73,7 @@ Options of other benches (passed by bench/run.mjs) are ignored.
 `;
 
 function options() {
-  const { values } = parseArgs({
-    strict: false,
-    options: {
-      seats: { type: 'string', default: '20000' },
-      latency: { type: 'string', default: '1000' },
-      concurrency: { type: 'string', default: '64' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const positive = (name) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`--${name} takes a whole number of 1 or more; got '${values[name]}'.`);
-    return n;
-  };
-  return { seats: positive('seats'), latency: positive('latency'), concurrency: positive('concurrency') };
+  return wholeNumberOptions(USAGE, { seats: 20000, latency: 1000, concurrency: 64 });
 }
 
 function license(sku, arn) {

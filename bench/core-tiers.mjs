@@ -18,13 +18,13 @@ import { Agent } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers';
-import { parseArgs } from 'node:util';
 
 import { CheckoutLicenseCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { AWS_MARKETPLACE_KEY_FINGERPRINT, createLicenseGate, silentLogger } from '@licensegate/core';
 import { startEmulator } from '@licensegate/emulator';
 import { median } from './lib/stats.mjs';
 import { machineBusyMs } from './lib/cpu-time.mjs';
+import { wholeNumberOptions } from './lib/options.mjs';
 
 const GOAL_OPS = 5_000_000;
 const REGION = 'us-east-1';
@@ -41,26 +41,7 @@ Options of other benches (passed by bench/run.mjs) are ignored.
 `;
 
 function options() {
-  const { values } = parseArgs({
-    strict: false,
-    options: {
-      rounds: { type: 'string', default: '7' },
-      'round-ms': { type: 'string', default: '250' },
-      concurrency: { type: 'string', default: '1000' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const positive = (name) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`--${name} takes a whole number of 1 or more; got '${values[name]}'.`);
-    return n;
-  };
-  return { rounds: positive('rounds'), roundMs: positive('round-ms'), concurrency: positive('concurrency') };
+  return wholeNumberOptions(USAGE, { rounds: 7, 'round-ms': 250, concurrency: 1000 });
 }
 
 function seed() {

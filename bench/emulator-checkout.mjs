@@ -20,7 +20,6 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CheckoutLicenseCommand, GetLicenseUsageCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
@@ -28,6 +27,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import autocannon from 'autocannon';
 import { percentile } from './lib/stats.mjs';
 import { machineBusyMs } from './lib/cpu-time.mjs';
+import { wholeNumberOptions } from './lib/options.mjs';
 
 const GOAL_RPS = 5000;
 const HOST = '127.0.0.1';
@@ -93,38 +93,7 @@ process.once('SIGTERM', () => {
 `;
 
 function options() {
-  // Not strict: bench/run.mjs passes the same options to every bench, so another bench's options are skipped.
-  const { values } = parseArgs({
-    strict: false,
-    options: {
-      duration: { type: 'string', default: '4' },
-      connections: { type: 'string', default: '50' },
-      'sdk-duration': { type: 'string', default: '3' },
-      'sdk-concurrency': { type: 'string', default: '50' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const known = new Set(['duration', 'connections', 'sdk-duration', 'sdk-concurrency', 'help']);
-  const ignored = Object.keys(values).filter((name) => !known.has(name));
-  if (ignored.length > 0) console.log(`note: ignoring options this bench does not have: --${ignored.join(', --')}`);
-  const positive = (name) => {
-    const n = typeof values[name] === 'string' ? Number(values[name]) : NaN;
-    if (!Number.isInteger(n) || n < 1) {
-      const got = typeof values[name] === 'string' ? `'${values[name]}'` : 'no value';
-      throw new Error(`--${name} takes a whole number of 1 or more; got ${got}.`);
-    }
-    return n;
-  };
-  return {
-    duration: positive('duration'),
-    connections: positive('connections'),
-    sdkDuration: positive('sdk-duration'),
-    sdkConcurrency: positive('sdk-concurrency'),
-  };
+  return wholeNumberOptions(USAGE, { duration: 4, connections: 50, 'sdk-duration': 3, 'sdk-concurrency': 50 });
 }
 
 /** Spawns a node child that prints `listening on URL`; answers the child and the URL. */

@@ -21,13 +21,13 @@ import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, statSync, writeSyn
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 
 import { MemoryStore, silentLogger, systemClock } from '@licensegate/core';
 import { FileStore } from '@licensegate/file-store';
 
 import { machineBusyMs } from './lib/cpu-time.mjs';
 import { median, percentile } from './lib/stats.mjs';
+import { wholeNumberOptions } from './lib/options.mjs';
 
 const USAGE = `Usage: node bench/file-store.mjs [options]
   --rounds N       alternating rounds of each throughput loop; the median is reported (default 5)
@@ -39,34 +39,7 @@ Options of other benches (passed by bench/run.mjs) are ignored.
 `;
 
 function options() {
-  const { values } = parseArgs({
-    strict: false,
-    options: {
-      rounds: { type: 'string', default: '5' },
-      'round-ms': { type: 'string', default: '400' },
-      concurrency: { type: 'string', default: '64' },
-      writes: { type: 'string', default: '2000' },
-      records: { type: 'string', default: '100000' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const positive = (name) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`--${name} takes a whole number of 1 or more; got '${values[name]}'.`);
-    return n;
-  };
-  return {
-    rounds: positive('rounds'),
-    roundMs: positive('round-ms'),
-    concurrency: positive('concurrency'),
-    writes: positive('writes'),
-    records: positive('records'),
-  };
+  return wholeNumberOptions(USAGE, { rounds: 5, 'round-ms': 400, concurrency: 64, writes: 2000, records: 100000 });
 }
 
 // ------------------------------------------------------------------------------------ the contenders

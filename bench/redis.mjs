@@ -22,7 +22,6 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 
 import { GetLicenseUsageCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import {
@@ -39,6 +38,7 @@ import { RedisStore } from '@licensegate/redis';
 import express from 'express';
 import { findRedisServer, startRedisServer } from '@licensegate/redis/testing';
 import { Redis } from 'ioredis';
+import { wholeNumberOptions } from './lib/options.mjs';
 
 const REGION = 'us-east-1';
 const SEATS = 'ConcurrentUsers';
@@ -54,32 +54,7 @@ Options of other benches (passed by bench/run.mjs) are ignored.
 `;
 
 function options() {
-  const { values } = parseArgs({
-    strict: false,
-    options: {
-      requests: { type: 'string', default: '20000' },
-      'duration-ms': { type: 'string', default: '2000' },
-      concurrency: { type: 'string', default: '64' },
-      acquires: { type: 'string', default: '300' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const positive = (name) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`--${name} takes a whole number of 1 or more; got '${values[name]}'.`);
-    return n;
-  };
-  return {
-    requests: positive('requests'),
-    durationMs: positive('duration-ms'),
-    concurrency: positive('concurrency'),
-    acquires: positive('acquires'),
-  };
+  return wholeNumberOptions(USAGE, { requests: 20000, 'duration-ms': 2000, concurrency: 64, acquires: 300 });
 }
 
 /** A Marketplace license: many seats, and drawdown units that allow overage, so no run ever runs out. */
