@@ -1,7 +1,7 @@
 import { LicenseUnavailableError, QuotaExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedDrawdownDimension } from '../options.js';
-import { buy } from './block-checkout.js';
+import { buy } from './buy.js';
 import type { Journal } from './journal.js';
 import type { Outbox } from './outbox.js';
 import type { QuotaState } from './quota-state.js';
