@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +7,7 @@ import { RedisStore } from '@licensegate/redis';
 
 import { useRedisAndEmulator } from './redis-support/suite.js';
 import { RedisWorld, RETRY, UNITS } from './redis-support/world.js';
+import { ChildApp } from './support/child-app.js';
 
 // An app instance killed with SIGKILL in the middle of traffic: another instance on the same Redis
 // adopts its drawdown journal once its heartbeat lapses (1 s here, in real time: the child runs on
@@ -25,25 +23,15 @@ import { RedisWorld, RETRY, UNITS } from './redis-support/world.js';
 
 const APP = fileURLToPath(new URL('./redis-support/debit-app.js', import.meta.url));
 
-/** The child app and what it said. */
-class ChildApp {
-  readonly process: ChildProcess;
+/** The debit app as a child process, and the requests it said it started, served and failed. */
+class DebitChild {
+  readonly app: ChildApp;
   readonly started = new Map<number, number>();
   readonly served = new Map<number, number>();
   readonly failed: string[] = [];
-  readonly #lines: string[] = [];
-  readonly #closed: Promise<void>;
-  #waiters: (() => void)[] = [];
 
   constructor(env: Record<string, string>) {
-    this.process = spawn(process.execPath, [APP], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const stdout = this.process.stdout;
-    assert.ok(stdout);
-    createInterface({ input: stdout }).on('line', (line) => this.#take(line));
-    this.#closed = once(stdout, 'close').then(() => undefined);
+    this.app = new ChildApp(APP, env, (line) => this.#take(line));
   }
 
   /** Units of the requests served (debit resolved). */
@@ -58,41 +46,16 @@ class ChildApp {
     return units;
   }
 
-  /** Resolves when a line matching `test` has come (or came before); fails after 10 s. */
-  async until(test: (line: string) => boolean): Promise<string> {
-    const deadline = performance.now() + 10_000;
-    for (;;) {
-      const found = this.#lines.find(test);
-      if (found !== undefined) return found;
-      if (performance.now() > deadline || this.process.exitCode !== null) assert.fail('the child app did not say it');
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, 100).unref();
-      });
-    }
-  }
-
-  send(line: string): void {
-    this.process.stdin?.write(`${line}\n`);
-  }
-
-  /** SIGKILL; resolves once every line it wrote has been read. */
-  async kill(): Promise<void> {
-    this.process.kill('SIGKILL');
-    await this.#closed;
-  }
-
-  #take(line: string): void {
+  /** Whether a line is one of the request lines, taken here. */
+  #take(line: string): boolean {
     const [word, n, units] = line.split(' ');
     if (word === 'start') this.started.set(Number(n), Number(units));
     else if (word === 'served') this.served.set(Number(n), Number(units));
     else if (word === 'failed') {
       this.failed.push(line);
       this.started.delete(Number(n));
-    } else this.#lines.push(line);
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+    } else return false;
+    return true;
   }
 }
 
@@ -100,7 +63,7 @@ describe('Redis: an app instance killed with SIGKILL in the middle of traffic', 
   this.timeout(20_000);
   const suite = useRedisAndEmulator();
   let world: RedisWorld;
-  let child: ChildApp | undefined;
+  let child: DebitChild | undefined;
   let adopter: LicenseGate | undefined;
 
   beforeEach(() => {
@@ -109,15 +72,15 @@ describe('Redis: an app instance killed with SIGKILL in the middle of traffic', 
     suite.lm.addFault({ operation: 'CheckoutLicense', kind: 'latency', latencyMs: 15 });
   });
   afterEach(async () => {
-    child?.process.kill('SIGKILL');
+    await child?.app.kill();
     child = undefined;
     await adopter?.stop();
     adopter = undefined;
     await world.close();
   });
 
-  function startChild(): ChildApp {
-    return new ChildApp({
+  function startChild(): DebitChild {
+    return new DebitChild({
       LG_LM_URL: suite.lm.url,
       LG_REDIS_PORT: String(suite.redis.port),
       LG_SKU: world.sku,
@@ -152,10 +115,10 @@ describe('Redis: an app instance killed with SIGKILL in the middle of traffic', 
 
   it('reports at least every unit served and at most those plus the debits in flight at the kill', async () => {
     child = startChild();
-    await child.until((line) => line.startsWith('ready '));
-    await child.until(() => (child?.servedUnits ?? 0) >= 200);
+    await child.app.until((line) => line.startsWith('ready '));
+    await child.app.waitFor(() => (child?.servedUnits ?? 0) >= 200);
     await sleep(Math.random() * 200);
-    await child.kill();
+    await child.app.kill();
     const served = child.servedUnits;
     const inflight = child.inflightUnits;
     assert.deepEqual(child.failed, []);
@@ -171,11 +134,11 @@ describe('Redis: an app instance killed with SIGKILL in the middle of traffic', 
 
   it('reports exactly the units served when the traffic stopped before the kill', async () => {
     child = startChild();
-    await child.until((line) => line.startsWith('ready '));
-    await child.until(() => (child?.servedUnits ?? 0) >= 200);
-    child.send('quiesce');
-    await child.until((line) => line === 'quiet');
-    await child.kill();
+    await child.app.until((line) => line.startsWith('ready '));
+    await child.app.waitFor(() => (child?.servedUnits ?? 0) >= 200);
+    child.app.send('quiesce');
+    await child.app.until((line) => line === 'quiet');
+    await child.app.kill();
     assert.equal(child.inflightUnits, 0);
     assert.deepEqual(child.failed, []);
     const served = child.servedUnits;
