@@ -6,7 +6,8 @@
 import type { Store } from '@licensegate/core';
 import { silentLogger } from '@licensegate/core';
 import { RedisStore } from '@licensegate/redis';
-import type session from 'express-session';
+import { FileStore } from '@licensegate/file-store';
+import session from 'express-session';
 import { Redis } from 'ioredis';
 
 import { RedisSessionStore } from '../redis-support/redis-session-store.js';
@@ -31,7 +32,7 @@ export function env(name: string): string {
  * The stores of `kind`, from the environment:
  * - `redis`: `LG_REDIS_PORT` (on 127.0.0.1) and `LG_PREFIX`; a RedisStore, and sessions in the
  *   same Redis under the same prefix.
- * - `file`: reserved for `@licensegate/file-store`.
+ * - `file`: `LG_FILE_DIR`; a FileStore there (one process at a time), and sessions in memory.
  */
 export function openAppStores(kind: KillStoreKind): AppStores {
   switch (kind) {
@@ -44,14 +45,12 @@ export function openAppStores(kind: KillStoreKind): AppStores {
       };
     }
     case 'file':
-      // ==== FILE STORE GOES HERE ====
-      // `@licensegate/file-store` (being built on another branch) plugs in here: its store on a
-      // directory given in the environment (e.g. LG_FILE_DIR), and a session store whose sessions
-      // outlive the instance too. Add the parent's side in kill-stores.ts (the `file` kit), then a
-      // spec that calls describeKillSuite() with it. Until then this kind refuses to start.
-      throw new Error(
-        'LG_KILL_STORE=file: the file store (@licensegate/file-store) is not wired into the kill suite yet',
-      );
+      // One process on a local directory; its sessions live in its memory and die with it, as a
+      // one-instance app's do: the next start checks in the seats the dead run held.
+      return {
+        store: new FileStore({ directory: env('LG_FILE_DIR'), logger: silentLogger }),
+        sessions: new session.MemoryStore(),
+      };
     default:
       throw new Error(`LG_KILL_STORE must be redis or file; got ${JSON.stringify(kind)}`);
   }

@@ -7,6 +7,7 @@
  * - `POST /login` `{"user": "..."}`: a new session id, then `acquireSeat()`;
  * - `GET /app`: `requireSeat()`;
  * - `POST /logout`: `releaseSeat()`, then the session is destroyed;
+ * - `GET /_block`: the units left in the `reserve` dimension's shared block (read from the store);
  *
  * with sessions in a store every instance shares, and its gate's store chosen by `LG_KILL_STORE`
  * (see app-stores.ts). License Manager is reached at `LG_LM_URL` (the emulator runs in the test).
@@ -104,6 +105,13 @@ app.get('/app', lg.requireSeat(), (req, res) => {
 });
 app.post('/logout', lg.releaseSeat(), (req, res, next) => {
   req.session.destroy((error) => (error ? next(error) : res.json({ loggedOut: true })));
+});
+
+// For the test, which cannot open a one-process store while the app holds it: the shared block's units.
+app.get('/_block', (_req, res, next) => {
+  gate.options.store
+    .get<number>(`${env('LG_SKU')}:drawdown`, `block:${RESERVE_UNITS}`)
+    .then((record) => res.json({ block: typeof record?.value === 'number' ? record.value : 0 }), next);
 });
 
 const server = createServer(app);

@@ -19,8 +19,11 @@ export interface KillResult {
   readonly kill: number;
   readonly batch: Side;
   readonly reserve: Side;
-  /** How long the victim's heartbeat had left at the kill; `undefined` when it had lapsed already. */
-  readonly heartbeatLeftMs: number | undefined;
+  /**
+   * How long the victim's heartbeat had left at the kill; `undefined` when it had lapsed already;
+   * `null` where no other instance waits for it (one process on a file store).
+   */
+  readonly heartbeatLeftMs: number | undefined | null;
   /** From the kill until License Manager's live seats were back to the active user's; `undefined` when never. */
   readonly seatsBackMs: number | undefined;
   readonly problems: string[];
@@ -71,7 +74,11 @@ export function summary(kind: string, results: KillResult[], seatBoundMs: number
     `    kill -9, ${kind} store: ${results.length} kills; ${total((r) => r.batch.servedRequests + r.reserve.servedRequests)} drawdown requests answered, ${total((r) => r.batch.inflightRequests + r.reserve.inflightRequests)} in flight at the kills`,
     `      batch:   answered units lost in ${kills(lost.length)} (${lost.join(', ') || 'none'}: ${total((r) => lostOf(r.batch))} of ${total((r) => r.batch.served)} served); over the bound in ${kills(results.filter((r) => overOf(r.batch) > 0).length)}`,
     `      reserve: answered units lost in ${kills(results.filter((r) => lostOf(r.reserve) > 0).length)}; over the bound in ${kills(results.filter((r) => overOf(r.reserve) > 0).length)}`,
-    `      the victim's heartbeat had lapsed before the kill in ${kills(results.filter((r) => r.heartbeatLeftMs === undefined).length)}; least left otherwise: ${Math.min(...results.map((r) => r.heartbeatLeftMs ?? Infinity)).toFixed(0)} ms`,
+    ...(results.every((r) => r.heartbeatLeftMs === null)
+      ? []
+      : [
+          `      the victim's heartbeat had lapsed before the kill in ${kills(results.filter((r) => r.heartbeatLeftMs === undefined).length)}; least left otherwise: ${Math.min(...results.map((r) => r.heartbeatLeftMs ?? Infinity)).toFixed(0)} ms`,
+        ]),
     `      seats:   back within ${(Math.max(...seats) / 1000).toFixed(2)} s of the kill at worst (bound ${(seatBoundMs / 1000).toFixed(2)} s); late in ${kills(seats.filter((ms) => ms > seatBoundMs).length)}`,
   ].join('\n');
 }

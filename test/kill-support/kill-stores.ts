@@ -4,8 +4,12 @@
  * the seats that the killed instance left.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { silentLogger, systemClock, type Store } from '@licensegate/core';
+import { FileStore } from '@licensegate/file-store';
 import { RedisStore } from '@licensegate/redis';
 import { findRedisServer, startRedisServer, type RunningRedis } from '@licensegate/redis/testing';
 
@@ -22,6 +26,11 @@ export interface KillStoreKit {
   appEnv(): Record<string, string>;
   /** A store on the same data (started with the system clock), for reading; the caller shuts it down. */
   openReader(): Promise<Store>;
+  /**
+   * Whether the reader may stay open while app instances run (a shared store); `false` (the file
+   * store: one process at a time) opens it for each read, between instances only.
+   */
+  readonly concurrentReader: boolean;
   /** Stops what {@link start} started. */
   stop(): Promise<void>;
 }
@@ -29,6 +38,7 @@ export interface KillStoreKit {
 /** Redis: a `redis-server` on a free loopback port, every instance on one key prefix. */
 export class RedisKillStore implements KillStoreKit {
   readonly kind = 'redis';
+  readonly concurrentReader = true;
   readonly prefix = `kill${randomUUID().slice(0, 8)}:`;
   #redis: RunningRedis | undefined;
 
@@ -65,7 +75,41 @@ export class RedisKillStore implements KillStoreKit {
   }
 }
 
-// ==== FILE STORE GOES HERE ====
-// `@licensegate/file-store` gets a kit of its own here (a temporary directory that every instance
-// is pointed at, and a reader on it), the app's side in app-stores.ts, and a spec of three lines
-// like kill9-redis.spec.ts that calls describeKillSuite() with it.
+/**
+ * The file store: a temporary directory that every instance in turn is pointed at. One process at
+ * a time holds its lock, so the test reads it only while no instance runs (between a kill and the
+ * next start).
+ */
+export class FileKillStore implements KillStoreKit {
+  readonly kind = 'file';
+  readonly concurrentReader = false;
+  #directory: string | undefined;
+
+  missing(): string | undefined {
+    return undefined;
+  }
+
+  async start(): Promise<void> {
+    this.#directory = await mkdtemp(join(tmpdir(), 'lg-kill-file-'));
+  }
+
+  appEnv(): Record<string, string> {
+    return { LG_FILE_DIR: this.#dir };
+  }
+
+  async openReader(): Promise<Store> {
+    const store = new FileStore({ directory: this.#dir, logger: silentLogger });
+    await store.init({ clock: systemClock });
+    return store;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#directory !== undefined) await rm(this.#directory, { recursive: true, force: true });
+    this.#directory = undefined;
+  }
+
+  get #dir(): string {
+    if (this.#directory === undefined) throw new Error('the file store directory is not made');
+    return this.#directory;
+  }
+}

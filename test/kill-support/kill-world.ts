@@ -109,7 +109,18 @@ export class KillWorld {
     assert.ok(arn !== undefined);
     this.#arn = arn;
     this.#admin = new LicenseManagerClient({ endpoint: this.#lm.url, region: 'us-east-1', maxAttempts: 1 });
-    this.#reader = await this.kit.openReader();
+    if (this.kit.concurrentReader) this.#reader = await this.kit.openReader();
+  }
+
+  /** Runs `read` on a store on the world's data: the open reader, or (the file store) one opened for it. */
+  async #read<T>(read: (store: Store) => Promise<T>): Promise<T> {
+    if (this.#reader !== undefined) return read(this.#reader);
+    const store = await this.kit.openReader();
+    try {
+      return await read(store);
+    } finally {
+      await store.shutdown?.();
+    }
   }
 
   /** Spawns an app instance on the world's store, license and emulator. */
@@ -132,7 +143,7 @@ export class KillWorld {
 
   /** The drawdown journal now. */
   async journal(): Promise<JournalView> {
-    const records = await this.#running.reader.list<unknown>(`${this.sku}:drawdown`);
+    const records = await this.#read((store) => store.list<unknown>(`${this.sku}:drawdown`));
     let open = 0;
     let batchUnsent = 0;
     let batchSending = 0;
@@ -166,14 +177,16 @@ export class KillWorld {
    * when it has lapsed (the other instances take the instance for dead).
    */
   async heartbeatLeft(instanceId: string): Promise<number | undefined> {
-    const records = await this.#running.reader.list<unknown>(`${this.sku}:instances`);
+    const records = await this.#read((store) => store.list<unknown>(`${this.sku}:instances`));
     const expiresAt = records.find((r) => r.key === instanceId)?.expiresAt;
     return expiresAt === undefined || expiresAt === null ? undefined : expiresAt - Date.now();
   }
 
   /** The seats held in the store (checked out, not being checked in): seat key → License Manager token. */
   async seats(): Promise<Map<string, string>> {
-    const records = await this.#running.reader.list<{ token: string | null; releasing: boolean }>(`${this.sku}:seats`);
+    const records = await this.#read((store) =>
+      store.list<{ token: string | null; releasing: boolean }>(`${this.sku}:seats`),
+    );
     const held = new Map<string, string>();
     for (const { key, value } of records) if (value.token !== null && !value.releasing) held.set(key, value.token);
     return held;
@@ -197,10 +210,9 @@ export class KillWorld {
     await this.kit.stop();
   }
 
-  get #running(): { lm: RunningEmulator; admin: LicenseManagerClient; reader: Store } {
-    if (this.#lm === undefined || this.#admin === undefined || this.#reader === undefined)
-      throw new Error('the kill world is not started');
-    return { lm: this.#lm, admin: this.#admin, reader: this.#reader };
+  get #running(): { lm: RunningEmulator; admin: LicenseManagerClient } {
+    if (this.#lm === undefined || this.#admin === undefined) throw new Error('the kill world is not started');
+    return { lm: this.#lm, admin: this.#admin };
   }
 }
 
