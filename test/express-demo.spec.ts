@@ -126,6 +126,11 @@ describe('examples/express: the demo app, route by route as main.ts prints them'
 
     const tooBig = assertProblem(await ann.post('/backup?gb=5000'), 402, 'quota-exhausted');
     assert.equal(tooBig['dimension'], 'DataConsumption');
+    assert.match(
+      String(tooBig['detail']),
+      /needed 5000; the block held 25/,
+      'what the request needed, and what was left',
+    );
     assert.equal(usage.drawdown.stats('DataConsumption').blockRemaining, 25, 'the refused backup took nothing');
 
     const out = await ann.post('/logout').expect(200);
@@ -145,10 +150,16 @@ describe('examples/express: the demo app, route by route as main.ts prints them'
     assert.equal(await consumed('ConcurrentUsers'), 5);
   });
 
-  it('a backup with a size that is not a number is a 500 invalid-units problem, nothing debited', async () => {
-    assertProblem(await request(url).post('/backup?gb=lots'), 500, 'invalid-units');
+  it("a backup of no size, 0, a fraction or a word is the client's mistake: 400 before the charge, nothing debited", async () => {
+    for (const query of ['', '?gb=', '?gb=0', '?gb=-5', '?gb=2.5', '?gb=lots', '?gb=99999999']) {
+      const res = await request(url).post(`/backup${query}`);
+      assert.equal(res.status, 400, `/backup${query}: ${res.text}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.match(res.body.detail, /whole number of gigabytes/);
+    }
     assert.equal(usage.drawdown.stats('DataConsumption').pending, 0);
-    assert.equal(lm.calls('CheckoutLicense'), 1, 'only the tier checkout so far');
+    assert.equal(usage.drawdown.stats('DataConsumption').open, 0);
+    assert.equal(lm.calls('CheckoutLicense'), 1, 'only the tier checkout so far: no block for a bad size');
   });
 
   it('GET /status shows both gates running', async () => {

@@ -11,6 +11,17 @@ export interface DemoGates {
   readonly usage: LicenseGate;
 }
 
+/** The largest backup the demo takes at once, in GB. */
+const MAX_BACKUP_GB = 10_000;
+
+/** `?gb=N`: a whole number from 1 to {@link MAX_BACKUP_GB}, else `undefined`. */
+function gigabytesOf(req: Request): number | undefined {
+  const text = req.query['gb'];
+  if (typeof text !== 'string' || !/^\d{1,5}$/.test(text)) return undefined;
+  const gb = Number(text);
+  return gb >= 1 && gb <= MAX_BACKUP_GB ? gb : undefined;
+}
+
 /**
  * The demo app: a public route, a route per tier, login and logout that take and return a
  * floating seat, a seat-only area, a "backup" that costs drawdown units by size, and status.
@@ -65,11 +76,31 @@ export function createDemoApp(gates: DemoGates, options: { sessionMaxAgeMs?: num
     res.json({ area: 'members only', user: (req.session as { user?: string }).user });
   });
 
+  // Validate the app's own input BEFORE the charge: a bad size is the client's mistake (400), not a
+  // licensing error, and nothing is charged for it.
   app.post(
     '/backup',
-    usage.drawdown('DataConsumption', (req: Request) => Number(req.query['gb'] ?? 1)),
-    (req, res) => {
-      res.json({ backedUp: Number(req.query['gb'] ?? 1), unit: 'GB' });
+    (req, res, next) => {
+      const gb = gigabytesOf(req);
+      if (gb === undefined) {
+        res
+          .status(400)
+          .type('application/problem+json')
+          .json({
+            type: 'urn:licensegate-demo:bad-size',
+            title: 'Bad backup size',
+            status: 400,
+            detail: `?gb must be a whole number of gigabytes from 1 to ${MAX_BACKUP_GB}.`,
+          });
+        return;
+      }
+      res.locals['gb'] = gb;
+      next();
+    },
+    // Known up front: held before the work (a size larger than what is left: 402, nothing done).
+    usage.drawdown('DataConsumption', (req: Request) => req.res?.locals['gb'] as number),
+    (_req, res) => {
+      res.json({ backedUp: res.locals['gb'], unit: 'GB' });
     },
   );
 

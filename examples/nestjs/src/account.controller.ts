@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   AcquireSeat,
   Drawdown,
@@ -12,6 +12,7 @@ import {
 } from '@licensegate/nestjs';
 import type { Request } from 'express';
 
+import { BackupSizeGuard, backupSizeOf } from './backup-size.guard.js';
 import { LoginGuard } from './login.guard.js';
 
 /**
@@ -49,9 +50,10 @@ export class AccountController {
 
   @Post('backup')
   @HttpCode(200)
+  @UseGuards(BackupSizeGuard) // the app's own input, checked before the charge: 400, nothing charged
   @UseInterceptors(LicenseGateInterceptor)
-  @Drawdown('DataConsumption', (req) => Number(req.query['gb'] ?? 1))
-  backup(@Query('gb') gb?: string): Record<string, unknown> {
-    return { backedUp: Number(gb ?? 1), unit: 'GB' };
+  @Drawdown('DataConsumption', (req) => backupSizeOf(req))
+  backup(@Req() req: Request): Record<string, unknown> {
+    return { backedUp: backupSizeOf(req), unit: 'GB' };
   }
 }

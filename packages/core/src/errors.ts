@@ -31,6 +31,7 @@ export type LicenseGateErrorCode =
   | 'ERR_LG_LICENSE_UNAVAILABLE'
   | 'ERR_LG_SEATS_EXHAUSTED'
   | 'ERR_LG_SEAT_KEY'
+  | 'ERR_LG_SEAT_CONTENTION'
   | 'ERR_LG_NO_SEATS'
   | 'ERR_LG_NO_SEAT'
   | 'ERR_LG_QUOTA_EXHAUSTED'
@@ -39,6 +40,7 @@ export type LicenseGateErrorCode =
   | 'ERR_LG_RESERVATION_SETTLED'
   // adapters
   | 'ERR_LG_GUARD_MISSING'
+  | 'ERR_LG_GUARD_ORDER'
   | 'ERR_LG_UNKNOWN_GATE'
   // License Manager calls
   | 'ERR_LG_LICENSE_MANAGER_CONFIGURATION';
@@ -140,6 +142,23 @@ export class QuotaExhaustedError extends LicenseGateError {
       `The ${dimension} units the license grants are used up${detail}; a renewal or a larger purchase restores them.`,
     );
     this.dimension = dimension;
+  }
+}
+
+/**
+ * A seat record kept changing under concurrent writes (other requests, other instances) while this
+ * one tried to change it: nothing was done; try again (HTTP adapters answer 503 + `Retry-After: 1`).
+ */
+export class SeatContentionError extends LicenseGateError {
+  /** The seat key. */
+  readonly key: string;
+
+  constructor(key: string, action: string) {
+    super(
+      'ERR_LG_SEAT_CONTENTION',
+      `The seat ${JSON.stringify(key)} kept changing while it was being ${action} (concurrent requests for it); nothing was done — try again.`,
+    );
+    this.key = key;
   }
 }
 

@@ -200,6 +200,34 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   }
 
   /**
+   * Emits an event to each listener in turn. A listener that throws cannot break the engine or
+   * the request that caused the event (a seat taken stays accounted for, a report goes on): its
+   * error is logged (`licensegate.listener_failed`, with the event and the error's code), and the
+   * other listeners still run.
+   */
+  override emit<K extends keyof LicenseGateEvents>(event: K, ...args: LicenseGateEvents[K]): boolean;
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const listeners = this.rawListeners(event);
+    if (listeners.length === 0) return false;
+    for (const listener of listeners) {
+      try {
+        (listener as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (error) {
+        this.options.logger.error(
+          {
+            event: 'licensegate.listener_failed',
+            on: String(event),
+            code: (error as { code?: unknown }).code,
+            error: (error as Error)?.message ?? String(error),
+          },
+          `A ${String(event)} listener threw; the gate goes on (fix the listener)`,
+        );
+      }
+    }
+    return true;
+  }
+
+  /**
    * Drawdown units: `debit(dimension, units)`, `reserve(dimension, units)` -> `{ commit(), cancel() }`.
    * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_DIMENSION when the gate has no `drawdown` option
    */

@@ -34,7 +34,14 @@ export { RequestCharge, type UnitsOf } from './http/request-charge.js';
 export { RequestLicense } from './http/request-license.js';
 export { watchFinishedResponses, whenResponseDone } from './http/response-finish.js';
 export { endAfterJournal } from './http/end-after-journal.js';
-export { problemFor, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type Problem, type ProblemAnswer } from './http/problem.js';
+export {
+  logDenial,
+  problemFor,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPES,
+  type Problem,
+  type ProblemAnswer,
+} from './http/problem.js';
 export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
   LicenseGateError,
@@ -43,6 +50,7 @@ export {
   NoLicenseError,
   LicenseUnavailableError,
   SeatsExhaustedError,
+  SeatContentionError,
   QuotaExhaustedError,
   InvalidUnitsError,
   type LicenseGateErrorCode,

@@ -91,8 +91,20 @@ export interface LicenseGateOptions {
    * request through. A definitive answer (no license, expired) is never overridden.
    */
   onUnavailable?: UnavailablePolicy;
-  /** How long the last good answer may be served under `grace`. Default one hour. */
+  /**
+   * How long the last good answer may be served under `grace`, counted from when License Manager
+   * gave it, whatever a refresh is doing meanwhile (a hung call included). When it is shorter than
+   * `refreshIntervalMs`, the gate refreshes every `graceMs / 2` instead, so that a refresh always has
+   * time to answer within the grace. Default one hour.
+   */
   graceMs?: number;
+  /**
+   * While the gate refuses requests because License Manager cannot be reached, a request brings
+   * the next retry forward — one attempt in flight at a time, and at most one per this long — so
+   * that the gate recovers within seconds of License Manager's return under traffic, instead of
+   * waiting for its backoff. Default 5,000 ms.
+   */
+  recoveryProbeMs?: number;
   /** How long before the license ends `licenseExpiring` fires. Default 7 days. */
   expiryWarningMs?: number;
   /**
@@ -149,6 +161,7 @@ export interface ResolvedOptions {
   readonly refreshJitter: number;
   readonly onUnavailable: UnavailablePolicy;
   readonly graceMs: number;
+  readonly recoveryProbeMs: number;
   readonly expiryWarningMs: number;
   readonly retry: RetryPolicy;
   readonly callTimeoutMs: number;
@@ -171,6 +184,7 @@ const KNOWN_OPTIONS: readonly (keyof LicenseGateOptions)[] = [
   'refreshJitter',
   'onUnavailable',
   'graceMs',
+  'recoveryProbeMs',
   'expiryWarningMs',
   'retry',
   'callTimeoutMs',
@@ -585,6 +599,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     refreshJitter,
     onUnavailable,
     graceMs: duration('graceMs', o.graceMs, DEFAULT_GRACE_MS),
+    recoveryProbeMs: duration('recoveryProbeMs', o.recoveryProbeMs, 5_000, 100, 10 * 60_000),
     expiryWarningMs: duration('expiryWarningMs', o.expiryWarningMs, DEFAULT_EXPIRY_WARNING_MS),
     retry: checkRetry(o.retry),
     callTimeoutMs: duration('callTimeoutMs', o.callTimeoutMs, 5_000, 1, 120_000),

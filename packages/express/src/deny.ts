@@ -1,5 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
-import { PROBLEM_CONTENT_TYPE, problemFor, type LicenseGate, type LicenseGateError } from '@licensegate/core';
+import {
+  logDenial,
+  PROBLEM_CONTENT_TYPE,
+  problemFor,
+  type LicenseGate,
+  type LicenseGateError,
+} from '@licensegate/core';
 
 /** Answers a denial your own way (an HTML page, a redirect); call `next(error)` to pass it on. */
 export type DeniedHandler = (req: Request, res: Response, next: NextFunction, error: LicenseGateError) => void;
@@ -19,12 +25,7 @@ export function deny(
 ): void {
   const answer = problemFor(error);
   if (answer === undefined) return next(error);
-  if (answer.problem.status >= 500 && answer.problem.status !== 503) {
-    gate.options.logger.error(
-      { event: 'licensegate.request_failed', code: answer.problem.code, path: req.path, error: answer.problem.detail },
-      'A licensegate middleware failed on a bad value from the app',
-    );
-  }
+  logDenial(gate, answer, req.path, error);
   if (onDenied !== undefined) return onDenied(req, res, next, error as LicenseGateError);
   if (res.headersSent) return next(error);
   if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(answer.retryAfterSeconds));

@@ -3,7 +3,7 @@ import { MetadataScanner, type ApplicationConfig, type ModulesContainer, type Re
 
 import { LicenseGateGuard } from './license-gate.guard.js';
 import { LicenseGateInterceptor } from './license-gate.interceptor.js';
-import { readRouteMetadata, type RouteLicenseMetadata } from './license-gate.route.js';
+import { isEnhancer, localGuards, readRouteMetadata, type RouteLicenseMetadata } from './license-gate.route.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- classes and handlers are plain functions here
 type Target = Function;
@@ -17,14 +17,12 @@ export interface LicensedRoute {
   readonly metadata: RouteLicenseMetadata;
   /** Whether a `LicenseGateGuard` (or a subclass) is global, on the controller or on the method. */
   readonly guarded: boolean;
+  /** Whether a `LicenseGateGuard` (or a subclass) is global. */
+  readonly guardedGlobally: boolean;
+  /** The guards the route lists itself, in the order Nest runs them (controller's, then method's). */
+  readonly localGuards: readonly unknown[];
   /** Whether a `LicenseGateInterceptor` (or a subclass) is global, on the controller or on the method. */
   readonly intercepted: boolean;
-}
-
-/** Whether an enhancer, as registered (a class or an instance), is `base` or a subclass of it. */
-function isA(enhancer: unknown, base: Target): boolean {
-  if (typeof enhancer === 'function') return enhancer === base || enhancer.prototype instanceof base;
-  return enhancer instanceof base;
 }
 
 /**
@@ -45,8 +43,8 @@ export function findLicensedRoutes(
     ...config.getGlobalInterceptors(),
     ...config.getGlobalRequestInterceptors().map((wrapper) => wrapper.metatype),
   ];
-  const guardedGlobally = globalGuards.some((guard) => isA(guard, LicenseGateGuard));
-  const interceptedGlobally = globalInterceptors.some((interceptor) => isA(interceptor, LicenseGateInterceptor));
+  const guardedGlobally = globalGuards.some((guard) => isEnhancer(guard, LicenseGateGuard));
+  const interceptedGlobally = globalInterceptors.some((interceptor) => isEnhancer(interceptor, LicenseGateInterceptor));
   const scanner = new MetadataScanner();
   const found: LicensedRoute[] = [];
   const seen = new Set<Target>();
@@ -70,10 +68,12 @@ export function findLicensedRoutes(
           cls,
           handler,
           metadata,
-          guarded: guardedGlobally || enhancers(GUARDS_METADATA).some((guard) => isA(guard, LicenseGateGuard)),
+          guarded: guardedGlobally || enhancers(GUARDS_METADATA).some((guard) => isEnhancer(guard, LicenseGateGuard)),
+          guardedGlobally,
+          localGuards: localGuards(reflector, handler, cls),
           intercepted:
             interceptedGlobally ||
-            enhancers(INTERCEPTORS_METADATA).some((interceptor) => isA(interceptor, LicenseGateInterceptor)),
+            enhancers(INTERCEPTORS_METADATA).some((interceptor) => isEnhancer(interceptor, LicenseGateInterceptor)),
         });
       }
     }

@@ -21,7 +21,10 @@ import { RequestLicense, setRequestLicense } from './request-license.js';
  *
  * Guards run global first, then the controller's, then the method's: the seat steps need the
  * session (and the user, when seats are keyed by user), so this guard must run after your
- * authentication.
+ * authentication. List it after your login guard on the seat routes —
+ * `@UseGuards(LoginGuard, LicenseGateGuard)` — and a global `LicenseGateGuard` leaves their seat step
+ * to that one. The boot check refuses a seat route whose own guards would run after the seat is
+ * taken (`ERR_LG_GUARD_ORDER`).
  */
 @Injectable()
 export class LicenseGateGuard implements CanActivate {
@@ -32,7 +35,20 @@ export class LicenseGateGuard implements CanActivate {
     @Inject(Reflector) protected readonly reflector: Reflector,
     @Inject(ModuleRef) protected readonly moduleRef: ModuleRef,
   ) {
-    this.routes = new LicenseRoutes(reflector, moduleRef);
+    this.routes = new LicenseRoutes(reflector, moduleRef, LicenseGateGuard);
+  }
+
+  /** This instance runs for every route of the app (`APP_GUARD`, `useGlobalGuards`); set at boot. */
+  #global = false;
+
+  /**
+   * Tells this instance that it is a global guard. The module calls it at boot for each global
+   * `LicenseGateGuard`: such an instance leaves the seat step of a route that lists its own
+   * `LicenseGateGuard` to that one, which runs after the route's other guards (the app's login), so
+   * that a refused login takes no seat whatever the registration order.
+   */
+  markGlobal(): void {
+    this.#global = true;
   }
 
   /**
@@ -42,7 +58,7 @@ export class LicenseGateGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.getRoute(context);
     if (route === undefined || this.shouldSkip(context, route)) return true;
-    if (route.seat !== undefined) {
+    if (route.seat !== undefined && !(this.#global && route.guardedLocally)) {
       if (route.checkTier !== undefined) this.checkTier(route, context);
       return this.handleSeat(route, context).then(() => true);
     }

@@ -4,7 +4,8 @@ import { LicenseGateConfigurationError, LicenseGateError } from '@licensegate/co
 
 import { moduleError } from './license-gate.errors.js';
 import { findLicensedRoutes, type LicensedRoute } from './license-gate.explorer.js';
-import { compileRoute, resolveService } from './license-gate.route.js';
+import { LicenseGateGuard } from './license-gate.guard.js';
+import { compileRoute, isEnhancer, resolveService } from './license-gate.route.js';
 import type { LicenseGateService } from './license-gate.service.js';
 
 /** Decorator names, for messages. */
@@ -44,10 +45,20 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
     this.#moduleRef = moduleRef;
   }
 
-  /** Checks the routes, then starts the gate (a License Manager that refuses the app's setup fails the boot). */
+  /** Checks the routes, marks the global guards, then starts the gate (a License Manager that refuses the app's setup fails the boot). */
   async onModuleInit(): Promise<void> {
     this.verifyRoutes();
+    this.markGlobalGuards();
     await this.#service.gate.start();
+  }
+
+  /** Tells each global `LicenseGateGuard` instance that it is global (see `LicenseGateGuard.markGlobal`). */
+  markGlobalGuards(): void {
+    const instances = [
+      ...this.#config.getGlobalGuards(),
+      ...this.#config.getGlobalRequestGuards().map((wrapper) => wrapper.instance as unknown),
+    ];
+    for (const guard of instances) if (guard instanceof LicenseGateGuard) guard.markGlobal();
   }
 
   /** Stops the gate: flushes drawdown units and returns seats. */
@@ -56,9 +67,37 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
   }
 
   /**
+   * A seat route's own guards (the app's login) must run before its seat step: the seat step runs in
+   * the route's own `LicenseGateGuard` when it lists one (a global one then leaves it to that one),
+   * else in the global one, which runs before every guard of the route.
+   * @throws LicenseGateConfigurationError ERR_LG_GUARD_ORDER, with the route and the fix
+   */
+  #checkGuardOrder(route: LicensedRoute): void {
+    const guards = route.localGuards;
+    let last = -1;
+    guards.forEach((guard, i) => {
+      if (isEnhancer(guard, LicenseGateGuard)) last = i;
+    });
+    const after = guards.slice(last + 1).filter((guard) => !isEnhancer(guard, LicenseGateGuard));
+    if (after.length === 0 || (last < 0 && !route.guardedGlobally)) return;
+    const names = after.map(guardName).join(', ');
+    const decorator = `@${route.metadata.seat?.[0]?.toUpperCase()}${route.metadata.seat?.slice(1)}Seat()`;
+    const why =
+      last < 0
+        ? `the global LicenseGateGuard runs before the route's own guards (${names})`
+        : `the route lists ${names} after LicenseGateGuard`;
+    throw moduleError(
+      'ERR_LG_GUARD_ORDER',
+      `${decorator} on ${route.where}: ${why}, so a request those guards refuse (a failed login) would already have taken or returned a seat. ` +
+        `List LicenseGateGuard last among the route's guards: @UseGuards(${names}, LicenseGateGuard)` +
+        (route.guardedGlobally ? ' — the global LicenseGateGuard then leaves the seat step to it.' : '.'),
+    );
+  }
+
+  /**
    * Checks the routes that use this gate, and that every gate name a route uses is registered.
    * @throws LicenseGateConfigurationError with the route in its message: ERR_LG_UNKNOWN_TIER,
-   *   ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION, ERR_LG_UNKNOWN_GATE, ERR_LG_GUARD_MISSING
+   *   ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION, ERR_LG_UNKNOWN_GATE, ERR_LG_GUARD_MISSING, ERR_LG_GUARD_ORDER
    */
   verifyRoutes(): void {
     const routes = findLicensedRoutes(this.#modules, this.#config, this.#reflector);
@@ -76,6 +115,7 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
         throw new LicenseGateConfigurationError(error.code, `${route.where}: ${error.message}`);
       }
       const { tier, seat, drawdown } = route.metadata;
+      if (seat !== undefined) this.#checkGuardOrder(route);
       if ((tier !== undefined || seat !== undefined) && !route.guarded) {
         missing.push(`${decoratorsOf(route, 'guard')} on ${route.where} needs LicenseGateGuard`);
       }
@@ -92,4 +132,10 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
       );
     }
   }
+}
+
+/** A guard's name for a message: its class name. */
+function guardName(guard: unknown): string {
+  if (typeof guard === 'function') return guard.name || 'a guard';
+  return (guard as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'a guard';
 }

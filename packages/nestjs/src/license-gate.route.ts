@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { ModuleRef, Reflector } from '@nestjs/core';
 import type { TierDecision } from '@licensegate/core';
 
@@ -23,6 +24,12 @@ export interface LicenseRoute extends RouteLicenseMetadata {
   readonly service: LicenseGateService;
   /** The route's tier check, with the tier name looked up once. */
   readonly checkTier: (() => TierDecision) | undefined;
+  /**
+   * Whether the route lists `LicenseGateGuard` among its own guards (controller or method): a global
+   * `LicenseGateGuard` then leaves the seat step to that one, which runs after the route's other
+   * guards (the app's login).
+   */
+  readonly guardedLocally: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- handlers and classes are plain functions here
@@ -52,11 +59,29 @@ export function readRouteMetadata(
  * here, so a mistake fails at boot (the boot check compiles every route):
  * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER, ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION
  */
-export function compileRoute(metadata: RouteLicenseMetadata, service: LicenseGateService): LicenseRoute {
+export function compileRoute(
+  metadata: RouteLicenseMetadata,
+  service: LicenseGateService,
+  guardedLocally = false,
+): LicenseRoute {
   const checkTier = metadata.tier === undefined ? undefined : service.tierCheck(metadata.tier);
   if (metadata.seat !== undefined) void service.seats; // the getter throws ERR_LG_NO_SEATS for a gate without seats
   if (metadata.drawdown !== undefined) service.drawdown.stats(metadata.drawdown.dimension);
-  return { ...metadata, service, checkTier };
+  return { ...metadata, service, checkTier, guardedLocally };
+}
+
+/** Whether an enhancer, as registered (a class or an instance), is `base` or a subclass of it. */
+export function isEnhancer(enhancer: unknown, base: Target): boolean {
+  if (typeof enhancer === 'function') return enhancer === base || enhancer.prototype instanceof base;
+  return enhancer instanceof base;
+}
+
+/** The guards a route lists itself, in the order Nest runs them: its controller's, then its method's. */
+export function localGuards(reflector: Reflector, handler: Target, cls: Target): unknown[] {
+  return [
+    ...((reflector.get(GUARDS_METADATA, cls) as unknown[] | undefined) ?? []),
+    ...((reflector.get(GUARDS_METADATA, handler) as unknown[] | undefined) ?? []),
+  ];
 }
 
 /** Finds a gate's service by name anywhere in the app. */
@@ -86,9 +111,13 @@ export class LicenseRoutes {
   readonly #routes = new WeakMap<Target, WeakMap<Target, LicenseRoute | null>>();
   readonly #services = new Map<string, LicenseGateService>();
 
-  constructor(reflector: Reflector, moduleRef: ModuleRef) {
+  readonly #guardClass: Target | undefined;
+
+  /** @param guardClass - the guard class whose local presence {@link LicenseRoute.guardedLocally} tells */
+  constructor(reflector: Reflector, moduleRef: ModuleRef, guardClass?: Target) {
     this.#reflector = reflector;
     this.#moduleRef = moduleRef;
+    this.#guardClass = guardClass;
   }
 
   /** The route being run, compiled; `undefined` when it has no licensegate decorator. */
@@ -98,7 +127,15 @@ export class LicenseRoutes {
     const cached = this.#routes.get(cls)?.get(handler);
     if (cached !== undefined) return cached ?? undefined;
     const metadata = readRouteMetadata(this.#reflector, handler, cls);
-    const route = metadata === undefined ? null : compileRoute(metadata, this.service(metadata.gate));
+    const route =
+      metadata === undefined
+        ? null
+        : compileRoute(
+            metadata,
+            this.service(metadata.gate),
+            this.#guardClass !== undefined &&
+              localGuards(this.#reflector, handler, cls).some((guard) => isEnhancer(guard, this.#guardClass as Target)),
+          );
     if (route !== null) setHandlerLicense(handler, route.service.license);
     let byHandler = this.#routes.get(cls);
     if (byHandler === undefined) this.#routes.set(cls, (byHandler = new WeakMap()));

@@ -3,6 +3,8 @@ import {
   createLicenseGate,
   LicenseGate,
   LicenseGateError,
+  logDenial,
+  problemFor,
   SessionSeats,
   type DrawdownMeter,
   type LicenseGateStatus,
@@ -155,13 +157,9 @@ export class LicenseGateService {
   exceptionFor(error: unknown, context: ExecutionContext): unknown {
     const denial = LicenseGateException.from(error);
     if (denial === undefined) return error;
-    if (denial.problem.status >= 500 && denial.problem.status !== 503) {
-      const path = context.switchToHttp().getRequest<Partial<Request>>().path;
-      this.gate.options.logger.error(
-        { event: 'licensegate.request_failed', code: denial.problem.code, path, error: denial.problem.detail },
-        'A licensegate step failed on a bad value from the app',
-      );
-    }
+    const answer = problemFor(error);
+    if (answer !== undefined)
+      logDenial(this.gate, answer, context.switchToHttp().getRequest<Partial<Request>>().path, error);
     return this.options.errorFactory !== undefined ? this.options.errorFactory(denial.error, context) : denial;
   }
 

@@ -24,6 +24,8 @@ export interface BatchDimensionDeps {
   readonly instanceId: string;
   /** Whether the meter is stopping (new debits are refused; commits are still journaled). */
   readonly stopping: () => boolean;
+  /** A refused debit brings the next report forward at most once per this long (the gate's `recoveryProbeMs`). */
+  readonly recoveryProbeMs: number;
   /**
    * Whether each debit is written to the store as it is made (a store shared by several processes,
    * where the journal outlives a crash), or only when its epoch is sealed (a store of this process
@@ -89,6 +91,8 @@ export class BatchDimension {
   #waiters: (() => void)[] = [];
   /** Reservations larger than `batchUnits`: checked out before their work. */
   readonly #ahead: CheckoutAhead;
+  /** When a refused debit last brought a report forward. */
+  #lastProbeAt = -Infinity;
 
   constructor(config: ResolvedDrawdownDimension, deps: BatchDimensionDeps) {
     this.#config = config;
@@ -339,6 +343,7 @@ export class BatchDimension {
       if (failures.isDegraded(name)) {
         const decision = failures.decide(name, clock.now());
         if (decision.admit) return this.#take(units, as);
+        this.#probe();
         throw new LicenseUnavailableError(
           `${name} units cannot be reported now (License Manager or the store is unreachable), and ${this.unconfirmed} are waiting; no more are served until they are.`,
           decision.retryAfterMs,
@@ -353,6 +358,18 @@ export class BatchDimension {
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
       }
     }
+  }
+
+  /**
+   * A debit refused because reports fail brings the next report forward — one flush at a time, at
+   * most one per `recoveryProbeMs` — so that debits resume within seconds of License Manager's
+   * return under traffic, not at the end of the backoff.
+   */
+  #probe(): void {
+    const now = this.#deps.clock.now();
+    if (this.#running !== undefined || now - this.#lastProbeAt < this.#deps.recoveryProbeMs) return;
+    this.#lastProbeAt = now;
+    this.#background();
   }
 
   #wake(): void {

@@ -142,6 +142,7 @@ export class DrawdownMeter {
   readonly #queue: DeadlineQueue<string>;
   readonly #dimensions = new Map<string, Dimension>();
   readonly #drainTimeoutMs: number;
+  readonly #recoveryProbeMs: number;
   /** The store outlives this process: batch debits are journaled as they are made. */
   readonly #durable: boolean;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -197,6 +198,7 @@ export class DrawdownMeter {
       instanceId,
     };
     this.#drainTimeoutMs = options.drainTimeoutMs;
+    this.#recoveryProbeMs = options.recoveryProbeMs;
     this.#durable = isDurable(options.store);
     for (const config of options.drawdown.values())
       this.#dimensions.set(config.name, this.#newDimension(config, shared));
@@ -213,6 +215,7 @@ export class DrawdownMeter {
         ...shared,
         stopping: () => this.#state !== 'running',
         journalEachDebit: this.#durable,
+        recoveryProbeMs: this.#recoveryProbeMs,
       });
       return {
         mode: 'batch',

@@ -7,6 +7,7 @@ import {
   LicenseGateError,
   LicenseUnavailableError,
   NoLicenseError,
+  SeatContentionError,
   SeatsExhaustedError,
 } from '../errors.js';
 import type { ResolvedOptions, ResolvedSeatOptions } from '../options.js';
@@ -189,10 +190,7 @@ export class SeatPool {
       }
       if ((await this.#checkIn(key, record, 'release')) !== 'conflict') return true;
     }
-    throw new LicenseGateError(
-      'ERR_LG_SEAT_KEY',
-      `The seat ${JSON.stringify(key)} kept changing while it was being released; try again.`,
-    );
+    throw new SeatContentionError(key, 'released');
   }
 
   /**
@@ -465,10 +463,7 @@ export class SeatPool {
         if (record.value.releasing || record.value.token === null) {
           // Being checked in, or checked out by another engine right now: look again shortly.
           if (round >= 5) {
-            throw new LicenseUnavailableError(
-              `The seat ${JSON.stringify(key)} is being changed by another instance; try again.`,
-              1_000,
-            );
+            throw new SeatContentionError(key, 'acquired');
           }
           await sleep(50 * (round + 1));
           continue;
@@ -499,10 +494,7 @@ export class SeatPool {
       if (version === undefined) continue;
       return this.#checkOut(key, pending, version);
     }
-    throw new LicenseGateError(
-      'ERR_LG_SEAT_KEY',
-      `The seat ${JSON.stringify(key)} kept changing while it was being acquired; try again.`,
-    );
+    throw new SeatContentionError(key, 'acquired');
   }
 
   /** The holders of a seat once `options.holder` joins. */
@@ -561,10 +553,7 @@ export class SeatPool {
         await options.store.delete(this.#namespace, key, { ifVersion: version }).catch(() => false);
         throw new LicenseGateConfigurationError('ERR_LG_STOPPED', 'The gate was stopped; it takes no more seats.');
       }
-      throw new LicenseGateError(
-        'ERR_LG_SEAT_KEY',
-        `The seat ${JSON.stringify(key)} changed while it was being acquired; try again.`,
-      );
+      throw new SeatContentionError(key, 'acquired');
     }
     this.#noteSeen(key);
     this.#scheduleNext(key, held);

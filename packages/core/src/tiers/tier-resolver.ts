@@ -69,6 +69,14 @@ export class TierResolver {
   #denials: (TierDecision | undefined)[] = [];
   #licenseReadFailing = false;
   readonly #shared: SharedTierAnswers | undefined;
+  /**
+   * Until when the current answer may be served while License Manager does not answer: under
+   * `grace`, the answer's time plus `graceMs`, whatever a refresh is doing (a hung call included);
+   * Infinity otherwise. Checked on the hot path, so kept as one number.
+   */
+  #servableUntil = Infinity;
+  /** When the last refresh attempt started (clock ms): requests bring retries forward at most once per `recoveryProbeMs`. */
+  #lastAttemptAt = -Infinity;
 
   /** @param owner - this engine's id, when answers are shared through the store */
   constructor(
@@ -130,6 +138,7 @@ export class TierResolver {
   /** Refreshes now (joining a refresh already in flight). Never rejects: failures go to the policy. */
   async refresh(): Promise<void> {
     if (this.#stopped) return;
+    if (this.#inFlight === undefined) this.#lastAttemptAt = this.#options.clock.now();
     const work = this.#cache.fetch(CACHE_KEY, { forceRefresh: true });
     this.#inFlight = work;
     try {
@@ -150,13 +159,36 @@ export class TierResolver {
     if (now >= this.#nextRefreshAt) this.#refreshInBackground(now);
     const answer = this.#answer;
     if (this.#stopped) return this.#unavailable(now, 'The license gate was stopped.');
-    if (this.#episode === undefined) {
+    if (this.#episode === undefined && now < this.#servableUntil) {
       if (answer === undefined)
-        return this.#unavailable(now, 'licensegate has not learnt the license yet (the gate is starting).');
+        return this.#probe(
+          now,
+          this.#unavailable(now, 'licensegate has not learnt the license yet (the gate is starting).'),
+        );
       if (answer.rank >= rank && now < answer.validUntil) return ALLOWED;
       return this.#deny(answer, rank, now, false);
     }
-    return this.#degraded(rank, now, answer);
+    // License Manager failed, or has not answered a refresh within the grace: the policy decides.
+    const decision = this.#degraded(rank, now, answer);
+    return decision.allowed ? decision : this.#probe(now, decision);
+  }
+
+  /**
+   * A request that the gate refuses because License Manager cannot be reached brings the next
+   * retry forward: one attempt in flight at a time, at most one per `recoveryProbeMs`.
+   */
+  #probe(now: number, decision: TierDecision): TierDecision {
+    if (
+      !this.#stopped &&
+      this.#running &&
+      this.#inFlight === undefined &&
+      now - this.#lastAttemptAt >= this.#options.recoveryProbeMs &&
+      !decision.allowed &&
+      decision.error instanceof LicenseUnavailableError
+    ) {
+      void this.refresh();
+    }
+    return decision;
   }
 
   /** The tier the license grants now, or `null`. */
@@ -176,15 +208,17 @@ export class TierResolver {
     if (onUnavailable === 'grace' && answer !== undefined && now < answer.checkedAt + graceMs) {
       return answer.rank >= rank && now < answer.validUntil ? ALLOWED_DEGRADED : this.#deny(answer, rank, now, true);
     }
-    const episode = this.#episode as FailureEpisode;
+    const episode = this.#episode;
     const why =
       onUnavailable === 'grace'
-        ? `its last good answer is older than the ${Math.round(graceMs / 60_000)}-minute grace`
+        ? `its last good answer is older than the grace of ${Math.round(graceMs / 1000)} s`
         : `the policy is '${onUnavailable}'`;
     return this.#unavailable(
       now,
-      `License Manager cannot be reached (${episode.error.awsName}) and ${why}.`,
-      episode.error,
+      episode === undefined
+        ? `License Manager has not answered the refresh, and ${why}.`
+        : `License Manager cannot be reached (${episode.error.awsName}) and ${why}.`,
+      episode?.error,
     );
   }
 
@@ -248,10 +282,14 @@ export class TierResolver {
     }
     const previous = this.#answer;
     const episode = this.#episode;
+    const { onUnavailable, graceMs, refreshIntervalMs, refreshJitter } = this.#options;
     this.#answer = answer;
     this.#denials = [];
     this.#episode = undefined;
-    this.#schedule(this.#options.refreshIntervalMs * (1 - Math.random() * this.#options.refreshJitter));
+    this.#servableUntil = onUnavailable === 'grace' ? answer.checkedAt + graceMs : Infinity;
+    // Under `grace`, a refresh always has time to answer within the grace.
+    const interval = onUnavailable === 'grace' ? Math.min(refreshIntervalMs, graceMs / 2) : refreshIntervalMs;
+    this.#schedule(interval * (1 - Math.random() * refreshJitter));
     if (episode !== undefined) this.#events.recovered(episode, answer);
     this.#events.refreshed(answer, previous);
     return answer;
