@@ -53,14 +53,17 @@ const STORE = 'store:';
 /**
  * A `batch` dimension: debits go to this engine's pending counter of the current epoch in the
  * store, and are reported in batches: when `batchUnits` are pending, every `batchIntervalMs`, on
- * `flush()` and at stop. On a store shared by processes, the debits of one turn of the event loop
- * are ONE increment of the counter; on a store of this process alone (`MemoryStore`, lost with the
- * process in a crash), debits are counted in memory and the epoch is ONE increment, when it is
- * sealed.
+ * `flush()` and at stop. On a durable store (one that outlives the process), the debits of one turn
+ * of the event loop are ONE increment of the counter; on `MemoryStore` (lost with the process in a
+ * crash), debits are counted in memory and the epoch is ONE increment, when it is sealed.
  *
- * Bound: this engine never holds more than `batchUnits` units unreported (or one debit, when a
- * single debit is larger). A debit that would go beyond waits for the report in flight, so what
- * is served past the purchase is at most one batch. While reports fail (License Manager
+ * Bound: units unreported (pending, sealing, being reported) plus units HELD by open reservations
+ * (requests whose work is under way) never exceed `batchUnits` for this engine. A reservation that
+ * would go beyond waits — for reservations to settle and for the report in flight — so what is
+ * served past the purchase is at most one batch. A reservation larger than `batchUnits` is checked
+ * out from License Manager before its work instead ({@link CheckoutAhead}), so the bound holds for it
+ * too. A debit (work already done) that would go beyond waits likewise, unless it alone is larger
+ * than `batchUnits` (then it is journaled on its own). While reports fail (License Manager
  * unreachable), the gate's `onUnavailable` policy decides whether such a debit goes on or is refused.
  *
  * Sealing an epoch: debits switch to the next epoch first; once the old epoch's increments have

@@ -5,7 +5,8 @@ import { checkUnits } from './units.js';
  * Units held for one piece of work (two-phase charging): `commit()` once the work succeeded, or
  * `cancel()` when it failed. PERPETUAL units cannot be returned to License Manager, so work that
  * failed must not be charged. Each reservation is settled once: a second `commit()` or `cancel()`
- * fails with `ERR_LG_RESERVATION_SETTLED`.
+ * fails with `ERR_LG_RESERVATION_SETTLED`. Settle every one: until then its units are held (room
+ * under the batch bound, units of a block, units checked out ahead), and `stop()` waits for it.
  */
 export interface Reservation {
   /** The dimension, e.g. `DataConsumption`. */

@@ -76,11 +76,6 @@ export class RequestCharge<Req, Res> {
     return meter.reserve(dimension, count).then((reservation) => new RequestCharge<Req, Res>(undefined, reservation));
   }
 
-  /** Whether the charge was settled. */
-  get settled(): boolean {
-    return this.#settled;
-  }
-
   /**
    * Settles once: charges when `succeeded`, releases the reservation otherwise. Later calls do
    * nothing (a response can both finish and close). Never throws: every failure rejects.
