@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { createLicenseGate, MemoryStore, type LicenseGate, type PutOptions } from '@licensegate/core';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
-import { licenseGate } from '@licensegate/express';
+import { licenseGate } from '../src/index.js';
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';

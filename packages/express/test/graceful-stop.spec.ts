@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 
 import type { DrawdownDimensionOptions, LicenseGate } from '@licensegate/core';
-import { licenseGate } from '@licensegate/express';
+import { licenseGate } from '../src/index.js';
 import request from 'supertest';
 
 import { DIMENSION, Probe, workApp } from './support/work-app.js';
