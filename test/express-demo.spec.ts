@@ -128,7 +128,7 @@ describe('examples/express: the demo app, route by route as main.ts prints them'
     assert.equal(tooBig['dimension'], 'DataConsumption');
     assert.match(
       String(tooBig['detail']),
-      /needed 5000; the block held 25/,
+      /it needs 5000; 25 are left in the block/,
       'what the request needed, and what was left',
     );
     assert.equal(usage.drawdown.stats('DataConsumption').blockRemaining, 25, 'the refused backup took nothing');

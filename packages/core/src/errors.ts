@@ -136,10 +136,16 @@ export class QuotaExhaustedError extends LicenseGateError {
   /** The drawdown dimension, e.g. `DataConsumption`. */
   readonly dimension: string;
 
+  /**
+   * @param detail - for a request that needed more than is left (the pool is not used up): what it
+   *   needed and what was left, as ` (…)`
+   */
   constructor(dimension: string, detail = '') {
     super(
       'ERR_LG_QUOTA_EXHAUSTED',
-      `The ${dimension} units the license grants are used up${detail}; a renewal or a larger purchase restores them.`,
+      detail === ''
+        ? `The ${dimension} units the license grants are used up; a renewal or a larger purchase restores them.`
+        : `Not enough ${dimension} units are left for this request${detail}; a renewal or a larger purchase adds more.`,
     );
     this.dimension = dimension;
   }

@@ -119,7 +119,7 @@ export class BlockPool {
     throw new QuotaExhaustedError(
       name,
       needed > 1
-        ? ` (the request needed ${needed}; the block held ${needed - shortfall}, and License Manager has fewer than the ${shortfall} more)`
+        ? ` (it needs ${needed}; ${needed - shortfall} are left in the block checked out ahead, and License Manager has fewer than the other ${shortfall})`
         : '',
     );
   }

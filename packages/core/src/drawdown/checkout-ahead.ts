@@ -62,7 +62,7 @@ export class CheckoutAhead {
       case 'granted':
         return;
       case 'refused':
-        throw new QuotaExhaustedError(name, units > 1 ? ` (${units} were needed; License Manager has fewer left)` : '');
+        throw new QuotaExhaustedError(name, units > 1 ? ` (it needs ${units}; License Manager has fewer left)` : '');
       case 'failed':
         if (outcome.kind === 'configuration') throw outcome.error;
         throw new LicenseUnavailableError(

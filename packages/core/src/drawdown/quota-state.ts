@@ -52,7 +52,11 @@ export class QuotaState {
   assertGrantable(dimension: string, units: number): void {
     const { ceiling } = this.#get(dimension);
     if (ceiling === 0) throw new QuotaExhaustedError(dimension);
-    if (units > ceiling) throw new QuotaExhaustedError(dimension, ` (fewer than ${units} are left)`);
+    if (units > ceiling)
+      throw new QuotaExhaustedError(
+        dimension,
+        ` (it needs ${units}; License Manager refused ${ceiling + 1} earlier, so fewer are left)`,
+      );
   }
 
   /** Throws when the dimension is exhausted. @throws QuotaExhaustedError */

@@ -123,7 +123,7 @@ export class SyncDimension {
     const outcome = await outbox.send(key, true);
     switch (outcome?.status) {
       case 'refused':
-        throw new QuotaExhaustedError(name, units > 1 ? ` (${units} were needed; License Manager has fewer left)` : '');
+        throw new QuotaExhaustedError(name, units > 1 ? ` (it needs ${units}; License Manager has fewer left)` : '');
       case 'dropped':
         throw outcome.error;
       case 'failed':
