@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseAccessKeySpec } from './auth/access-key-spec.js';
 import type { AccessKey } from './auth/sigv4.js';
 import { EmulatorError } from './emulator-error.js';
 import type { EmulatorOptions } from './server.js';
@@ -14,10 +15,15 @@ Options:
   --port PORT                   port to listen on (default 4567; 0 picks a free port)
   --licenses FILE               licenses to load: a JSON list in CreateLicense's request shape
   --account-id ID               the emulator's own AWS account, 12 digits (default 123456789012)
-  --strict-auth                 verify SigV4 signatures against the --access-key keys
+  --strict-auth                 verify SigV4 signatures against the --access-key keys; the admin
+                                path then needs a token, printed at start unless --admin-token
   --access-key AKID:SECRET[:ACTIONS]
-                                a key for --strict-auth (repeatable); ACTIONS limits it to a
-                                comma-separated list such as CheckoutLicense,GetLicense
+                                a key for --strict-auth (repeatable). AKID ends at the first ":",
+                                SECRET at the second; ACTIONS, all the rest, limits the key to a
+                                comma-separated list of Name, license-manager:Name or IAM patterns
+                                with * and ?: AKID:SECRET:license-manager:Get*,CheckoutLicense
+  --admin-token TOKEN           the token /_emulator/ requires, as "authorization: Bearer TOKEN"
+                                or "x-emulator-admin-token: TOKEN" (visible ASCII, no spaces)
   --status-codes smithy|apiref  HTTP status of errors: per exception as the Smithy model says
                                 (default), or 400 for every client error as the API reference shows
   --create-time-format epoch-seconds|iso
@@ -28,18 +34,24 @@ Options:
   -v, --version                 show the version
 
 Test controls live under /_emulator/ (clock, faults, state, reset); see the README.
-It prints "listening on http://HOST:PORT" once ready, and stops on SIGINT or SIGTERM.
+It prints "listening on http://HOST:PORT" once ready (and, under --strict-auth without
+--admin-token, a second line "admin token: TOKEN"), and stops on SIGINT or SIGTERM.
 `;
 
-function parseAccessKey(text: string): AccessKey {
-  const [accessKeyId, secretAccessKey, actions] = text.split(':');
-  if (!accessKeyId || !secretAccessKey) {
-    throw new EmulatorError(
-      'ERR_LG_EMU_BAD_OPTION',
-      `--access-key takes AKID:SECRET or AKID:SECRET:Action1,Action2; got '${text}'.`,
-    );
+/** Every `--access-key`, read; the same key id twice is an error. */
+function parseAccessKeys(specs: readonly string[]): AccessKey[] {
+  const keys = specs.map(parseAccessKeySpec);
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key.accessKeyId)) {
+      throw new EmulatorError(
+        'ERR_LG_EMU_BAD_OPTION',
+        `--access-key ${key.accessKeyId} is given twice; give each key once, with all its actions after the second ":".`,
+      );
+    }
+    seen.add(key.accessKeyId);
   }
-  return { accessKeyId, secretAccessKey, ...(actions ? { actions: actions.split(',') } : {}) };
+  return keys;
 }
 
 function wholeNumber(flag: string, text: string | undefined): number | undefined {
@@ -66,6 +78,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' | 'ver
         'account-id': { type: 'string' },
         'strict-auth': { type: 'boolean' },
         'access-key': { type: 'string', multiple: true },
+        'admin-token': { type: 'string' },
         'status-codes': { type: 'string' },
         'create-time-format': { type: 'string' },
         'propagation-delay': { type: 'string' },
@@ -84,7 +97,8 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' | 'ver
   if (parsed.licenses !== undefined) options.licenses = parsed.licenses;
   if (parsed['account-id'] !== undefined) options.accountId = parsed['account-id'];
   if (parsed['strict-auth']) options.auth = 'strict';
-  if (parsed['access-key'] !== undefined) options.accessKeys = parsed['access-key'].map(parseAccessKey);
+  if (parsed['access-key'] !== undefined) options.accessKeys = parseAccessKeys(parsed['access-key']);
+  if (parsed['admin-token'] !== undefined) options.adminToken = parsed['admin-token'];
   if (parsed['status-codes'] !== undefined)
     options.statusCodes = parsed['status-codes'] as EmulatorOptions['statusCodes'];
   if (parsed['create-time-format'] !== undefined)

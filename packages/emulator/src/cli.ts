@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     return void process.stdout.write(`${packageVersion()}\n`);
   }
   const running = await startEmulator(options);
-  process.stdout.write(`listening on ${running.url}\n`);
+  // A token made at start is printed with the listening line, so that whoever reads the line has it.
+  const made = running.adminToken !== undefined && options.adminToken === undefined;
+  process.stdout.write(`listening on ${running.url}\n${made ? `admin token: ${running.adminToken}\n` : ''}`);
   const stop = (): void => {
     running.close().then(
       () => process.exit(0),

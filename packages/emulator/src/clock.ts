@@ -1,3 +1,27 @@
+import { EmulatorError } from './emulator-error.js';
+
+/** The first instant the virtual clock can show: 0000-01-01T00:00:00.000Z. */
+export const EARLIEST_CLOCK_MS = -62_167_219_200_000;
+/**
+ * The last instant the virtual clock can be set or advanced to: 9999-01-01T00:00:00.000Z. ISO 8601
+ * and License Manager's checkout times write four-digit years; stopping a year short of their end
+ * leaves the clock, which keeps running, a year before any time it shows stops being formattable.
+ */
+export const LATEST_CLOCK_MS = 253_370_764_800_000;
+
+function badClock(message: string): EmulatorError {
+  return new EmulatorError('ERR_LG_EMU_BAD_CLOCK', message);
+}
+
+function checkInRange(epochMs: number): void {
+  if (!(epochMs >= EARLIEST_CLOCK_MS && epochMs <= LATEST_CLOCK_MS)) {
+    throw badClock(
+      `The clock cannot move to ${String(epochMs)} ms: it shows instants from 0000-01-01T00:00:00.000Z to ` +
+        '9999-01-01T00:00:00.000Z only (four-digit years, as ISO 8601 and License Manager write times).',
+    );
+  }
+}
+
 /**
  * The emulator's virtual clock: what license validity, consumption TTLs and idempotency windows
  * are measured against. It runs with real time and can be moved forward (or set) by tests, so a
@@ -25,20 +49,30 @@ export class VirtualClock {
 
   /**
    * Moves the virtual clock forward.
-   * @param ms - a non-negative number of milliseconds
+   * @param ms - a finite, non-negative number of milliseconds
+   * @returns the new virtual now
+   * @throws EmulatorError ERR_LG_EMU_BAD_CLOCK for a negative or non-finite move, or one past
+   *   9999-01-01T00:00:00.000Z; the clock is unchanged then
    */
   advance(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new RangeError(`advance() takes a finite, non-negative number of ms; got ${String(ms)}`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw badClock(`clock.advance() takes a finite number of ms, 0 or more; got ${String(ms)}.`);
     }
     checkInRange(this.now() + ms);
     this.#offsetMs += ms;
     return this.now();
   }
 
-  /** Sets the virtual clock to an instant (epoch ms); time keeps running from there. */
+  /**
+   * Sets the virtual clock to an instant; time keeps running from there.
+   * @param epochMs - epoch milliseconds from 0000-01-01T00:00:00.000Z to 9999-01-01T00:00:00.000Z
+   * @returns the new virtual now
+   * @throws EmulatorError ERR_LG_EMU_BAD_CLOCK for anything else; the clock is unchanged then
+   */
   set(epochMs: number): number {
-    if (!Number.isFinite(epochMs)) throw new RangeError(`set() takes epoch milliseconds; got ${String(epochMs)}`);
+    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs)) {
+      throw badClock(`clock.set() takes epoch milliseconds, a finite number; got ${String(epochMs)}.`);
+    }
     checkInRange(epochMs);
     this.#offsetMs = epochMs - this.#realNow();
     return this.now();
@@ -47,16 +81,5 @@ export class VirtualClock {
   /** Back to real time. */
   reset(): void {
     this.#offsetMs = 0;
-  }
-}
-
-/** The last instant a JavaScript Date can hold: 8.64e15 ms either side of the epoch. */
-const MAX_DATE_MS = 8.64e15;
-
-function checkInRange(epochMs: number): void {
-  if (!(Math.abs(epochMs) <= MAX_DATE_MS)) {
-    throw new RangeError(
-      `The clock cannot move to ${String(epochMs)} ms: dates end at 8.64e15 ms either side of 1970.`,
-    );
   }
 }

@@ -4,7 +4,11 @@ export type EmulatorErrorCode =
   | 'ERR_LG_EMU_BAD_SEED'
   | 'ERR_LG_EMU_BAD_FAULT'
   | 'ERR_LG_EMU_BAD_CLOCK'
-  | 'ERR_LG_EMU_BAD_ADMIN_REQUEST';
+  | 'ERR_LG_EMU_BAD_ADMIN_REQUEST'
+  | 'ERR_LG_EMU_ADMIN_HOST'
+  | 'ERR_LG_EMU_ADMIN_ORIGIN'
+  | 'ERR_LG_EMU_ADMIN_TOKEN'
+  | 'ERR_LG_EMU_ADMIN_CONTENT_TYPE';
 
 /**
  * An error in how the emulator is used (not an AWS error answered on the wire). `code` is stable;

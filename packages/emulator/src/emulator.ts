@@ -1,3 +1,4 @@
+import { checkAccessKeys } from './auth/access-key-spec.js';
 import type { AccessKey } from './auth/sigv4.js';
 import { VirtualClock } from './clock.js';
 import { EmulatorError } from './emulator-error.js';
@@ -28,7 +29,10 @@ export interface EmulatorSettings {
    * signature is not checked. `strict`: the signature is verified against `accessKeys`.
    */
   auth?: 'signed' | 'strict';
-  /** Access keys that `strict` auth accepts; `actions` limits a key to some operations. */
+  /**
+   * Access keys that `strict` auth accepts; `actions` limits a key to some operations: `Name`,
+   * `license-manager:Name`, or IAM patterns with `*` and `?` (`license-manager:Get*`, `*`).
+   */
   accessKeys?: readonly AccessKey[];
   /** HTTP statuses of errors: `smithy` (default, per exception) or `apiref` (400 for client errors). */
   statusCodes?: StatusMode;
@@ -100,7 +104,8 @@ export class LicenseManagerEmulator {
   #licenses = new LicenseStore();
   #ledger = new ConsumptionLedger();
   #idempotency: IdempotencyCache;
-  #calls: CallCounts = {};
+  /** Calls per operation (a Map: names are never looked up on a prototype). */
+  readonly #calls = new Map<string, { calls: number; errors: number }>();
 
   /** @throws EmulatorError ERR_LG_EMU_BAD_OPTION or ERR_LG_EMU_BAD_SEED */
   constructor(settings: EmulatorSettings = {}) {
@@ -119,19 +124,9 @@ export class LicenseManagerEmulator {
       throw badOption(`createTimeFormat must be 'epoch-seconds' or 'iso'; got ${JSON.stringify(format)}.`);
     checkNonNegative('propagationDelayMs', settings.propagationDelayMs);
     checkNonNegative('idempotencyWindowMs', settings.idempotencyWindowMs);
-    const keys = new Map<string, AccessKey>();
-    for (const key of settings.accessKeys ?? []) {
-      if (
-        typeof key?.accessKeyId !== 'string' ||
-        key.accessKeyId === '' ||
-        typeof key.secretAccessKey !== 'string' ||
-        key.secretAccessKey === ''
-      ) {
-        throw badOption('Each access key needs a non-empty accessKeyId and secretAccessKey.');
-      }
-      keys.set(key.accessKeyId, key);
-    }
-    this.accessKeys = keys;
+    if (settings.accessKeys !== undefined && !Array.isArray(settings.accessKeys))
+      throw badOption('accessKeys must be a list of { accessKeyId, secretAccessKey, actions? }.');
+    this.accessKeys = checkAccessKeys(settings.accessKeys ?? []);
     this.clock = new VirtualClock(settings.realClock);
     this.faults = new FaultRegistry(settings.faultSeed ?? 1);
     this.#idempotency = new IdempotencyCache(settings.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS);
@@ -147,7 +142,7 @@ export class LicenseManagerEmulator {
    * @throws AwsError for every refusal; state is unchanged then
    */
   dispatch(operation: string, input: unknown, region: string): object | undefined {
-    const definition = OPERATIONS[operation];
+    const definition = OPERATIONS.get(operation);
     if (definition === undefined) throw new Error(`not an emulated operation: ${operation}`);
     if (input !== null && typeof input === 'object' && !Array.isArray(input))
       definition.precheck?.(input as Record<string, unknown>);
@@ -157,20 +152,24 @@ export class LicenseManagerEmulator {
 
   /** Counts a call (the HTTP layer calls this once per AWS request it routes). */
   countCall(operation: string, failed: boolean): void {
-    const entry = (this.#calls[operation] ??= { calls: 0, errors: 0 });
+    let entry = this.#calls.get(operation);
+    if (entry === undefined) this.#calls.set(operation, (entry = { calls: 0, errors: 0 }));
     entry.calls++;
     if (failed) entry.errors++;
   }
 
   /** Calls made so far: of one operation, or all of them. */
   calls(operation?: string): number {
-    if (operation !== undefined) return this.#calls[operation]?.calls ?? 0;
-    return Object.values(this.#calls).reduce((sum, c) => sum + c.calls, 0);
+    if (operation !== undefined) return this.#calls.get(operation)?.calls ?? 0;
+    let sum = 0;
+    for (const count of this.#calls.values()) sum += count.calls;
+    return sum;
   }
 
-  /** Calls per operation, with how many failed. */
+  /** Calls per operation, with how many failed (a copy). */
   callCounts(): CallCounts {
-    return structuredClone(this.#calls);
+    // fromEntries defines own properties: no operation name can reach a prototype.
+    return Object.fromEntries([...this.#calls].map(([operation, count]) => [operation, { ...count }]));
   }
 
   /**
@@ -196,7 +195,7 @@ export class LicenseManagerEmulator {
 
   /** Adds several faults, all or none; throws ERR_LG_EMU_BAD_FAULT when a spec is wrong. */
   addFaults(specs: readonly unknown[]): Fault[] {
-    const known = new Set(Object.keys(OPERATIONS));
+    const known = new Set(OPERATIONS.keys());
     const checked = specs.map((spec) => checkFaultSpec(spec, known));
     return checked.map((spec) => this.faults.add(spec));
   }
@@ -213,7 +212,7 @@ export class LicenseManagerEmulator {
     this.#licenses = new LicenseStore();
     this.#ledger = new ConsumptionLedger();
     this.#idempotency.clear();
-    this.#calls = {};
+    this.#calls.clear();
     this.#plantSeeds();
   }
 

@@ -46,48 +46,72 @@ function badFault(message: string): EmulatorError {
   return new EmulatorError('ERR_LG_EMU_BAD_FAULT', message);
 }
 
-/** Checks a fault spec; throws ERR_LG_EMU_BAD_FAULT saying what to fix. */
+/** The fields of a fault spec, in the order the README lists them. */
+const FIELDS = ['operation', 'kind', 'error', 'status', 'message', 'latencyMs', 'phase', 'times', 'rate'] as const;
+
+/**
+ * Checks a fault spec and copies its known fields (own members only: nothing is read from a
+ * prototype, and a member named `__proto__` is an unknown field like any other).
+ * @throws EmulatorError ERR_LG_EMU_BAD_FAULT naming the field and what to write
+ */
 export function checkFaultSpec(spec: unknown, knownOperations: ReadonlySet<string>): FaultSpec {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
     throw badFault(
       'A fault must be a JSON object such as {"kind":"error","error":"RateLimitExceededException","times":1}.',
     );
   const s = spec as Record<string, unknown>;
-  if (!KINDS.includes(s['kind'] as FaultKind))
-    throw badFault(`Fault kind must be one of ${KINDS.join(', ')}; got ${JSON.stringify(s['kind'])}.`);
-  const operation = s['operation'] ?? '*';
+  const unknown = Object.keys(s).filter((key) => !(FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0)
+    throw badFault(`A fault has no field ${JSON.stringify(unknown[0])}; its fields are ${FIELDS.join(', ')}.`);
+  const field = (name: (typeof FIELDS)[number]): unknown => (Object.hasOwn(s, name) ? s[name] : undefined);
+  const kind = field('kind');
+  if (typeof kind !== 'string' || !KINDS.includes(kind as FaultKind))
+    throw badFault(`Fault kind must be one of ${KINDS.join(', ')}; got ${JSON.stringify(kind)}.`);
+  const operation = field('operation') ?? '*';
   if (typeof operation !== 'string' || (operation !== '*' && !knownOperations.has(operation))) {
     throw badFault(
       `Fault operation must be '*' or an emulated operation (${[...knownOperations].join(', ')}); got ${JSON.stringify(operation)}.`,
     );
   }
-  if (s['error'] !== undefined && (typeof s['error'] !== 'string' || !/^[A-Za-z][A-Za-z0-9]{0,99}$/.test(s['error']))) {
+  const error = field('error');
+  if (error !== undefined && (typeof error !== 'string' || !/^[A-Za-z][A-Za-z0-9]{0,99}$/.test(error))) {
     throw badFault(
-      `Fault error must be an exception name such as "ServerInternalException"; got ${JSON.stringify(s['error'])}.`,
+      `Fault error must be an exception name such as "ServerInternalException"; got ${JSON.stringify(error)}.`,
     );
   }
-  if (
-    s['status'] !== undefined &&
-    !(Number.isInteger(s['status']) && (s['status'] as number) >= 300 && (s['status'] as number) <= 599)
-  ) {
-    throw badFault(`Fault status must be an HTTP status from 300 to 599; got ${JSON.stringify(s['status'])}.`);
+  const status = field('status');
+  if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 300 && (status as number) <= 599)) {
+    throw badFault(`Fault status must be an HTTP status from 300 to 599; got ${JSON.stringify(status)}.`);
   }
-  if (s['message'] !== undefined && typeof s['message'] !== 'string') throw badFault('Fault message must be a string.');
+  const message = field('message');
+  if (message !== undefined && typeof message !== 'string') throw badFault('Fault message must be a string.');
+  const latencyMs = field('latencyMs');
   if (
-    s['kind'] === 'latency' &&
-    !(Number.isInteger(s['latencyMs']) && (s['latencyMs'] as number) >= 0 && (s['latencyMs'] as number) <= 600_000)
+    kind === 'latency' &&
+    !(Number.isInteger(latencyMs) && (latencyMs as number) >= 0 && (latencyMs as number) <= 600_000)
   ) {
     throw badFault(
-      `A latency fault needs latencyMs, a whole number of ms from 0 to 600000; got ${JSON.stringify(s['latencyMs'])}.`,
+      `A latency fault needs latencyMs, a whole number of ms from 0 to 600000; got ${JSON.stringify(latencyMs)}.`,
     );
   }
-  if (s['phase'] !== undefined && s['phase'] !== 'before' && s['phase'] !== 'after')
-    throw badFault(`Fault phase must be 'before' or 'after'; got ${JSON.stringify(s['phase'])}.`);
-  if (s['times'] !== undefined && !(Number.isInteger(s['times']) && (s['times'] as number) >= 1))
-    throw badFault(`Fault times must be a whole number of 1 or more; got ${JSON.stringify(s['times'])}.`);
-  if (s['rate'] !== undefined && !(typeof s['rate'] === 'number' && s['rate'] > 0 && s['rate'] <= 1))
-    throw badFault(`Fault rate must be a probability above 0 and at most 1; got ${JSON.stringify(s['rate'])}.`);
-  return { ...(s as unknown as FaultSpec), operation };
+  const phase = field('phase');
+  if (phase !== undefined && phase !== 'before' && phase !== 'after')
+    throw badFault(`Fault phase must be 'before' or 'after'; got ${JSON.stringify(phase)}.`);
+  const times = field('times');
+  if (times !== undefined && !(Number.isInteger(times) && (times as number) >= 1))
+    throw badFault(`Fault times must be a whole number of 1 or more; got ${JSON.stringify(times)}.`);
+  const rate = field('rate');
+  if (rate !== undefined && !(typeof rate === 'number' && rate > 0 && rate <= 1))
+    throw badFault(`Fault rate must be a probability above 0 and at most 1; got ${JSON.stringify(rate)}.`);
+  const checked: FaultSpec = { operation, kind: kind as FaultKind };
+  if (error !== undefined) checked.error = error as string;
+  if (status !== undefined) checked.status = status as number;
+  if (message !== undefined) checked.message = message;
+  if (latencyMs !== undefined) checked.latencyMs = latencyMs as number;
+  if (phase !== undefined) checked.phase = phase;
+  if (times !== undefined) checked.times = times as number;
+  if (rate !== undefined) checked.rate = rate;
+  return checked;
 }
 
 /** The active faults and the seeded generator behind `rate`. */

@@ -7,7 +7,7 @@
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';
 export { LicenseManagerEmulator, type EmulatorSettings, type CallCounts, type StateDump } from './emulator.js';
 export { EmulatorError, type EmulatorErrorCode } from './emulator-error.js';
-export { VirtualClock } from './clock.js';
+export { VirtualClock, EARLIEST_CLOCK_MS, LATEST_CLOCK_MS } from './clock.js';
 export type { FaultSpec, Fault, FaultKind } from './faults.js';
 export type { SeedLicense } from './seed.js';
 export type { AccessKey } from './auth/sigv4.js';

@@ -33,22 +33,29 @@ export interface SeedLicense extends Omit<LicenseTerms, 'ProductSKU' | 'Benefici
   LicenseArn?: string;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  y: 365 * 86_400_000,
-};
+const UNIT_MS: ReadonlyMap<string, number> = new Map([
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', 86_400_000],
+  ['y', 365 * 86_400_000],
+]);
+/** The first and last instants a relative seed time may land on: years 0000 to 9999. */
+const FIRST_SEED_MS = -62_167_219_200_000;
+const LAST_SEED_MS = 253_402_300_799_000;
 const STATUSES = ['AVAILABLE', 'PENDING_AVAILABLE', 'DEACTIVATED', 'SUSPENDED', 'EXPIRED', 'PENDING_DELETE', 'DELETED'];
 
-/** Resolves `now` / `+30d` style times to ISO text; other text is kept as written. */
-export function resolveSeedTime(text: string, now: number): string {
+/**
+ * Resolves `now` / `+30d` style times to ISO text; other text is kept as written.
+ * @returns the text, or undefined when a relative time lands outside the years 0000 to 9999
+ */
+export function resolveSeedTime(text: string, now: number): string | undefined {
   if (text === 'now') return isoSeconds(now);
   const match = /^([+-])(\d{1,6})([smhdy])$/.exec(text);
   if (match === null) return text;
   const sign = match[1] === '-' ? -1 : 1;
-  return isoSeconds(now + sign * Number(match[2]) * (UNIT_MS[match[3] as string] as number));
+  const at = now + sign * Number(match[2]) * (UNIT_MS.get(match[3] as string) as number);
+  return at >= FIRST_SEED_MS && at <= LAST_SEED_MS ? isoSeconds(at) : undefined;
 }
 
 function isoSeconds(ms: number): string {
@@ -107,7 +114,16 @@ export function checkSeed(seed: unknown, where: string, now: number): SeedLicens
   const validity = request['Validity'];
   if (validity !== null && typeof validity === 'object') {
     const v = { ...(validity as Record<string, unknown>) };
-    for (const key of ['Begin', 'End']) if (typeof v[key] === 'string') v[key] = resolveSeedTime(v[key], now);
+    for (const key of ['Begin', 'End']) {
+      const text = v[key];
+      if (typeof text !== 'string') continue;
+      const resolved = resolveSeedTime(text, now);
+      if (resolved === undefined)
+        throw bad(
+          `Validity.${key} '${text}' lands outside the years 0000 to 9999 that ISO 8601 dates hold; give a nearer time.`,
+        );
+      v[key] = resolved;
+    }
     request['Validity'] = v;
   }
   if (AwsMarketplace === true && request['Issuer'] === undefined) request['Issuer'] = { Name: MARKETPLACE_ISSUER_NAME };

@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthOptions } from './auth/sigv4.js';
 import { EmulatorError } from './emulator-error.js';
 import { LicenseManagerEmulator, type EmulatorSettings } from './emulator.js';
 import type { FaultSpec, Fault } from './faults.js';
-import { ADMIN_PREFIX, handleAdminRequest } from './http/admin-routes.js';
+import { adminPolicy, refuseAdminRequest, type AdminPolicy } from './http/admin-guard.js';
+import { ADMIN_PREFIX, adminRoute, handleAdminRequest } from './http/admin-routes.js';
 import { handleAwsRequest } from './http/aws-handler.js';
+import { sendJson } from './http/wire.js';
 
 /** Options of {@link startEmulator}: the emulator's settings plus where to listen. */
 export interface EmulatorOptions extends EmulatorSettings {
@@ -13,6 +16,13 @@ export interface EmulatorOptions extends EmulatorSettings {
   host?: string;
   /** Port; `0` (the default) picks a free one. */
   port?: number;
+  /**
+   * Token the admin path `/_emulator/` requires, as `authorization: Bearer TOKEN` or
+   * `x-emulator-admin-token: TOKEN` (1 to 512 visible ASCII characters). Under `auth: 'strict'` a
+   * random one is made when none is given; otherwise none is required unless one is given. The
+   * programmatic controls (`addFault()`, `clock`, `reset()`...) never need it.
+   */
+  adminToken?: string;
 }
 
 /** A running emulator. */
@@ -21,6 +31,11 @@ export interface RunningEmulator {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * The token the admin path requires (the given `adminToken`, or the one made under strict auth),
+   * or undefined when it requires none.
+   */
+  readonly adminToken: string | undefined;
   /** The emulator behind the server: state, clock, faults, counts. */
   readonly emulator: LicenseManagerEmulator;
   /** Virtual clock: `now()`, `advance(ms)`, `set(epochMs)`, `reset()`. */
@@ -60,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       `port must be a whole number from 0 to 65535; got ${String(port)}.`,
     );
   }
+  const adminToken = checkedAdminToken(options);
   const emulator = new LicenseManagerEmulator(options);
   const auth: AuthOptions = {
     mode: emulator.auth,
@@ -67,11 +83,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     now: options.realClock ?? Date.now,
     accountId: emulator.accountId,
   };
+  // Set once listening (it needs the bound address and port), before any request is read.
+  let policy: AdminPolicy | undefined;
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
+    if (path.startsWith(`${ADMIN_PREFIX}/`)) {
+      const refusal = refuseAdminRequest(req, adminRoute(req, path), policy as AdminPolicy);
+      if (refusal !== undefined) {
+        if (refusal.headers !== undefined)
+          for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+        return sendJson(res, refusal.status, { code: refusal.code, message: refusal.message });
+      }
+    }
     const work = path.startsWith(`${ADMIN_PREFIX}/`)
       ? handleAdminRequest(emulator, req, res, path)
       : handleAwsRequest(emulator, auth, req, res, path, query);
@@ -85,6 +111,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      const bound = server.address() as AddressInfo;
+      policy = adminPolicy(bound.address, host, bound.port, adminToken);
       resolve();
     });
   });
@@ -94,6 +122,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url: `http://${urlHost}:${address.port}`,
     host: address.address,
     port: address.port,
+    adminToken,
     emulator,
     clock: emulator.clock,
     addFault: (spec) => emulator.addFault(spec),
@@ -107,4 +136,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         server.closeAllConnections();
       }),
   };
+}
+
+/** Visible ASCII, no spaces: what travels in an HTTP header as it is. */
+const ADMIN_TOKEN = /^[\x21-\x7e]{1,512}$/;
+
+/** The admin token to require: the one given (checked), one made under strict auth, or none. */
+function checkedAdminToken(options: EmulatorOptions): string | undefined {
+  const given = options.adminToken;
+  if (given !== undefined) {
+    if (typeof given !== 'string' || !ADMIN_TOKEN.test(given)) {
+      throw new EmulatorError(
+        'ERR_LG_EMU_BAD_OPTION',
+        'adminToken (--admin-token) must be 1 to 512 visible ASCII characters without spaces, since it travels in ' +
+          `a header; got ${typeof given === 'string' ? `${given.length} characters that are not` : `a ${typeof given}`}.`,
+      );
+    }
+    return given;
+  }
+  return options.auth === 'strict' ? randomBytes(32).toString('base64url') : undefined;
 }

@@ -15,9 +15,11 @@ import {
   CONFIGURABLE_ARN,
   CREDENTIALS,
   DAY,
+  REGION,
   assertRawError,
   checkout,
   expectAwsError,
+  fakeSigV4Headers,
   newToken,
   rawCall,
   standardSeeds,
@@ -155,7 +157,10 @@ describe("auth: 'strict' with the real SDK", () => {
       400,
     );
     assertRawError(
-      await rawCall(lm.running.url, 'GetLicense', { body: { LicenseArn: CONFIGURABLE_ARN } }),
+      await rawCall(lm.running.url, 'GetLicense', {
+        body: { LicenseArn: CONFIGURABLE_ARN },
+        headers: fakeSigV4Headers(REGION, 'content-type;host;x-amz-date;x-amz-target'),
+      }),
       'InvalidSignatureException',
       400,
     );

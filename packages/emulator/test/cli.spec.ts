@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { GetLicenseCommand, type LicenseManagerClient } from '@aws-sdk/client-license-manager';
+import {
+  CheckInLicenseCommand,
+  GetLicenseCommand,
+  GetLicenseUsageCommand,
+  ListReceivedLicensesCommand,
+  type LicenseManagerClient,
+} from '@aws-sdk/client-license-manager';
 
 import { MARKETPLACE_FINGERPRINT, checkout, clientFor, expectAwsError } from './support/emulator-fixture.js';
 
@@ -41,7 +47,7 @@ function run(args: string[]): Cli {
   return { child, out: () => out, err: () => err, exited };
 }
 
-/** Waits until the emulator has printed its line, and answers its URL. */
+/** Waits until the emulator has printed its first line, and answers its URL. */
 async function listening(cli: Cli): Promise<string> {
   const deadline = Date.now() + 8_000;
   while (!cli.out().includes('\n')) {
@@ -49,10 +55,19 @@ async function listening(cli: Cli): Promise<string> {
     if (Date.now() > deadline) assert.fail(`the emulator printed nothing; stderr: ${cli.err()}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const match = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(cli.out());
-  assert.ok(match !== null, `one line "listening on http://127.0.0.1:PORT", got ${JSON.stringify(cli.out())}`);
+  const match = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(cli.out());
+  assert.ok(match !== null, `a first line "listening on http://127.0.0.1:PORT", got ${JSON.stringify(cli.out())}`);
   assert.ok(Number(match[2]) > 0);
   return match[1] as string;
+}
+
+/** The exit of a command that must stop by itself within `ms` (killed, and the test failed, if not). */
+async function exitWithin(cli: Cli, ms = 5_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), ms);
+  const exit = await cli.exited;
+  clearTimeout(timer);
+  assert.notEqual(exit.signal, 'SIGKILL', `still running after ${ms} ms; stdout: ${cli.out()}`);
+  return exit;
 }
 
 describe('licensegate-emulator command line', function () {
@@ -97,6 +112,14 @@ describe('licensegate-emulator command line', function () {
     assert.match(cli.out(), /^Usage: licensegate-emulator/);
     assert.match(cli.out(), /--strict-auth/);
     assert.match(cli.out(), /--licenses FILE/);
+  });
+
+  it('--help says how to write --access-key, with an IAM pattern, and --admin-token', async () => {
+    const cli = run(['--help']);
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+    assert.match(cli.out(), /--access-key AKID:SECRET\[:ACTIONS\]/);
+    assert.match(cli.out(), /AKID:SECRET:license-manager:Get\*,CheckoutLicense/);
+    assert.match(cli.out(), /--admin-token TOKEN/);
   });
 
   it('exits 2 with ERR_LG_EMU_BAD_OPTION on stderr for an unknown flag', async () => {
@@ -168,5 +191,125 @@ describe('licensegate-emulator command line', function () {
     await expectAwsError(denied, 'AccessDeniedException', 401);
     cli.child.kill('SIGTERM');
     assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
+  it('--access-key AKID:SECRET:license-manager:Get*,CheckoutLicense allows Get* and CheckoutLicense, nothing else', async () => {
+    const cli = run([
+      '--port',
+      '0',
+      '--licenses',
+      DEMO,
+      '--strict-auth',
+      '--access-key',
+      'AKIDCLI:cli-secret:license-manager:Get*,CheckoutLicense',
+      '--access-key',
+      'AKIDALL:all-secret:license-manager:*',
+    ]);
+    const url = await listening(cli);
+    client = clientFor(url, { credentials: { accessKeyId: 'AKIDCLI', secretAccessKey: 'cli-secret' } });
+    const seat = await checkout(client, {
+      sku: 'lg-demo-configurable',
+      entitlements: [{ Name: 'ConcurrentUsers', Unit: 'Count', Value: '1' }],
+    });
+    const arn = seat.LicenseArn;
+    const license = await client.send(new GetLicenseCommand({ LicenseArn: arn }));
+    assert.equal(license.License?.LicenseArn, arn);
+    const usage = await client.send(new GetLicenseUsageCommand({ LicenseArn: arn }));
+    assert.equal(usage.LicenseUsage?.EntitlementUsages?.find((u) => u.Name === 'ConcurrentUsers')?.ConsumedValue, '1');
+    const listDenied = await expectAwsError(
+      client.send(new ListReceivedLicensesCommand({})),
+      'AccessDeniedException',
+      401,
+    );
+    assert.match(listDenied.message, /license-manager:ListReceivedLicenses/);
+    await expectAwsError(
+      client.send(new CheckInLicenseCommand({ LicenseConsumptionToken: seat.LicenseConsumptionToken })),
+      'AccessDeniedException',
+      401,
+    );
+    const everything = clientFor(url, { credentials: { accessKeyId: 'AKIDALL', secretAccessKey: 'all-secret' } });
+    try {
+      await everything.send(new CheckInLicenseCommand({ LicenseConsumptionToken: seat.LicenseConsumptionToken }));
+    } finally {
+      everything.destroy();
+    }
+    cli.child.kill('SIGTERM');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
+  it('exits 2 with ERR_LG_EMU_BAD_OPTION and the grammar for a bad --access-key', async () => {
+    const specs = [
+      'AKIDONLY',
+      'AKID:',
+      ':secret',
+      'AKID:secret:',
+      'AKID:secret:GetLicense,,CheckoutLicense',
+      'AKID:secret:s3:GetObject',
+      'AKID:secret:license-manager:Get License',
+      'AKID:secret:license-manager:Get:*',
+      'AKID:secret:license-manager:',
+    ];
+    const clis = specs.map((spec) => run(['--port', '0', '--strict-auth', '--access-key', spec]));
+    const exits = await Promise.all(clis.map((cli) => exitWithin(cli)));
+    specs.forEach((spec, i) => {
+      assert.deepEqual(exits[i], { code: 2, signal: null }, spec);
+      const err = clis[i]?.err() ?? '';
+      assert.match(err, /ERR_LG_EMU_BAD_OPTION/, spec);
+      assert.match(err, /AKID:SECRET\[:ACTIONS\]/, `${spec}: the message shows the grammar`);
+      assert.equal(clis[i]?.out(), '', spec);
+    });
+  });
+
+  it('--strict-auth prints a generated admin token after the listening line; the admin path needs it', async () => {
+    const cli = run(['--port', '0', '--strict-auth', '--access-key', 'AKIDCLI:cli-secret']);
+    const url = await listening(cli);
+    const deadline = Date.now() + 5_000;
+    while (cli.out().split('\n').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const match = /^listening on http:\/\/[^\n]+\nadmin token: ([A-Za-z0-9_-]{32,})\n$/.exec(cli.out());
+    assert.ok(match !== null, `two lines, the second "admin token: TOKEN"; got ${JSON.stringify(cli.out())}`);
+    const token = match[1] as string;
+    const without = await fetch(`${url}/_emulator/state`);
+    assert.equal(without.status, 401);
+    assert.equal(((await without.json()) as { code?: string }).code, 'ERR_LG_EMU_ADMIN_TOKEN');
+    const withToken = await fetch(`${url}/_emulator/state`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(withToken.status, 200);
+    cli.child.kill('SIGTERM');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
+  it('--admin-token TOKEN sets the token (and prints no token line)', async () => {
+    const cli = run([
+      '--port',
+      '0',
+      '--strict-auth',
+      '--access-key',
+      'AKIDCLI:cli-secret',
+      '--admin-token',
+      'cli-admin-token-42',
+    ]);
+    const url = await listening(cli);
+    const without = await fetch(`${url}/_emulator/clock`);
+    assert.equal(without.status, 401);
+    const withToken = await fetch(`${url}/_emulator/clock`, {
+      headers: { 'x-emulator-admin-token': 'cli-admin-token-42' },
+    });
+    assert.equal(withToken.status, 200);
+    cli.child.kill('SIGTERM');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+    assert.equal(cli.out(), `listening on ${url}\n`);
+  });
+
+  it('exits 2 with ERR_LG_EMU_BAD_OPTION for an --admin-token with a space', async () => {
+    const cli = run(['--port', '0', '--admin-token', 'not a token']);
+    assert.deepEqual(await exitWithin(cli), { code: 2, signal: null });
+    assert.match(cli.err(), /ERR_LG_EMU_BAD_OPTION/);
+    assert.match(cli.err(), /--admin-token/);
+  });
+
+  it('exits 2 with ERR_LG_EMU_BAD_OPTION when two --access-key flags name the same key', async () => {
+    const cli = run(['--port', '0', '--strict-auth', '--access-key', 'AKID:one', '--access-key', 'AKID:two']);
+    assert.deepEqual(await exitWithin(cli), { code: 2, signal: null });
+    assert.match(cli.err(), /ERR_LG_EMU_BAD_OPTION/);
+    assert.match(cli.err(), /AKID/);
   });
 });

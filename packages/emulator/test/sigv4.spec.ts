@@ -37,6 +37,8 @@ interface SignOptions {
   path?: string;
   query?: Record<string, string>;
   extraHeaders?: Record<string, string>;
+  /** Headers sent but left out of SignedHeaders. */
+  unsigned?: string[];
 }
 
 /** Signs a License Manager request with @smithy/signature-v4, as a client would send it. */
@@ -66,7 +68,7 @@ async function signRequest(options: SignOptions = {}): Promise<SignedRequest> {
       headers,
       body,
     },
-    { signingDate: options.at ?? NOW },
+    { signingDate: options.at ?? NOW, unsignableHeaders: new Set(options.unsigned ?? []) },
   );
   const received: Record<string, string> = { ...unsignedHeaders(style, body) };
   for (const [name, value] of Object.entries(signed.headers)) received[name.toLowerCase()] = value;
@@ -331,6 +333,57 @@ describe('sigv4 authenticate', () => {
         () => authenticate(dated, 'GetLicense', strict()),
         'InvalidSignatureException',
         /^Signature expired: 20261127T112500Z is now earlier than/,
+      );
+    });
+  });
+
+  describe('strict mode, what must be signed', () => {
+    const cases: Array<[string, SignOptions, string]> = [
+      ['host', { unsigned: ['host'] }, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."],
+      [
+        'x-amz-target',
+        { unsigned: ['x-amz-target'] },
+        "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+      ],
+      ['x-amz-date', { unsigned: ['x-amz-date'] }, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."],
+      [
+        'x-amz-content-sha256',
+        { unsigned: ['x-amz-content-sha256'] },
+        "'X-Amz-Content-Sha256' must be a 'SignedHeader' in the AWS Authorization.",
+      ],
+      [
+        'x-amz-security-token',
+        { sessionToken: 'token-A', unsigned: ['x-amz-security-token'] },
+        "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.",
+      ],
+      [
+        'x-amz-user-agent',
+        { unsigned: ['x-amz-user-agent'] },
+        "'X-Amz-User-Agent' must be a 'SignedHeader' in the AWS Authorization.",
+      ],
+    ];
+    const tokenKeys = keys({ accessKeyId: AKID, secretAccessKey: SECRET, sessionToken: 'token-A' });
+    for (const [header, options, message] of cases) {
+      it(`rejects a genuine signature that leaves ${header} out of SignedHeaders; signed mode takes it`, async () => {
+        const request = await signRequest(options);
+        const signedList = /SignedHeaders=([^,]+)/.exec(authorizationOf(request))?.[1]?.split(';') ?? [];
+        assert.ok(signedList.length > 0 && !signedList.includes(header), signedList.join(';'));
+        const strictOptions = options.sessionToken !== undefined ? strict({ keys: tokenKeys }) : strict();
+        assertAwsError(
+          () => authenticate(request, 'GetLicense', strictOptions),
+          'IncompleteSignatureException',
+          message,
+        );
+        authenticate(request, 'GetLicense', signedMode());
+      });
+    }
+
+    it('does not ask for x-amzn-* headers (not x-amz-*) or the Date header to be signed', async () => {
+      const request = await signRequest({ style: 'cli' });
+      authenticate(
+        withHeaders(request, { 'x-amzn-trace-id': 'Root=1-0', date: 'Fri, 27 Nov 2026 11:45:00 GMT' }),
+        'GetLicense',
+        strict(),
       );
     });
   });

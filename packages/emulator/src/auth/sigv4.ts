@@ -2,8 +2,9 @@
  * AWS Signature Version 4 request authentication, built on `node:crypto` only.
  *
  * `signed` mode checks that a request carries a well-formed SigV4 `Authorization` header (what the
- * AWS front end rejects before it looks at a key); `strict` mode also checks the access key, the
- * session token, the clock skew and the signature itself, then the key's allowed actions.
+ * AWS front end rejects before it looks at a key); `strict` mode also checks that `host` and every
+ * `x-amz-*` header are signed, then the access key, the session token, the clock skew and the
+ * signature itself, then the key's allowed actions.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -96,6 +97,8 @@ const DEFAULT_ACCOUNT_ID = '123456789012';
 const SIGNING_KEY_CACHE_LIMIT = 1024;
 const AMZ_DATE_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SIGNED_HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+/** Headers with this prefix must be signed in strict mode. */
+const AMZ_HEADER_PREFIX = 'x-amz-';
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. ' +
   'Check your AWS Secret Access Key and signing method. ' +
@@ -134,6 +137,7 @@ export function authenticate(request: SignedRequest, action: string, options: Au
   const time = requestTime(request.headers, auth.header);
   requireSignedHeadersPresent(request.headers, auth);
   if (options.mode === 'strict') {
+    requireSignedHeadersCover(request.headers, auth);
     const key = verify(request, auth, time, options);
     authorize(key, action, options.accountId ?? DEFAULT_ACCOUNT_ID);
   }
@@ -313,7 +317,7 @@ function requestTime(headers: SignedRequest['headers'], header: string): Request
 /** Every signed header must be in the request (a client can only sign what it sends). */
 function requireSignedHeadersPresent(headers: SignedRequest['headers'], auth: ParsedAuthorization): void {
   for (const name of auth.signedHeaders) {
-    if (headers[name] === undefined) {
+    if (headerValue(headers, name) === undefined) {
       throw incomplete(
         `Authorization header requires signed header '${name}' to be present in the request. ` +
           `Authorization=${auth.header}`,
@@ -323,6 +327,33 @@ function requireSignedHeadersPresent(headers: SignedRequest['headers'], auth: Pa
 }
 
 // ---------------------------------------------------------------- strict checks
+
+/**
+ * What AWS requires to be under the signature ("Create a signed AWS API request", IAM User Guide):
+ * the `host` header, and every `x-amz-*` header the request carries — here `x-amz-target` (the
+ * JSON protocol's operation, so that a captured request cannot be aimed at another operation),
+ * `x-amz-date`, `x-amz-security-token` and `x-amz-content-sha256` when sent. A `date` header used
+ * instead of `x-amz-date` need not be signed: its time is in the string to sign anyway.
+ */
+function requireSignedHeadersCover(headers: SignedRequest['headers'], auth: ParsedAuthorization): void {
+  const signed = new Set(auth.signedHeaders);
+  if (!signed.has('host'))
+    throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(AMZ_HEADER_PREFIX) && headerValue(headers, name) !== undefined && !signed.has(lower)) {
+      throw incomplete(`'${displayHeaderName(lower)}' must be a 'SignedHeader' in the AWS Authorization.`);
+    }
+  }
+}
+
+/** `x-amz-target` -> `X-Amz-Target`, as AWS writes header names in its messages. */
+function displayHeaderName(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('-');
+}
 
 /** Checks key, token, time, scope date, payload hash and signature; returns the key. */
 function verify(request: SignedRequest, auth: ParsedAuthorization, time: RequestTime, options: AuthOptions): AccessKey {
@@ -419,7 +450,9 @@ function escapeRegExp(char: string): string {
 
 /** Builds the SigV4 canonical request. */
 function canonicalRequest(request: SignedRequest, signedHeaders: readonly string[], payloadHash: string): string {
-  const headerLines = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(request.headers[name])}\n`);
+  const headerLines = signedHeaders.map(
+    (name) => `${name}:${canonicalHeaderValue(headerValue(request.headers, name))}\n`,
+  );
   return [
     request.method.toUpperCase(),
     canonicalUri(request.path),
@@ -498,9 +531,17 @@ function scopeString(scope: CredentialScope): string {
   return `${scope.date}/${scope.region}/${scope.service}/${TERMINATOR}`;
 }
 
+/**
+ * A header as sent, or undefined. Own properties only: node's `IncomingMessage.headers` inherits from
+ * `Object.prototype`, so `SignedHeaders=constructor` must not find a `constructor` header there.
+ */
+function headerValue(headers: SignedRequest['headers'], name: string): string | readonly string[] | undefined {
+  return Object.hasOwn(headers, name) ? headers[name] : undefined;
+}
+
 /** First value of a header, whether node gave a string or an array. */
 function firstHeader(headers: SignedRequest['headers'], name: string): string | undefined {
-  const value = headers[name];
+  const value = headerValue(headers, name);
   return typeof value === 'string' ? value : value?.[0];
 }
 

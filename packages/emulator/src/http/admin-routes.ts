@@ -1,29 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LicenseManagerEmulator } from '../emulator.js';
 import { EmulatorError } from '../emulator-error.js';
+import { moveClock } from './clock-move.js';
 import { readBody, sendJson } from './wire.js';
 
 /** Prefix of the test-control path, apart from the AWS protocol. */
 export const ADMIN_PREFIX = '/_emulator';
 
-const DURATION = /^(\d{1,12})(ms|s|m|h|d)$/;
-const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 function badRequest(message: string): EmulatorError {
   return new EmulatorError('ERR_LG_EMU_BAD_ADMIN_REQUEST', message);
-}
-
-/** `90000`, `"90s"`, `"15m"`, `"61m"`, `"2h"`, `"30d"` -> ms. */
-export function parseDuration(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  const match = typeof value === 'string' ? DURATION.exec(value) : null;
-  if (match === null) {
-    throw new EmulatorError(
-      'ERR_LG_EMU_BAD_CLOCK',
-      `A duration is a whole number of ms or text such as "90s", "61m", "2h", "30d"; got ${JSON.stringify(value)}.`,
-    );
-  }
-  return Number(match[1]) * (DURATION_MS[match[2] as string] as number);
 }
 
 function clockView(emulator: LicenseManagerEmulator): object {
@@ -46,27 +31,14 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function moveClock(emulator: LicenseManagerEmulator, body: unknown): void {
-  const b = (body ?? {}) as Record<string, unknown>;
-  if (b['reset'] === true) return emulator.clock.reset();
-  if (b['advance'] !== undefined) return void emulator.clock.advance(parseDuration(b['advance']));
-  if (b['set'] !== undefined) {
-    const at = typeof b['set'] === 'number' ? b['set'] : Date.parse(String(b['set']));
-    if (!Number.isFinite(at))
-      throw new EmulatorError(
-        'ERR_LG_EMU_BAD_CLOCK',
-        `"set" takes an ISO date-time or epoch ms; got ${JSON.stringify(b['set'])}.`,
-      );
-    return void emulator.clock.set(at);
-  }
-  throw new EmulatorError(
-    'ERR_LG_EMU_BAD_CLOCK',
-    'POST /_emulator/clock takes {"advance": "61m"}, {"set": "2027-01-01T00:00:00Z"} or {"reset": true}.',
-  );
+/** `METHOD /path` below {@link ADMIN_PREFIX}, e.g. `GET /state`: what the admin routes switch on. */
+export function adminRoute(req: IncomingMessage, path: string): string {
+  return `${req.method ?? 'GET'} ${path.slice(ADMIN_PREFIX.length) || '/'}`;
 }
 
 /**
- * The test-control path (plain JSON, no auth; the emulator binds to loopback by default):
+ * The test-control path (plain JSON, apart from the AWS protocol). The server lets a request through
+ * only once `refuseAdminRequest` (admin-guard.ts) has checked its Host, Origin, token and content type.
  *
  * | method and path | what it does |
  * | --- | --- |
@@ -85,7 +57,7 @@ export async function handleAdminRequest(
   res: ServerResponse,
   path: string,
 ): Promise<void> {
-  const route = `${req.method ?? 'GET'} ${path.slice(ADMIN_PREFIX.length) || '/'}`;
+  const route = adminRoute(req, path);
   try {
     const faultId = /^DELETE \/faults\/(\d+)$/.exec(route);
     if (faultId !== null) {
@@ -103,7 +75,7 @@ export async function handleAdminRequest(
       case 'GET /clock':
         return sendJson(res, 200, clockView(emulator));
       case 'POST /clock':
-        moveClock(emulator, await jsonBody(req));
+        moveClock(emulator.clock, await jsonBody(req));
         return sendJson(res, 200, clockView(emulator));
       case 'GET /faults':
         return sendJson(res, 200, { faults: emulator.faults.list() });
@@ -133,8 +105,6 @@ export async function handleAdminRequest(
     }
   } catch (error) {
     if (error instanceof EmulatorError) return sendJson(res, 400, { code: error.code, message: error.message });
-    if (error instanceof RangeError)
-      return sendJson(res, 400, { code: 'ERR_LG_EMU_BAD_CLOCK', message: error.message });
     throw error;
   }
 }

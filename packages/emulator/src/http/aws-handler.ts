@@ -25,9 +25,9 @@ function operationOf(req: IncomingMessage): string {
   }
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   if (!isModelledOperation(operation)) throw unknownOperation(`Unknown operation: ${target}.`);
-  if (OPERATIONS[operation] === undefined) {
+  if (!OPERATIONS.has(operation)) {
     throw unknownOperation(
-      `${operation} is a License Manager operation that licensegate-emulator does not emulate; it emulates ${Object.keys(OPERATIONS).join(', ')}.`,
+      `${operation} is a License Manager operation that licensegate-emulator does not emulate; it emulates ${[...OPERATIONS.keys()].join(', ')}.`,
     );
   }
   return operation;

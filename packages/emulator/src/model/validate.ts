@@ -374,8 +374,9 @@ function compileStructure(shape: Shape, compile: (name: string) => Check): Check
     if (!isJsonObject(value)) throw typeError('a structure (JSON object)', value);
     for (let i = 0; i < members.length; i += 1) {
       const member = members[i] as MemberCheck;
-      // Member names are PascalCase, so they never hit Object.prototype properties.
-      const memberValue = value[member.key];
+      // Own members only: the value is read, never inherited (a request object made in code may
+      // have a prototype; a JSON `__proto__` member is an own member like any other).
+      const memberValue = Object.hasOwn(value, member.key) ? value[member.key] : undefined;
       if (memberValue === undefined || memberValue === null) {
         // JSON null is treated as absent, as AWS JSON services do.
         if (member.required) violationAt(member.segment, null, 'Member must not be null');

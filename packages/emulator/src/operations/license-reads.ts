@@ -2,7 +2,7 @@ import { AwsError } from '../protocol/aws-error.js';
 import type { License } from '../protocol/shapes.js';
 import type { LicenseRecord } from '../state/license-store.js';
 import type { OperationContext, OperationDefinition } from './context.js';
-import { filterPredicate, type Filter } from './filters.js';
+import { filterPredicate, type Filter, type SupportedFilters } from './filters.js';
 import { page } from './paging.js';
 
 /** Operations a received license allows (the model's `AllowedOperation` enum spelling). */
@@ -42,12 +42,19 @@ export const getLicense: OperationDefinition = {
   },
 };
 
-const LICENSE_FILTERS = {
-  ProductSKU: (l: License) => l.ProductSKU,
-  Status: (l: License) => l.Status,
-  Fingerprint: (l: License) => l.Issuer.KeyFingerprint,
-  Beneficiary: (l: License) => l.Beneficiary,
-};
+/** The filters ListLicenses takes. */
+const LICENSE_FILTERS: SupportedFilters<License> = new Map([
+  ['ProductSKU', (l: License) => l.ProductSKU],
+  ['Status', (l: License) => l.Status],
+  ['Fingerprint', (l: License) => l.Issuer.KeyFingerprint],
+  ['Beneficiary', (l: License) => l.Beneficiary],
+]);
+
+/** The filters ListReceivedLicenses takes: ListLicenses's and the issuer's name. */
+const RECEIVED_LICENSE_FILTERS: SupportedFilters<License> = new Map([
+  ...LICENSE_FILTERS,
+  ['IssuerName', (l: License) => l.Issuer.Name],
+]);
 
 interface ListInput {
   LicenseArns?: string[];
@@ -60,7 +67,7 @@ function listed(
   ctx: OperationContext,
   input: ListInput,
   only: (r: LicenseRecord) => boolean,
-  filters: Parameters<typeof filterPredicate<License>>[1],
+  filters: SupportedFilters<License>,
 ): { items: License[]; nextToken: string | undefined } {
   const keep = filterPredicate(input.Filters, filters);
   const arns = input.LicenseArns !== undefined ? new Set(input.LicenseArns) : undefined;
@@ -79,10 +86,7 @@ function listed(
  */
 export const listReceivedLicenses: OperationDefinition = {
   handle: (input: ListInput, ctx: OperationContext) => {
-    const result = listed(ctx, input, () => true, {
-      ...LICENSE_FILTERS,
-      IssuerName: (l: License) => l.Issuer.Name,
-    });
+    const result = listed(ctx, input, () => true, RECEIVED_LICENSE_FILTERS);
     return {
       Licenses: result.items.map((license) => ({
         ...license,

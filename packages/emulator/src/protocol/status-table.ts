@@ -46,5 +46,6 @@ export const MODELLED_EXCEPTIONS: readonly string[] = Object.keys(SMITHY_STATUS)
 export function statusFor(name: string, mode: StatusMode): number {
   if (SERVER_FAULTS.has(name)) return 500;
   if (mode === 'apiref') return 400;
-  return SMITHY_STATUS[name] ?? 400;
+  // Own properties only: a fault may name any exception, `constructor` or `toString` included.
+  return Object.hasOwn(SMITHY_STATUS, name) ? (SMITHY_STATUS[name] as number) : 400;
 }

@@ -12,13 +12,16 @@ export type CreateTimeFormat = 'epoch-seconds' | 'iso';
 /** Recent seconds and their text: answers of the same second share one string. */
 const recentSeconds = new Map<number, string>();
 
-/** `2026-11-27T21:00:00` (UTC, no zone, no fraction), as checkout answers carry it. */
+/**
+ * `2026-11-27T21:00:00` (UTC, no zone, no fraction), as checkout answers carry it. A time past year
+ * 9999 (an expiry far beyond the clock's last instant) keeps ISO's extended year, `+010000-01-01T00:00:00`.
+ */
 export function formatCheckoutTime(ms: number): string {
   const second = Math.floor(ms / 1000);
   let text = recentSeconds.get(second);
   if (text === undefined) {
     if (recentSeconds.size >= 16) recentSeconds.clear();
-    text = new Date(second * 1000).toISOString().slice(0, 19);
+    text = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, '');
     recentSeconds.set(second, text);
   }
   return text;

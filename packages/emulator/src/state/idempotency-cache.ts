@@ -70,11 +70,14 @@ export class IdempotencyCache {
   }
 }
 
-/** JSON with object keys sorted, so that member order does not make two requests differ. */
+/**
+ * JSON with object keys sorted, so that member order does not make two requests differ. The sorted
+ * copy has no prototype, so that a member named `__proto__` is copied like any other member.
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
+    const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
     return sorted;
   });

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
+import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 
 import {
   CheckoutLicenseCommand,
@@ -282,9 +283,10 @@ export function checkout(
 /** `ConsumedValue` of each counted entitlement of a license, from GetLicenseUsage. */
 export async function usageOf(client: LicenseManagerClient, licenseArn: string): Promise<Record<string, string>> {
   const answer = await client.send(new GetLicenseUsageCommand({ LicenseArn: licenseArn }));
-  const usage: Record<string, string> = {};
-  for (const entry of answer.LicenseUsage?.EntitlementUsages ?? []) usage[entry.Name ?? ''] = entry.ConsumedValue ?? '';
-  return usage;
+  // fromEntries defines own properties, so that an entitlement named `__proto__` is a key like any other.
+  return Object.fromEntries(
+    (answer.LicenseUsage?.EntitlementUsages ?? []).map((entry) => [entry.Name ?? '', entry.ConsumedValue ?? '']),
+  );
 }
 
 /** The licenses and consumptions of the emulator's state (what a refused request must not change). */
@@ -297,9 +299,13 @@ export function stateOf(running: RunningEmulator): { licenses: unknown; consumpt
 
 /**
  * A well-formed SigV4 Authorization header (what the default `signed` auth mode asks for; it does
- * not check the signature), with the `X-Amz-Date` it names.
+ * not check the signature), with the `X-Amz-Date` it names. Strict mode also wants `host` and every
+ * `x-amz-*` header among `signedHeaders` before it looks at the (made-up) signature.
  */
-export function fakeSigV4Headers(region: string = REGION): Record<string, string> {
+export function fakeSigV4Headers(
+  region: string = REGION,
+  signedHeaders: string = 'host;x-amz-date',
+): Record<string, string> {
   const amzDate = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -307,7 +313,7 @@ export function fakeSigV4Headers(region: string = REGION): Record<string, string
   return {
     Authorization:
       `AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/${amzDate.slice(0, 8)}/${region}/license-manager/aws4_request, ` +
-      'SignedHeaders=host;x-amz-date, Signature=0123456789abcdef',
+      `SignedHeaders=${signedHeaders}, Signature=0123456789abcdef`,
     'X-Amz-Date': amzDate,
   };
 }
@@ -384,11 +390,68 @@ export function assertRawError(answer: RawAnswer, name: string, status: number):
   assert.equal(answer.json?.['message'], answer.json?.['Message']);
 }
 
-/** A JSON request to the admin path `/_emulator/...`. */
-export async function admin(url: string, method: string, path: string, body?: unknown): Promise<RawAnswer> {
+/**
+ * A JSON request to the admin path `/_emulator/...` (`content-type: application/json` when it has a
+ * body), with the admin token when one is given.
+ */
+export async function admin(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  adminToken?: string,
+): Promise<RawAnswer> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (adminToken !== undefined) headers['authorization'] = `Bearer ${adminToken}`;
   const response = await fetch(`${url}/_emulator${path}`, {
     method,
+    headers,
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return readAnswer(response);
+}
+
+/** An answer of {@link httpRequest}. */
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The body parsed as JSON, when it is a JSON object. */
+  json: Record<string, unknown> | undefined;
+}
+
+/**
+ * One request with node:http, which (unlike fetch) sends any `Host` and `Origin` header it is given:
+ * what a browser sends after DNS rebinding, or from another site's page.
+ */
+export function httpRequest(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequestRaw(
+      new URL(options.path, url),
+      { method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown> | undefined;
+          try {
+            const parsed: unknown = JSON.parse(text);
+            if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+              json = parsed as Record<string, unknown>;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }
