@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedKill } from './support/delayed-kill.js';
 import { AppUser, call } from './kill-support/app-user.js';
 import { HttpLoad, type LoadRequest } from './kill-support/http-load.js';
-import { boundProblem, describeResult, summary, type KillResult, type Side } from './kill-support/kill-report.js';
+import { describeResult, sideProblems, sidesOf, summary, type KillResult } from './kill-support/kill-report.js';
 import { FileKillStore } from './kill-support/kill-stores.js';
 import { KillWorld, type AppInstance } from './kill-support/kill-world.js';
 
@@ -125,26 +125,15 @@ describe('kill -9 through HTTP, file store: one process killed in the middle of 
       if (startedMs > START_BOUND_MS) problems.push(`the next run took ${Math.round(startedMs)} ms to start`);
       const blockAfter = await blockOf(running);
 
-      const batch: Side = {
-        ...load.tally('batch'),
-        consumed: after.batch - before.batch,
-        unsure: 0,
-        atKill: { counted: usageAtKill.batch - before.batch, unsent: atKill.batchUnsent, sending: atKill.batchSending },
-      };
-      const reserve: Side = {
-        ...load.tally('reserve'),
-        consumed: after.reserve - before.reserve - (blockAfter - blockBefore),
-        unsure: atKill.unsure,
-      };
-      for (const [name, side] of [
-        ['batch', batch],
-        ['reserve', reserve],
-      ] as const) {
-        for (const failed of side.failed.slice(0, 3))
-          problems.push(`${name}: ${failed.request.path} answered ${failed.status} ${failed.body}`);
-        const problem = boundProblem(name, side);
-        if (problem !== undefined) problems.push(problem);
-      }
+      const { batch, reserve } = sidesOf(load, {
+        before,
+        atKill: usageAtKill,
+        after,
+        journal: atKill,
+        blockBefore,
+        blockAfter,
+      });
+      problems.push(...sideProblems({ batch, reserve }));
       const errors = victim.logs.filter((line) => line.startsWith('error '));
       for (const line of errors.slice(0, 3)) problems.push(`logged: ${line}`);
 

@@ -2,7 +2,8 @@
  * What the kill suite makes of one kill and of a run: the bounds, one line per kill, and the run's
  * figures.
  */
-import type { LoadTally } from './http-load.js';
+import type { HttpLoad, LoadTally } from './http-load.js';
+import type { JournalView, Usage } from './kill-world.js';
 
 /** One drawdown dimension's figures of a kill. */
 export interface Side extends LoadTally {
@@ -81,4 +82,50 @@ export function summary(kind: string, results: KillResult[], seatBoundMs: number
         ]),
     `      seats:   back within ${(Math.max(...seats) / 1000).toFixed(2)} s of the kill at worst (bound ${(seatBoundMs / 1000).toFixed(2)} s); late in ${kills(seats.filter((ms) => ms > seatBoundMs).length)}`,
   ].join('\n');
+}
+
+/** What License Manager and the store showed around one kill, in units (see {@link sidesOf}). */
+export interface KillCounts {
+  readonly before: Usage;
+  readonly atKill: Usage;
+  readonly after: Usage;
+  /** The journal right after the kill. */
+  readonly journal: JournalView;
+  /** Units in the reserve dimension's shared block before the traffic, and once the journal was reported. */
+  readonly blockBefore: number;
+  readonly blockAfter: number;
+}
+
+/** Each drawdown dimension's figures of a kill: what the client saw (the load) against what was counted. */
+export function sidesOf(load: HttpLoad, counts: KillCounts): { batch: Side; reserve: Side } {
+  const { before, atKill, after, journal, blockBefore, blockAfter } = counts;
+  return {
+    batch: {
+      ...load.tally('batch'),
+      consumed: after.batch - before.batch,
+      unsure: 0,
+      atKill: { counted: atKill.batch - before.batch, unsent: journal.batchUnsent, sending: journal.batchSending },
+    },
+    reserve: {
+      ...load.tally('reserve'),
+      consumed: after.reserve - before.reserve - (blockAfter - blockBefore),
+      unsure: journal.unsure,
+    },
+  };
+}
+
+/** The problems of a kill's sides: answers that were not the expected success, and each bound. */
+export function sideProblems(sides: Readonly<Record<string, Side | LoadTally>>): string[] {
+  const problems: string[] = [];
+  for (const [name, side] of Object.entries(sides)) {
+    for (const failed of side.failed.slice(0, 3))
+      problems.push(
+        `${name}: ${failed.request.method} ${failed.request.path} answered ${failed.status} ${failed.body}`,
+      );
+    if ('consumed' in side) {
+      const problem = boundProblem(name, side);
+      if (problem !== undefined) problems.push(problem);
+    }
+  }
+  return problems;
 }

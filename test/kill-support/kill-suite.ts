@@ -38,7 +38,7 @@ import { DelayedKill } from '../support/delayed-kill.js';
 import { AppUser } from './app-user.js';
 import { HttpLoad, type LoadRequest } from './http-load.js';
 import { IDLE_TIMEOUT_MS, INSTANCE_LEASE_MS } from './kill-config.js';
-import { boundProblem, describeResult, summary, type KillResult, type Side } from './kill-report.js';
+import { describeResult, sideProblems, sidesOf, summary, type KillResult } from './kill-report.js';
 import type { KillStoreKit } from './kill-stores.js';
 import { KillWorld, type AppInstance, type Usage } from './kill-world.js';
 
@@ -258,35 +258,15 @@ async function killOnce(
     const after: Usage = await world.usage();
     const blockAfter = (await world.journal()).blockLeft;
 
-    const batch: Side = {
-      ...load.tally('batch'),
-      consumed: after.batch - before.batch,
-      unsure: 0,
-      atKill: { counted: usageAtKill.batch - before.batch, unsent: atKill.batchUnsent, sending: atKill.batchSending },
-    };
-    const reserve: Side = {
-      ...load.tally('reserve'),
-      consumed: after.reserve - before.reserve - (blockAfter - blockBefore),
-      unsure: atKill.unsure,
-    };
-    const app = load.tally('app');
-    for (const [name, tally] of [
-      ['batch', batch],
-      ['reserve', reserve],
-      ['app', app],
-    ] as const) {
-      for (const failed of tally.failed.slice(0, 3))
-        problems.push(
-          `${name}: ${failed.request.method} ${failed.request.path} answered ${failed.status} ${failed.body}`,
-        );
-    }
-    for (const [name, side] of [
-      ['batch', batch],
-      ['reserve', reserve],
-    ] as const) {
-      const problem = boundProblem(name, side);
-      if (problem !== undefined) problems.push(problem);
-    }
+    const { batch, reserve } = sidesOf(load, {
+      before,
+      atKill: usageAtKill,
+      after,
+      journal: atKill,
+      blockBefore,
+      blockAfter,
+    });
+    problems.push(...sideProblems({ batch, reserve, app: load.tally('app') }));
     return { kill, batch, reserve, heartbeatLeftMs, seatsBackMs, problems };
   } finally {
     activeRunning = false;
