@@ -12,8 +12,6 @@ import {
   type UnitsOf,
   watchFinishedResponses,
   whenResponseDone,
-  endAfterJournal,
-  isDurable,
 } from '@licensegate/core';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
@@ -223,20 +221,14 @@ export function licenseGate(
           .settleNow(finished && safeChargeWhen(req, res), req, res)
           ?.then(undefined, (error: unknown) => logChargeFailure(req, error));
       };
-      /**
-       * On a durable store (one that outlives the process), the charge is journaled before the
-       * response's last bytes leave (write-ahead): a client that receives a success has its units
-       * in the store, whatever happens to the process next.
-       */
-      const durable = isDurable(gate.options.store);
-      const journalFirst = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void => {
-        if (!durable) return;
-        endAfterJournal(
+      /** On a durable store, the charge is journaled before the response's last bytes leave (write-ahead). */
+      const journalFirst = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void =>
+        charge.journalBeforeEnd(
           res,
-          () => charge.settleNow(safeChargeWhen(req, res), req, res),
+          req,
+          () => safeChargeWhen(req, res),
           (error) => logChargeFailure(req, error),
         );
-      };
       /**
        * The path that waits: the gate is starting, or the units need a wait, a store call or a
        * License Manager call. The listener goes on before anything is awaited: a response can

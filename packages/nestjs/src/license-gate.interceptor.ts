@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { endAfterJournal, isDurable, RequestCharge, watchFinishedResponses, whenResponseDone } from '@licensegate/core';
+import { RequestCharge, watchFinishedResponses, whenResponseDone } from '@licensegate/core';
 import type { Request, Response } from 'express';
 import { of, tap, type Observable } from 'rxjs';
 
@@ -79,7 +79,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
   /**
    * On a durable store (one that outlives the process: Redis, the file store), holds the
    * response's end until its charge is journaled, so that a client that receives a success has its
-   * units in the store whatever happens to the process next. Nothing on other stores.
+   * units in the store whatever happens to the process next (core's `RequestCharge.journalBeforeEnd`).
    */
   protected journalFirst(
     charge: RequestCharge<Request, Response>,
@@ -87,10 +87,10 @@ export class LicenseGateInterceptor implements NestInterceptor {
     req: Request,
     res: Response,
   ): void {
-    if (!isDurable(route.service.gate.options.store)) return;
-    endAfterJournal(
+    charge.journalBeforeEnd(
       res,
-      () => charge.settleNow(this.shouldCharge(route, req, res), req, res),
+      req,
+      () => this.shouldCharge(route, req, res),
       (error) => this.logChargeFailure(route, req, error),
     );
   }

@@ -314,6 +314,15 @@ export class DrawdownMeter {
     );
   }
 
+  /**
+   * Whether a request's charge must be journaled before its response ends (write-ahead): the store
+   * outlives this process (`store.durable`), so a client that sees a success must find its units
+   * there after a crash.
+   */
+  get journalsBeforeResponse(): boolean {
+    return this.#durable;
+  }
+
   /** Arms the flush timer of each `batch` dimension. Recovery of dead engines' journals is {@link adopt}. */
   async start(): Promise<void> {
     if (this.#state !== 'new') return;

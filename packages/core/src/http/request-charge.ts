@@ -1,5 +1,8 @@
 import type { DrawdownMeter } from '../drawdown/drawdown-meter.js';
+import type { ServerResponse } from 'node:http';
+
 import { LateReservation, SettlingReservation, type Reservation } from '../drawdown/reservation.js';
+import { endAfterJournal } from './end-after-journal.js';
 
 const RESOLVED = Promise.resolve();
 
@@ -28,9 +31,15 @@ export type UnitsOf<Req, Res> = number | ((req: Req) => number) | ((req: Req, re
 export class RequestCharge<Req, Res> {
   readonly #late: ((req: Req, res: Res) => number) | undefined;
   readonly #reservation: Reservation | LateReservation;
+  readonly #writeAhead: boolean;
   #settled = false;
 
-  private constructor(late: ((req: Req, res: Res) => number) | undefined, reservation: Reservation | LateReservation) {
+  private constructor(
+    meter: DrawdownMeter,
+    late: ((req: Req, res: Res) => number) | undefined,
+    reservation: Reservation | LateReservation,
+  ) {
+    this.#writeAhead = meter.journalsBeforeResponse;
     this.#late = late;
     this.#reservation = reservation;
   }
@@ -68,12 +77,32 @@ export class RequestCharge<Req, Res> {
     units: UnitsOf<Req, Res>,
     req: Req,
   ): RequestCharge<Req, Res> | Promise<RequestCharge<Req, Res>> {
-    if (RequestCharge.isLate(units)) return new RequestCharge(units, meter.reserveLater(dimension));
+    if (RequestCharge.isLate(units)) return new RequestCharge(meter, units, meter.reserveLater(dimension));
     // The units function runs once, here; a wait below reuses its answer.
     const count = typeof units === 'number' ? units : (units as (req: Req) => number)(req);
     const now = meter.tryReserve(dimension, count);
-    if (now !== undefined) return new RequestCharge<Req, Res>(undefined, now);
-    return meter.reserve(dimension, count).then((reservation) => new RequestCharge<Req, Res>(undefined, reservation));
+    if (now !== undefined) return new RequestCharge<Req, Res>(meter, undefined, now);
+    return meter
+      .reserve(dimension, count)
+      .then((reservation) => new RequestCharge<Req, Res>(meter, undefined, reservation));
+  }
+
+  /**
+   * On a store that outlives the process (see `DrawdownMeter.journalsBeforeResponse`), holds the
+   * response's end until this charge is settled — charged when `succeeded()` says so at the end —
+   * so that a client that receives a success has its units journaled (write-ahead; see
+   * `endAfterJournal`). Does nothing on other stores, whose charges are settled when the response
+   * has finished. Call it before the handler runs.
+   * @param failed - told why a charge failed; the response is then destroyed instead of ended
+   */
+  journalBeforeEnd(
+    res: Res & ServerResponse,
+    req: Req,
+    succeeded: () => boolean,
+    failed: (error: unknown) => void,
+  ): void {
+    if (!this.#writeAhead) return;
+    endAfterJournal(res, () => this.settleNow(succeeded(), req, res), failed);
   }
 
   /**
