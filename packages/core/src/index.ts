@@ -35,6 +35,14 @@ export { RequestLicense } from './http/request-license.js';
 export { watchFinishedResponses, whenResponseDone } from './http/response-finish.js';
 export { endAfterJournal } from './http/end-after-journal.js';
 export {
+  DrawdownStep,
+  type DrawdownStepOptions,
+  type NodeExchange,
+  type OpenedLater,
+} from './http/drawdown-step.js';
+export { SeatSteps } from './http/seat-steps.js';
+export {
+  answerDenial,
   logDenial,
   problemFor,
   PROBLEM_CONTENT_TYPE,

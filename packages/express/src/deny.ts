@@ -1,11 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import {
-  logDenial,
-  PROBLEM_CONTENT_TYPE,
-  problemFor,
-  type LicenseGate,
-  type LicenseGateError,
-} from '@licensegate/core';
+import { answerDenial, PROBLEM_CONTENT_TYPE, type LicenseGate, type LicenseGateError } from '@licensegate/core';
 
 /** Answers a denial your own way (an HTML page, a redirect); call `next(error)` to pass it on. */
 export type DeniedHandler = (req: Request, res: Response, next: NextFunction, error: LicenseGateError) => void;
@@ -23,9 +17,8 @@ export function deny(
   next: NextFunction,
   error: unknown,
 ): void {
-  const answer = problemFor(error);
+  const answer = answerDenial(gate, error, req.path);
   if (answer === undefined) return next(error);
-  logDenial(gate, answer, req.path, error);
   if (onDenied !== undefined) return onDenied(req, res, next, error as LicenseGateError);
   if (res.headersSent) return next(error);
   if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(answer.retryAfterSeconds));

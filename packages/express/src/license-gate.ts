@@ -1,17 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   createLicenseGate,
+  DrawdownStep,
   LicenseGate,
   LicenseGateConfigurationError,
-  LicenseGateError,
-  RequestCharge,
-  SessionSeats,
+  SeatSteps,
   type LicenseGateOptions,
   type SeatRequest,
   type SeatView,
   type UnitsOf,
-  watchFinishedResponses,
-  whenResponseDone,
 } from '@licensegate/core';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
@@ -107,21 +104,8 @@ export function licenseGate(
   checkOptions(options);
   const gate = gateOrOptions instanceof LicenseGate ? gateOrOptions : createLicenseGate(gateOrOptions);
   const ownsGate = !(gateOrOptions instanceof LicenseGate);
-  const { seatKey, seatInfo, onDenied } = options;
-  const chargeWhen = options.chargeWhen ?? ((_req: Request, res: Response) => res.statusCode < 400);
-  /** `chargeWhen`, never throwing inside a response event (that would crash the process): a throw charges nothing. */
-  const safeChargeWhen = (req: Request, res: Response): boolean => {
-    try {
-      return chargeWhen(req, res);
-    } catch (error) {
-      gate.options.logger.error(
-        { event: 'licensegate.charge_when_failed', error: (error as Error).message },
-        'chargeWhen threw; the request is not charged',
-      );
-      return false;
-    }
-  };
-  const sessions = new SessionSeats(() => gate.seats, gate.options.logger);
+  const { seatKey, seatInfo, onDenied, chargeWhen } = options;
+  const seats = new SeatSteps(gate);
   const sharedLicense = new RequestLicense(gate);
   let ready = !ownsGate;
   let starting: Promise<void> | undefined;
@@ -188,157 +172,41 @@ export function licenseGate(
     },
 
     drawdown(dimension, units) {
-      gate.drawdown.stats(dimension); // an unknown dimension fails here, at startup
-      if (typeof units !== 'number' && typeof units !== 'function') {
-        throw new LicenseGateConfigurationError(
-          'ERR_LG_OPTIONS',
-          `drawdown(${JSON.stringify(dimension)}, units): units must be a number or a function; got ${typeof units}.`,
-        );
-      }
-      const logChargeFailure = (req: Request, error: unknown): void =>
-        gate.options.logger.error(
-          {
-            event: 'licensegate.charge_failed',
-            dimension,
-            path: req.path,
-            code: (error as { code?: string }).code,
-            error: (error as Error).message,
-          },
-          'A drawdown charge failed; nothing was charged for it',
-        );
-      /**
-       * Settles a charge once its response is done: charged when it finished and `chargeWhen` says
-       * so, cancelled when it was cut off. Usually settled at once (batch mode within its bound on
-       * a store of this process alone): no promise per request then.
-       */
-      const settle = (
-        charge: RequestCharge<Request, Response>,
-        req: Request,
-        res: Response,
-        finished: boolean,
-      ): void => {
-        charge
-          .settleNow(finished && safeChargeWhen(req, res), req, res)
-          ?.then(undefined, (error: unknown) => logChargeFailure(req, error));
-      };
-      /** On a durable store, the charge is journaled before the response's last bytes leave (write-ahead). */
-      const journalFirst = (charge: RequestCharge<Request, Response>, req: Request, res: Response): void =>
-        charge.journalBeforeEnd(
-          res,
-          req,
-          () => safeChargeWhen(req, res),
-          (error) => logChargeFailure(req, error),
-        );
-      /**
-       * The path that waits: the gate is starting, or the units need a wait, a store call or a
-       * License Manager call. The listener goes on before anything is awaited: a response can
-       * finish or close at any time.
-       */
-      const openLater = (
-        req: Request,
-        res: Response,
-        next: NextFunction,
-        opening: Promise<RequestCharge<Request, Response>>,
-      ): void => {
-        // The client may have gone during an earlier middleware: then no close event comes, and
-        // there is no one to do the work for; units being reserved go back.
-        if (res.destroyed || res.writableEnded || req.socket?.destroyed === true) {
-          opening.then(
-            (charge) => settle(charge, req, res, false),
-            () => undefined,
-          );
-          return;
+      const step = new DrawdownStep<Request, Response>(gate, dimension, units, { chargeWhen });
+      return function drawdown(req, res, next) {
+        offerLicense(req, sharedLicense);
+        let opened: Promise<boolean> | undefined;
+        try {
+          opened = step.open(req, res, ensureStarted());
+        } catch (error) {
+          return fail(req, res, next, error);
         }
-        let charge: RequestCharge<Request, Response> | undefined;
-        let closed = false;
-        res.on('close', () => {
-          closed = true;
-          if (charge !== undefined) settle(charge, req, res, res.writableFinished);
-        });
-        opening.then(
-          (opened) => {
-            charge = opened;
-            if (closed) return settle(opened, req, res, false); // the client left while the units were being reserved
-            journalFirst(opened, req, res);
-            next();
+        if (opened === undefined) return next(); // the hot path: the units are held, the handler runs in this tick
+        opened.then(
+          (go) => {
+            if (go) next(); // else the client left while the units were being held: nothing to answer
           },
           (error: unknown) => fail(req, res, next, error),
         );
       };
-      watchFinishedResponses();
-      return function drawdown(req, res, next) {
-        offerLicense(req, sharedLicense);
-        const starting = ensureStarted();
-        if (starting !== undefined) {
-          return openLater(
-            req,
-            res,
-            next,
-            starting.then(() => RequestCharge.begin(gate.drawdown, dimension, units, req)),
-          );
-        }
-        let begun: RequestCharge<Request, Response> | Promise<RequestCharge<Request, Response>>;
-        try {
-          begun = RequestCharge.begin(gate.drawdown, dimension, units, req);
-        } catch (error) {
-          return fail(req, res, next, error);
-        }
-        if (!(begun instanceof RequestCharge)) return openLater(req, res, next, begun);
-        // The hot path: the units are held at once, and the handler runs in this tick. Settled when
-        // the response is done: through the server's diagnostics channel and the connection's close
-        // when the server publishes (no listener per request), else on the response's 'close',
-        // which follows every response, finished (writableFinished) or cut off.
-        const charge = begun;
-        journalFirst(charge, req, res);
-        const onDone = (finished: boolean): void => settle(charge, req, res, finished);
-        if (!whenResponseDone(req, res, onDone)) {
-          if (res.destroyed || req.socket?.destroyed === true) onDone(false);
-          else res.on('close', () => onDone(res.writableFinished));
-        }
-        next();
-      };
     },
 
     acquireSeat() {
-      void gate.seats; // a gate without seats fails here, at declaration (ERR_LG_NO_SEATS)
-      return run(async (req, res) => {
-        // A client that leaves while queued for a seat stops waiting, and gets no seat.
-        const left = new AbortController();
-        const onClose = (): void => {
-          if (!res.writableFinished) left.abort();
-        };
-        res.once('close', onClose);
-        try {
-          withSeat(req, await sessions.acquire(seatRequest(req), seatInfo?.(req), left.signal));
-        } finally {
-          res.off('close', onClose);
-        }
-      });
+      seats.declare(); // a gate without seats fails here, at declaration (ERR_LG_NO_SEATS)
+      return run(async (req, res) => withSeat(req, await seats.acquire(seatRequest(req), res, seatInfo?.(req))));
     },
 
     releaseSeat() {
-      void gate.seats;
+      seats.declare();
       return run(async (req) => {
-        try {
-          await sessions.release(seatRequest(req));
-        } catch (error) {
-          gate.options.logger.warn(
-            { event: 'licensegate.release_failed', error: (error as Error).message },
-            'Could not return a seat at logout; the idle reaper will',
-          );
-        }
+        await seats.release(seatRequest(req));
         withSeat(req, undefined);
       });
     },
 
     requireSeat() {
-      void gate.seats;
-      return run(async (req) => {
-        const seat = await sessions.require(seatRequest(req));
-        if (seat === undefined)
-          throw new LicenseGateError('ERR_LG_NO_SEAT', 'This needs a seat: log in first (the session holds no seat).');
-        withSeat(req, seat);
-      });
+      seats.declare();
+      return run(async (req) => withSeat(req, await seats.require(seatRequest(req))));
     },
 
     status() {
@@ -355,7 +223,7 @@ export function licenseGate(
     },
 
     sessionStore(store) {
-      return sessions.wrapStore(store);
+      return seats.wrapStore(store);
     },
   };
 }

@@ -4,17 +4,21 @@ import type { SeatView } from '@licensegate/core';
 import type { Request, Response } from 'express';
 
 import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
+import { markCharged } from './request-charged.js';
 import { RequestLicense, setRequestLicense } from './request-license.js';
 
 /**
- * Enforces `@RequireTier` and the seat decorators (`@AcquireSeat`, `@ReleaseSeat`,
- * `@RequireSeat`) of a route. Use it globally (`{ provide: APP_GUARD, useClass: LicenseGateGuard }`)
+ * Enforces `@RequireTier`, the seat decorators (`@AcquireSeat`, `@ReleaseSeat`, `@RequireSeat`)
+ * and `@Drawdown` of a route. Use it globally (`{ provide: APP_GUARD, useClass: LicenseGateGuard }`)
  * or per controller or method (`@UseGuards(LicenseGateGuard)`); routes without a licensegate
  * decorator pass untouched.
  *
  * The tier check is synchronous: the route's check is compiled once (the tier name looked up) and
  * cached per handler, and each request runs it on the gate's cached answer, with no promise and no
- * network call. Seat steps are asynchronous, and run only on routes that have one.
+ * network call. Seat steps are asynchronous, and run only on routes that have one. A `@Drawdown`
+ * route's units are held here, before the handler (a used-up pool answers 402 before any work),
+ * and the charge is settled when the response is done, by core's `DrawdownStep`: no interceptor
+ * and, in batch mode, no promise on the request's path.
  *
  * Each step is a protected method, so an app can subclass the guard, e.g. to key seats by its
  * own user id (`getSeatKey`), or to skip some requests (`shouldSkip`).
@@ -58,13 +62,38 @@ export class LicenseGateGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.getRoute(context);
     if (route === undefined || this.shouldSkip(context, route)) return true;
-    if (route.seat !== undefined && !(this.#global && route.guardedLocally)) {
-      if (route.checkTier !== undefined) this.checkTier(route, context);
-      return this.handleSeat(route, context).then(() => true);
+    if (route.checkTier !== undefined) this.checkTier(route, context); // nothing is written on the request
+    // A global guard leaves the steps that must follow the route's own guards (the app's login) to
+    // the route's own LicenseGateGuard (or, for drawdown, to LicenseGateInterceptor).
+    if (this.#global && route.guardedLocally) return true;
+    const charges = route.charge !== undefined && !(this.#global && route.hasOwnGuards);
+    if (route.seat !== undefined) {
+      const seated = this.handleSeat(route, context);
+      return charges ? seated.then(() => this.openCharge(route, context)) : seated.then(() => true);
     }
-    if (route.checkTier === undefined) return true; // a @Drawdown route: the interceptor's
-    this.checkTier(route, context); // @License() answers the route's view: nothing is written on the request
-    return true;
+    return charges ? this.openCharge(route, context) : true;
+  }
+
+  /**
+   * Opens the request's drawdown charge (core's `DrawdownStep`): holds the units before the handler
+   * runs, and settles the charge when the response is done — charged when it finished and the
+   * module's `chargeWhen` (default: status below 400) says so, cancelled when it was cut off.
+   * `true` at once on the hot path; a promise when the units need a wait.
+   * @throws the denial (402 quota-exhausted, 503, 500 for a bad units value from the app)
+   */
+  protected openCharge(route: LicenseRoute, context: ExecutionContext): boolean | Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    let opened: Promise<boolean> | undefined;
+    try {
+      opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(req, http.getResponse<Response>());
+    } catch (error) {
+      this.throwDenied(error, route, context);
+    }
+    markCharged(req);
+    if (opened === undefined) return true;
+    // false: the client left while the units were being held (nothing is charged, no one to answer)
+    return opened.catch((error: unknown) => this.throwDenied(error, route, context));
   }
 
   /** The route's compiled licensegate settings, or `undefined` when it has none. */
@@ -117,34 +146,19 @@ export class LicenseGateGuard implements CanActivate {
    * Takes the session's seat. A client that goes away while the request waits in the seat queue
    * stops waiting, and gets no seat.
    */
-  protected async acquireSeat(route: LicenseRoute, req: Request, context: ExecutionContext): Promise<SeatView> {
-    const res = context.switchToHttp().getResponse<Response>();
-    const left = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableFinished) left.abort();
-    };
-    res.once('close', onClose);
-    try {
-      return await route.service.acquireSeat(req, {
-        key: this.getSeatKey(req, route),
-        info: this.getSeatInfo(req, route),
-        signal: left.signal,
-      });
-    } finally {
-      res.off('close', onClose);
-    }
+  protected acquireSeat(route: LicenseRoute, req: Request, context: ExecutionContext): Promise<SeatView> {
+    const service = route.service;
+    return service.seatSteps.acquire(
+      service.seatRequest(req, { key: this.getSeatKey(req, route) }),
+      context.switchToHttp().getResponse<Response>(),
+      this.getSeatInfo(req, route),
+    );
   }
 
   /** Returns the session's seat; a failure is logged, never answered (the idle reaper returns the seat). */
   protected async releaseSeat(req: Request, route: LicenseRoute): Promise<void> {
-    try {
-      await route.service.releaseSeat(req, { key: this.getSeatKey(req, route) });
-    } catch (error) {
-      route.service.gate.options.logger.warn(
-        { event: 'licensegate.release_failed', error: (error as Error).message },
-        'Could not return a seat at logout; the idle reaper will',
-      );
-    }
+    const service = route.service;
+    await service.seatSteps.release(service.seatRequest(req, { key: this.getSeatKey(req, route) }));
   }
 
   /** The seat key of a request. Default: the module's `seatKey(req)`, else the session id. */

@@ -20,7 +20,8 @@ function decoratorsOf(route: LicensedRoute, need: 'guard' | 'interceptor'): stri
 
 /**
  * One gate's life in the app: at module init, checks every route that uses the gate (a tier it
- * does not have, seats or a dimension it lacks, a decorator no guard or interceptor reaches:
+ * does not have, seats or a dimension it lacks, a decorator no guard reaches, a guard that would
+ * run before the route's own guards:
  * each throws, so the app fails at boot), then starts the gate; on application shutdown, stops
  * it (units flushed, seats returned).
  */
@@ -72,7 +73,7 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
    * else in the global one, which runs before every guard of the route.
    * @throws LicenseGateConfigurationError ERR_LG_GUARD_ORDER, with the route and the fix
    */
-  #checkGuardOrder(route: LicensedRoute): void {
+  #checkGuardOrder(route: LicensedRoute, step: 'seat' | 'drawdown'): void {
     const guards = route.localGuards;
     let last = -1;
     guards.forEach((guard, i) => {
@@ -80,17 +81,26 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
     });
     const after = guards.slice(last + 1).filter((guard) => !isEnhancer(guard, LicenseGateGuard));
     if (after.length === 0 || (last < 0 && !route.guardedGlobally)) return;
+    // A global guard leaves a drawdown route with guards of its own to the interceptor, when there is one.
+    if (step === 'drawdown' && last < 0 && route.intercepted) return;
     const names = after.map(guardName).join(', ');
-    const decorator = `@${route.metadata.seat?.[0]?.toUpperCase()}${route.metadata.seat?.slice(1)}Seat()`;
+    const decorator =
+      step === 'seat'
+        ? `@${route.metadata.seat?.[0]?.toUpperCase()}${route.metadata.seat?.slice(1)}Seat()`
+        : decoratorsOf(route, 'interceptor');
+    const harm =
+      step === 'seat'
+        ? 'would already have taken or returned a seat'
+        : 'would already have held its units (and a used-up pool would answer it 402 first)';
     const why =
       last < 0
         ? `the global LicenseGateGuard runs before the route's own guards (${names})`
         : `the route lists ${names} after LicenseGateGuard`;
     throw moduleError(
       'ERR_LG_GUARD_ORDER',
-      `${decorator} on ${route.where}: ${why}, so a request those guards refuse (a failed login) would already have taken or returned a seat. ` +
+      `${decorator} on ${route.where}: ${why}, so a request those guards refuse (a failed login) ${harm}. ` +
         `List LicenseGateGuard last among the route's guards: @UseGuards(${names}, LicenseGateGuard)` +
-        (route.guardedGlobally ? ' — the global LicenseGateGuard then leaves the seat step to it.' : '.'),
+        (route.guardedGlobally ? ` — the global LicenseGateGuard then leaves the ${step} step to it.` : '.'),
     );
   }
 
@@ -115,20 +125,20 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
         throw new LicenseGateConfigurationError(error.code, `${route.where}: ${error.message}`);
       }
       const { tier, seat, drawdown } = route.metadata;
-      if (seat !== undefined) this.#checkGuardOrder(route);
+      if (seat !== undefined) this.#checkGuardOrder(route, 'seat');
+      if (drawdown !== undefined && route.guarded) this.#checkGuardOrder(route, 'drawdown');
       if ((tier !== undefined || seat !== undefined) && !route.guarded) {
         missing.push(`${decoratorsOf(route, 'guard')} on ${route.where} needs LicenseGateGuard`);
-      }
-      if (drawdown !== undefined && !route.intercepted) {
-        missing.push(`${decoratorsOf(route, 'interceptor')} on ${route.where} needs LicenseGateInterceptor`);
+      } else if (drawdown !== undefined && !route.guarded && !route.intercepted) {
+        missing.push(`${decoratorsOf(route, 'interceptor')} on ${route.where} needs LicenseGateGuard`);
       }
     }
     if (missing.length > 0) {
       throw moduleError(
         'ERR_LG_GUARD_MISSING',
-        `licensegate decorators that nothing enforces: ${missing.join('; ')}. Register them globally ` +
-          '({ provide: APP_GUARD, useClass: LicenseGateGuard }, { provide: APP_INTERCEPTOR, useClass: LicenseGateInterceptor }) ' +
-          'or on the controller or method (@UseGuards(LicenseGateGuard), @UseInterceptors(LicenseGateInterceptor)).',
+        `licensegate decorators that nothing enforces: ${missing.join('; ')}. Register the guard globally ` +
+          '({ provide: APP_GUARD, useClass: LicenseGateGuard }) ' +
+          'or on the controller or method, after your own guards (@UseGuards(LoginGuard, LicenseGateGuard)).',
       );
     }
   }

@@ -1,7 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { ModuleRef, Reflector } from '@nestjs/core';
-import type { TierDecision } from '@licensegate/core';
+import { DrawdownStep, type TierDecision } from '@licensegate/core';
+import type { Request, Response } from 'express';
 
 import { DEFAULT_GATE_NAME, LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';
 import type { DrawdownMetadata } from './license-gate.decorators.js';
@@ -19,17 +20,25 @@ export interface RouteLicenseMetadata {
   readonly drawdown: DrawdownMetadata | undefined;
 }
 
-/** A route compiled against its gate: what the guard and the interceptor run on each request. */
+/** A route compiled against its gate: what the guard runs on each request. */
 export interface LicenseRoute extends RouteLicenseMetadata {
   readonly service: LicenseGateService;
   /** The route's tier check, with the tier name looked up once. */
   readonly checkTier: (() => TierDecision) | undefined;
+  /** The route's drawdown step (core's per-request charge lifecycle), made once. */
+  readonly charge: DrawdownStep<Request, Response> | undefined;
   /**
    * Whether the route lists `LicenseGateGuard` among its own guards (controller or method): a global
    * `LicenseGateGuard` then leaves the seat step to that one, which runs after the route's other
    * guards (the app's login).
    */
   readonly guardedLocally: boolean;
+  /**
+   * Whether the route lists guards of its own besides `LicenseGateGuard` (the app's login, its input
+   * checks): a global `LicenseGateGuard` then leaves the drawdown step to the route's own
+   * `LicenseGateGuard`, or to `LicenseGateInterceptor`, which run after them.
+   */
+  readonly hasOwnGuards: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- handlers and classes are plain functions here
@@ -63,11 +72,17 @@ export function compileRoute(
   metadata: RouteLicenseMetadata,
   service: LicenseGateService,
   guardedLocally = false,
+  hasOwnGuards = false,
 ): LicenseRoute {
   const checkTier = metadata.tier === undefined ? undefined : service.tierCheck(metadata.tier);
   if (metadata.seat !== undefined) void service.seats; // the getter throws ERR_LG_NO_SEATS for a gate without seats
-  if (metadata.drawdown !== undefined) service.drawdown.stats(metadata.drawdown.dimension);
-  return { ...metadata, service, checkTier, guardedLocally };
+  const charge =
+    metadata.drawdown === undefined
+      ? undefined
+      : new DrawdownStep<Request, Response>(service.gate, metadata.drawdown.dimension, metadata.drawdown.units, {
+          chargeWhen: service.options.chargeWhen,
+        });
+  return { ...metadata, service, checkTier, charge, guardedLocally, hasOwnGuards };
 }
 
 /** Whether an enhancer, as registered (a class or an instance), is `base` or a subclass of it. */
@@ -127,15 +142,18 @@ export class LicenseRoutes {
     const cached = this.#routes.get(cls)?.get(handler);
     if (cached !== undefined) return cached ?? undefined;
     const metadata = readRouteMetadata(this.#reflector, handler, cls);
-    const route =
-      metadata === undefined
-        ? null
-        : compileRoute(
-            metadata,
-            this.service(metadata.gate),
-            this.#guardClass !== undefined &&
-              localGuards(this.#reflector, handler, cls).some((guard) => isEnhancer(guard, this.#guardClass as Target)),
-          );
+    let route: LicenseRoute | null = null;
+    if (metadata !== undefined) {
+      const own = localGuards(this.#reflector, handler, cls);
+      const guardClass = this.#guardClass;
+      const isGate = (guard: unknown): boolean => guardClass !== undefined && isEnhancer(guard, guardClass);
+      route = compileRoute(
+        metadata,
+        this.service(metadata.gate),
+        own.some(isGate),
+        own.some((guard) => !isGate(guard)),
+      );
+    }
     if (route !== null) setHandlerLicense(handler, route.service.license);
     let byHandler = this.#routes.get(cls);
     if (byHandler === undefined) this.#routes.set(cls, (byHandler = new WeakMap()));

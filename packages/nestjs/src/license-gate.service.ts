@@ -1,12 +1,11 @@
 import type { ExecutionContext } from '@nestjs/common';
 import {
+  answerDenial,
   createLicenseGate,
   LicenseGate,
-  LicenseGateError,
-  logDenial,
-  problemFor,
-  SessionSeats,
+  SeatSteps,
   type DrawdownMeter,
+  type LicenseGateError,
   type LicenseGateStatus,
   type SeatPool,
   type SeatRequest,
@@ -42,7 +41,7 @@ type SessionRequest = Request & { sessionID?: string; session?: Record<string, u
  * a named gate's with `@InjectLicenseGateService(name)`. The guard and the interceptor go through
  * it, and a handler can too (e.g. to take a seat after a login done in the handler).
  *
- * Seats follow express-session through `SessionSeats` of `@licensegate/core`, the same code the
+ * Seats follow express-session through `SeatSteps` of `@licensegate/core`, the same code the
  * Express adapter uses.
  */
 export class LicenseGateService {
@@ -54,7 +53,8 @@ export class LicenseGateService {
   readonly options: Readonly<LicenseGateModuleOptions>;
   /** Whether the module made the gate from options (rather than being handed one). */
   readonly ownsGate: boolean;
-  readonly #sessions: SessionSeats;
+  /** The seat steps of the gate's routes (core's adapter kit); the guard runs them. */
+  readonly seatSteps: SeatSteps;
   readonly #license: RequestLicense;
 
   constructor(name: string, options: Readonly<LicenseGateModuleOptions>) {
@@ -63,7 +63,7 @@ export class LicenseGateService {
     this.ownsGate = !(options.gate instanceof LicenseGate);
     this.gate = options.gate instanceof LicenseGate ? options.gate : createLicenseGate(options.gate);
     const gate = this.gate;
-    this.#sessions = new SessionSeats(() => gate.seats, gate.options.logger);
+    this.seatSteps = new SeatSteps(gate);
     this.#license = new RequestLicense(gate);
   }
 
@@ -117,23 +117,20 @@ export class LicenseGateService {
    */
   acquireSeat(req: Request, options: AcquireSeatOptions = {}): Promise<SeatView> {
     const info = 'info' in options ? options.info : this.options.seatInfo?.(req);
-    return this.#sessions.acquire(this.#seatRequest(req, options), info, options.signal);
+    return this.seatSteps.acquireFor(this.seatRequest(req, options), info, options.signal);
   }
 
   /** Returns the session's seat (its share of it, when keyed by user). Idempotent. */
   releaseSeat(req: Request, options: SeatCallOptions = {}): Promise<boolean> {
-    return this.#sessions.release(this.#seatRequest(req, options));
+    return this.seatSteps.releaseFor(this.seatRequest(req, options));
   }
 
   /**
    * The session's seat, touched; a lost seat is taken again when one is free.
    * @throws LicenseGateError `ERR_LG_NO_SEAT` (403 seat-required) when the session took none
    */
-  async requireSeat(req: Request, options: SeatCallOptions = {}): Promise<SeatView> {
-    const seat = await this.#sessions.require(this.#seatRequest(req, options));
-    if (seat === undefined)
-      throw new LicenseGateError('ERR_LG_NO_SEAT', 'This needs a seat: log in first (the session holds no seat).');
-    return seat;
+  requireSeat(req: Request, options: SeatCallOptions = {}): Promise<SeatView> {
+    return this.seatSteps.require(this.seatRequest(req, options));
   }
 
   /**
@@ -141,7 +138,7 @@ export class LicenseGateService {
    * one keeps it: `session({ store: service.sessionStore(new session.MemoryStore()) })`.
    */
   sessionStore<S extends object>(store: S): S {
-    return this.#sessions.wrapStore(store);
+    return this.seatSteps.wrapStore(store);
   }
 
   /** Whether a finished response is charged: the module's `chargeWhen`, else status below 400. */
@@ -155,15 +152,14 @@ export class LicenseGateService {
    * A 500-class denial (a bad units value from the app) is logged as an error.
    */
   exceptionFor(error: unknown, context: ExecutionContext): unknown {
-    const denial = LicenseGateException.from(error);
-    if (denial === undefined) return error;
-    const answer = problemFor(error);
-    if (answer !== undefined)
-      logDenial(this.gate, answer, context.switchToHttp().getRequest<Partial<Request>>().path, error);
+    const answer = answerDenial(this.gate, error, context.switchToHttp().getRequest<Partial<Request>>().path);
+    if (answer === undefined) return error;
+    const denial = new LicenseGateException(error as LicenseGateError, answer.problem, answer.retryAfterSeconds);
     return this.options.errorFactory !== undefined ? this.options.errorFactory(denial.error, context) : denial;
   }
 
-  #seatRequest(req: Request, options: SeatCallOptions): SeatRequest {
+  /** How the seat steps see a request: its express-session session, and its seat key. */
+  seatRequest(req: Request, options: SeatCallOptions = {}): SeatRequest {
     const r = req as SessionRequest;
     return { sessionId: r.sessionID, session: r.session, userKey: options.key ?? this.options.seatKey?.(req) };
   }

@@ -291,18 +291,26 @@ describe('nestjs LicenseGateModule', () => {
       assert.equal(w.calls('CheckoutLicense'), 0);
     });
 
-    it('@Drawdown with the guard but no LicenseGateInterceptor fails the boot', async () => {
+    it('@Drawdown that no LicenseGateGuard (nor the deprecated interceptor) reaches fails the boot', async () => {
       const w = world();
+      @Controller('unguarded')
+      class UnguardedController {
+        @Post()
+        @Drawdown(DIMENSION, 1)
+        charge(): string {
+          return 'not charged';
+        }
+      }
       const app = await w.create({
         imports: [
           LicenseGateModule.forRoot({ gate: w.options({ productSku: COUNTED, drawdown: { [DIMENSION]: {} } }) }),
         ],
-        controllers: [ChargedController],
+        controllers: [UnguardedController],
       });
       await rejectsWith(
         app.init(),
         'ERR_LG_GUARD_MISSING',
-        /@Drawdown\("DataConsumption"\) on ChargedController\.charge\(\) needs LicenseGateInterceptor/,
+        /@Drawdown\("DataConsumption"\) on UnguardedController\.charge\(\) needs LicenseGateGuard/,
       );
     });
 

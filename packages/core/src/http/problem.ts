@@ -187,3 +187,18 @@ export function logDenial(
   }
   gate.options.logger.error(fields, 'A licensegate step failed; the client got a 500 with a generic detail');
 }
+
+/**
+ * The answer for a licensegate denial, logged as {@link logDenial} says; `undefined` for an error
+ * that is not a denial (the adapter passes that on to the framework's error handling). What each
+ * adapter calls before it writes the answer its framework's way.
+ */
+export function answerDenial(
+  gate: { readonly options: { readonly logger: Logger } },
+  error: unknown,
+  path: string | undefined,
+): ProblemAnswer | undefined {
+  const answer = problemFor(error);
+  if (answer !== undefined) logDenial(gate, answer, path, error);
+  return answer;
+}

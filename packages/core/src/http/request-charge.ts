@@ -93,16 +93,20 @@ export class RequestCharge<Req, Res> {
    * so that a client that receives a success has its units journaled (write-ahead; see
    * `endAfterJournal`). Does nothing on other stores, whose charges are settled when the response
    * has finished. Call it before the handler runs.
+   * @param node - the Node.js response whose `end()` is held (the framework's own, or under it)
+   * @param req - the framework's request, as the units function takes it
+   * @param res - the framework's response, as the units function takes it
    * @param failed - told why a charge failed; the response is then destroyed instead of ended
    */
   journalBeforeEnd(
-    res: Res & ServerResponse,
+    node: ServerResponse,
     req: Req,
+    res: Res,
     succeeded: () => boolean,
     failed: (error: unknown) => void,
   ): void {
     if (!this.#writeAhead) return;
-    endAfterJournal(res, () => this.settleNow(succeeded(), req, res), failed);
+    endAfterJournal(node, () => this.settleNow(succeeded(), req, res), failed);
   }
 
   /**

@@ -1,0 +1,217 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { LicenseGateConfigurationError } from '../errors.js';
+import type { LicenseGate } from '../gate.js';
+import type { Logger } from '../logger.js';
+import { RequestCharge, type UnitsOf } from './request-charge.js';
+import { watchFinishedResponses, whenResponseDone } from './response-finish.js';
+
+/** The Node.js request and response under a framework's own (Express's are the same objects). */
+export interface NodeExchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
+/** Options of a {@link DrawdownStep}, from the adapter and the app. */
+export interface DrawdownStepOptions<Req, Res> {
+  /**
+   * Whether a finished response is charged. Default: its status is below 400. A throw charges
+   * nothing (and is logged): it runs inside a response event, where a throw would end the process.
+   */
+  chargeWhen?: ((req: Req, res: Res) => boolean) | undefined;
+  /**
+   * The Node.js request and response under the framework's (e.g. Fastify's `request.raw` and
+   * `reply.raw`). Default: the framework's objects are Node's (Express, NestJS on Express).
+   */
+  node?: ((req: Req, res: Res) => NodeExchange) | undefined;
+}
+
+/**
+ * What {@link DrawdownStep.open} answers when the units could not be held at once: `true` when the
+ * handler may run, `false` when the client went away meanwhile (nothing is charged, and there is
+ * no one to answer).
+ */
+export type OpenedLater = Promise<boolean>;
+
+/**
+ * The drawdown step of one route, for any HTTP framework: the per-request charge lifecycle that the
+ * Express middleware, the NestJS guard and any later adapter run, written once.
+ *
+ * Made once per route (the dimension and the units are checked then, so a mistake fails at
+ * startup), it opens each request's {@link RequestCharge} before the handler and settles it when
+ * the response is done:
+ * - charged when the response finished and `chargeWhen` says so (default: status below 400);
+ * - cancelled when the connection closed before the response finished, or the client went away
+ *   while its units were being held;
+ * - on a durable store, the response's end waits until the charge is journaled (write-ahead, see
+ *   `RequestCharge.journalBeforeEnd`); a charge that fails then destroys the response instead.
+ *
+ * The hot path (units held at once: batch mode within its bound, units read at the end) makes no
+ * promise and adds no listener per request: the settlement comes through Node's
+ * `http.server.response.finish` diagnostics channel and one `close` listener per connection
+ * (`whenResponseDone`), or a `close` listener on the response where the server does not publish.
+ * A failed settlement is logged (`licensegate.charge_failed`): nothing was charged for it.
+ */
+export class DrawdownStep<Req, Res> {
+  /** The dimension charged. */
+  readonly dimension: string;
+  readonly #gate: LicenseGate;
+  readonly #units: UnitsOf<Req, Res>;
+  readonly #chargeWhen: ((req: Req, res: Res) => boolean) | undefined;
+  readonly #node: ((req: Req, res: Res) => NodeExchange) | undefined;
+  readonly #logger: Logger;
+
+  /**
+   * @param units - a number, `(req) => units` known before the handler, or `(req, res) => units`
+   *   read when the response has finished
+   * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_DIMENSION (a dimension the gate does not
+   *   meter), ERR_LG_OPTIONS (units that are neither a number nor a function, or a number that is
+   *   not a whole number of units from 0 to MAX_SAFE_INTEGER)
+   */
+  constructor(
+    gate: LicenseGate,
+    dimension: string,
+    units: UnitsOf<Req, Res>,
+    options: DrawdownStepOptions<Req, Res> = {},
+  ) {
+    gate.drawdown.stats(dimension); // an unknown dimension fails here, at startup
+    if (typeof units !== 'number' && typeof units !== 'function') {
+      throw new LicenseGateConfigurationError(
+        'ERR_LG_OPTIONS',
+        `drawdown(${JSON.stringify(dimension)}, units): units must be a number or a function; got ${typeof units}.`,
+      );
+    }
+    if (typeof units === 'number' && (!Number.isSafeInteger(units) || units < 0)) {
+      throw new LicenseGateConfigurationError(
+        'ERR_LG_OPTIONS',
+        `drawdown(${JSON.stringify(dimension)}, units): units must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}; got ${String(units)}.`,
+      );
+    }
+    this.dimension = dimension;
+    this.#gate = gate;
+    this.#units = units;
+    this.#chargeWhen = options.chargeWhen;
+    this.#node = options.node;
+    this.#logger = gate.options.logger;
+    watchFinishedResponses();
+  }
+
+  /**
+   * Opens the request's charge before its handler runs, and arranges its settlement.
+   *
+   * @param before - a wait to finish first (e.g. the gate starting on its first request)
+   * @returns `undefined` when the handler may run now (the hot path), else a promise: `true` when
+   *   the handler may run, `false` when the client went away meanwhile (run nothing, answer nothing)
+   * @throws QuotaExhaustedError (402), InvalidUnitsError (500, a bad value from the app's units
+   *   function), LicenseUnavailableError (503), ERR_LG_STOPPED, or the units function's own error —
+   *   synchronously when known at once, else through the promise; nothing is charged then
+   */
+  open(req: Req, res: Res, before?: Promise<void>): OpenedLater | undefined {
+    const node = this.#node === undefined ? ({ req, res } as unknown as NodeExchange) : this.#node(req, res);
+    if (before !== undefined) {
+      return this.#openLater(
+        req,
+        res,
+        node,
+        before.then(() => this.#begin(req)),
+      );
+    }
+    const begun = this.#begin(req);
+    if (!(begun instanceof RequestCharge)) return this.#openLater(req, res, node, begun);
+    const charge = begun;
+    this.#journalFirst(charge, req, res, node);
+    const onDone = (finished: boolean): void => this.#settle(charge, req, res, node, finished);
+    if (!whenResponseDone(node.req, node.res, onDone)) {
+      if (node.res.destroyed || node.req.socket?.destroyed === true) onDone(false);
+      else node.res.once('close', () => onDone(node.res.writableFinished));
+    }
+    return undefined;
+  }
+
+  /** Whether a finished response is to be charged: `chargeWhen`, never throwing (a throw charges nothing). */
+  shouldCharge(req: Req, res: Res, node: ServerResponse): boolean {
+    if (this.#chargeWhen === undefined) return node.statusCode < 400;
+    try {
+      return this.#chargeWhen(req, res);
+    } catch (error) {
+      this.#logger.error(
+        { event: 'licensegate.charge_when_failed', dimension: this.dimension, error: (error as Error).message },
+        'chargeWhen threw; the request is not charged',
+      );
+      return false;
+    }
+  }
+
+  #begin(req: Req): RequestCharge<Req, Res> | Promise<RequestCharge<Req, Res>> {
+    return RequestCharge.begin(this.#gate.drawdown, this.dimension, this.#units, req);
+  }
+
+  /**
+   * The path that waits: the gate is starting, or the units need a wait, a store call or a License
+   * Manager call. The listener goes on before anything is awaited: a response can finish or close
+   * at any time.
+   */
+  #openLater(req: Req, res: Res, node: NodeExchange, opening: Promise<RequestCharge<Req, Res>>): OpenedLater {
+    // The client may have gone during an earlier step: then no close event comes, and there is no
+    // one to do the work for; units being held go back.
+    if (node.res.destroyed || node.res.writableEnded || node.req.socket?.destroyed === true) {
+      return opening.then(
+        (charge) => {
+          this.#settle(charge, req, res, node, false);
+          return false;
+        },
+        () => false, // nothing was held, and no one is left to tell
+      );
+    }
+    let charge: RequestCharge<Req, Res> | undefined;
+    let closed = false;
+    node.res.once('close', () => {
+      closed = true;
+      if (charge !== undefined) this.#settle(charge, req, res, node, node.res.writableFinished);
+    });
+    return opening.then((opened) => {
+      charge = opened;
+      if (closed) {
+        this.#settle(opened, req, res, node, false); // the client left while the units were being held
+        return false;
+      }
+      this.#journalFirst(opened, req, res, node);
+      return true;
+    });
+  }
+
+  /** On a durable store, the charge is journaled before the response's last bytes leave (write-ahead). */
+  #journalFirst(charge: RequestCharge<Req, Res>, req: Req, res: Res, node: NodeExchange): void {
+    charge.journalBeforeEnd(
+      node.res,
+      req,
+      res,
+      () => this.shouldCharge(req, res, node.res),
+      (error) => this.#logFailure(node, error),
+    );
+  }
+
+  /**
+   * Settles a charge once its response is done: charged when it finished and `chargeWhen` says so,
+   * cancelled when it was cut off. Usually settled at once (batch mode within its bound, on a store
+   * of this process alone): no promise per request then.
+   */
+  #settle(charge: RequestCharge<Req, Res>, req: Req, res: Res, node: NodeExchange, finished: boolean): void {
+    charge
+      .settleNow(finished && this.shouldCharge(req, res, node.res), req, res)
+      ?.then(undefined, (error: unknown) => this.#logFailure(node, error));
+  }
+
+  #logFailure(node: NodeExchange, error: unknown): void {
+    this.#logger.error(
+      {
+        event: 'licensegate.charge_failed',
+        dimension: this.dimension,
+        path: node.req.url?.split('?')[0],
+        code: (error as { code?: string }).code,
+        error: (error as Error).message,
+      },
+      'A drawdown charge failed; nothing was charged for it',
+    );
+  }
+}
