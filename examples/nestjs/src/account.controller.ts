@@ -1,10 +1,9 @@
-import { Controller, Get, HttpCode, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import {
   AcquireSeat,
   Drawdown,
   License,
   LicenseGateGuard,
-  LicenseGateInterceptor,
   ReleaseSeat,
   RequireSeat,
   UseLicenseGate,
@@ -50,8 +49,7 @@ export class AccountController {
 
   @Post('backup')
   @HttpCode(200)
-  @UseGuards(BackupSizeGuard) // the app's own input, checked before the charge: 400, nothing charged
-  @UseInterceptors(LicenseGateInterceptor)
+  @UseGuards(BackupSizeGuard, LicenseGateGuard) // the app's own input first: a bad size is 400, nothing charged
   @Drawdown('DataConsumption', (req) => backupSizeOf(req))
   backup(@Req() req: Request): Record<string, unknown> {
     return { backedUp: backupSizeOf(req), unit: 'GB' };

@@ -12,8 +12,8 @@ export function backupSizeOf(req: Request): number {
 /**
  * Checks the app's own input BEFORE the charge: `?gb=N`, a whole number from 1 to
  * {@link MAX_BACKUP_GB}. A bad size is the client's mistake (400), not a licensing error, and nothing
- * is charged for it. A guard, because guards run before interceptors (`@Drawdown`'s charge); a pipe
- * would run after it.
+ * is charged for it. A guard listed before `LicenseGateGuard` (which holds `@Drawdown`'s units); a
+ * pipe would run after the charge is open.
  */
 @Injectable()
 export class BackupSizeGuard implements CanActivate {
