@@ -34,12 +34,7 @@ export { RequestCharge, type UnitsOf } from './http/request-charge.js';
 export { RequestLicense } from './http/request-license.js';
 export { watchFinishedResponses, whenResponseDone } from './http/response-finish.js';
 export { endAfterJournal } from './http/end-after-journal.js';
-export {
-  DrawdownStep,
-  type DrawdownStepOptions,
-  type NodeExchange,
-  type OpenedLater,
-} from './http/drawdown-step.js';
+export { DrawdownStep, type DrawdownStepOptions, type NodeExchange, type OpenedLater } from './http/drawdown-step.js';
 export { SeatSteps } from './http/seat-steps.js';
 export {
   answerDenial,

@@ -209,7 +209,8 @@ export class DrawdownMeter {
     const settler = (
       commit: (units: number) => Promise<void> | undefined,
       cancel: (units: number) => void,
-    ): ReservationSettler => this.#settler(config.name, open, commit, cancel);
+      late = false,
+    ): ReservationSettler => this.#settler(config.name, open, commit, cancel, late);
     if (config.mode === 'batch') {
       const meter = new BatchDimension(config, {
         ...shared,
@@ -227,7 +228,7 @@ export class DrawdownMeter {
           (units) => meter.releaseHeld(units),
         ),
         ahead: settler(noop, (units) => meter.cancelAhead(units)),
-        late: settler((units) => (this.#state === 'running' ? meter.debit(units) : meter.record(units)), noop),
+        late: settler((units) => (this.#state === 'running' ? meter.debit(units) : meter.record(units)), noop, true),
       };
     }
     if (config.mode === 'sync') {
@@ -238,7 +239,7 @@ export class DrawdownMeter {
         meter,
         open,
         ahead: settler(noop, (units) => meter.cancel(units)),
-        late: settler((units) => meter.debit(units), noop),
+        late: settler((units) => meter.debit(units), noop, true),
       };
     }
     const pool = new BlockPool(config, shared);
@@ -248,25 +249,28 @@ export class DrawdownMeter {
       pool,
       open,
       taken: settler(noop, (units) => pool.give(units)),
-      late: settler((units) => pool.take(units), noop),
+      late: settler((units) => pool.take(units), noop, true),
     };
   }
 
   /**
    * The settler of one kind of reservation of a dimension: runs the commit or the cancel, then
    * counts the reservation closed — once its commit has settled, so that stop() waits for it. A
-   * commit that comes after stop() has ended is not charged, and logged as lost.
+   * commit that comes after stop() has ended is not charged, and logged as lost. A late
+   * reservation (units read at the end) opened with no units, so it closes with none.
    */
   #settler(
     dimension: string,
     open: Open,
     commit: (units: number) => Promise<void> | undefined,
     cancel: (units: number) => void,
+    late = false,
   ): ReservationSettler {
+    const closed = (units: number): void => this.#closed(open, late ? 0 : units);
     return {
       commitReserved: (units) => {
         if (this.#state === 'stopped' && !this.#durable) {
-          this.#closed(open, units);
+          closed(units);
           this.#lostAfterStop(dimension, units);
           return undefined;
         }
@@ -274,20 +278,20 @@ export class DrawdownMeter {
         try {
           written = commit(units);
         } catch (error) {
-          this.#closed(open, units);
+          closed(units);
           throw error;
         }
         if (written === undefined) {
-          this.#closed(open, units);
+          closed(units);
           return undefined;
         }
-        return written.finally(() => this.#closed(open, units));
+        return written.finally(() => closed(units));
       },
       cancelReserved: (units) => {
         try {
           cancel(units);
         } finally {
-          this.#closed(open, units);
+          closed(units);
         }
       },
     };

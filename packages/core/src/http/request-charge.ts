@@ -7,11 +7,16 @@ import { endAfterJournal } from './end-after-journal.js';
 const RESOLVED = Promise.resolve();
 
 /**
- * What one request costs, in a dimension's units: a number; a function of the request (known
- * before the work); or a function of the request and the response (known only when the response
- * has finished, e.g. the size of what was backed up).
+ * What one request costs, in a dimension's units: a number; a function of the request,
+ * `(req) => units`, known before the work; or a function of the request and the response,
+ * `(req, res) => units`, known only when the response has finished (e.g. the size of what was
+ * backed up). The function's declared parameters tell them apart.
+ *
+ * One function type covers both forms (a function of fewer parameters is assignable to it), so that
+ * an arrow function passed inline gets its parameter types from the adapter — `(req) => req.body.gb`
+ * type-checks under `strict` with no annotation.
  */
-export type UnitsOf<Req, Res> = number | ((req: Req) => number) | ((req: Req, res: Res) => number);
+export type UnitsOf<Req, Res> = number | ((req: Req, res: Res) => number);
 
 /**
  * One request's drawdown charge, for any HTTP framework: opened before the handler runs, settled
