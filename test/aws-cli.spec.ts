@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
 
 // Cross-tool end to end: the Debian AWS CLI v2 runs the checkout-license commands of the AWS Marketplace
-// "AWS License Manager integration" page against the emulator (see
-// /work/shared/reference/aws-marketplace-license-manager-integration.md and toolchain.md §4).
+// Seller Guide page "Contract pricing for AMI products with AWS License Manager" against the emulator
+// (ARCHITECTURE.md F-6, F-10: the CLI v2.9 needs --endpoint-url and exits 254 on a service error).
 
 const run = promisify(execFile);
 

@@ -3,7 +3,10 @@
 // packages/emulator/src/model/service-model.json.
 //
 // Usage (from the repository root):
-//   node tools/extract-emulator-model.mjs [path/to/license-manager-2018-08-01.json]
+//   node tools/extract-emulator-model.mjs path/to/license-manager-2018-08-01.json
+//
+// The source is botocore's License Manager model (`botocore/data/license-manager/2018-08-01/service-2.json`
+// in the botocore package, decompressed if it is gzipped).
 //
 // The output holds:
 //   - `metadata`: the model's metadata, unchanged;
@@ -27,7 +30,6 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_SOURCE = resolve(ROOT, '../shared/reference/license-manager-2018-08-01.json');
 const TARGET = resolve(ROOT, 'packages/emulator/src/model/service-model.json');
 
 /** The operations the emulator implements. */
@@ -130,7 +132,13 @@ function reportPatterns(model, extracted) {
 }
 
 function main() {
-  const source = resolve(process.argv[2] ?? DEFAULT_SOURCE);
+  if (process.argv[2] === undefined) {
+    console.error(
+      'usage: node tools/extract-emulator-model.mjs path/to/license-manager-2018-08-01.json (botocore model)',
+    );
+    process.exit(2);
+  }
+  const source = resolve(process.argv[2]);
   const model = JSON.parse(readFileSync(source, 'utf8'));
   const extracted = extract(model);
   mkdirSync(dirname(TARGET), { recursive: true });

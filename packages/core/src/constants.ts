@@ -1,6 +1,6 @@
 /**
- * Platform facts the engine is built on, in one place (AWS Marketplace seller guide, "AWS License
- * Manager integration"; see the package README for sources).
+ * Platform facts the engine is built on, in one place (ARCHITECTURE.md F-5, F-7; AWS Marketplace
+ * Seller Guide, "Contract pricing for AMI products with AWS License Manager").
  */
 
 /** Key fingerprint of every license AWS Marketplace issues: a literal constant, not a placeholder. */

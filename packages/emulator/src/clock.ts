@@ -26,7 +26,7 @@ function checkInRange(epochMs: number): void {
  * The emulator's virtual clock: what license validity, consumption TTLs and idempotency windows
  * are measured against. It runs with real time and can be moved forward (or set) by tests, so a
  * 60-minute TTL or a contract end is reached in milliseconds. The HTTP `Date` header always carries
- * real time: the AWS SDK corrects its signing clock from it (lm-api-facts §4.5).
+ * real time: the AWS SDK corrects its signing clock from it (ARCHITECTURE.md F-3).
  */
 export class VirtualClock {
   #offsetMs = 0;

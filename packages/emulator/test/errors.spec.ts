@@ -37,7 +37,7 @@ import {
   useEmulator,
 } from './support/emulator-fixture.js';
 
-/** The Smithy `httpError` of each exception (lm-api-facts §4.3). */
+/** The Smithy `httpError` of each exception (ARCHITECTURE.md U-2). */
 const SMITHY_STATUS: Readonly<Record<string, number>> = {
   ValidationException: 400,
   InvalidParameterValueException: 400,
@@ -69,7 +69,7 @@ const SDK_CLASS: Readonly<Record<string, abstract new (...args: never[]) => Erro
   ResourceLimitExceededException,
 };
 
-/** The errors lm-api-facts §4.4 lists per operation (from the botocore model). */
+/** The errors License Manager's service model (botocore) lists per operation (ARCHITECTURE.md F-4). */
 const MODELLED: Readonly<Record<string, readonly string[]>> = {
   CheckoutLicense: [
     'ValidationException',

@@ -19,7 +19,7 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Status of each exception in the Smithy model (lm-api-facts §4.3); names it does not know answer 400. */
+/** Status of each exception in the Smithy model (ARCHITECTURE.md U-2); names it does not know answer 400. */
 const SMITHY: Readonly<Record<string, number>> = {
   ValidationException: 400,
   InvalidParameterValueException: 400,

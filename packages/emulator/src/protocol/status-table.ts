@@ -1,7 +1,7 @@
 /**
  * HTTP status codes for License Manager's exceptions.
  *
- * AWS's two sources disagree (lm-api-facts §4.3): the Smithy model that current SDKs are generated
+ * AWS's two sources disagree (ARCHITECTURE.md U-2): the Smithy model that current SDKs are generated
  * from gives each exception its own status (`smithy`), while the API reference pages show every
  * client error as 400 (`apiref`). Which one the live service sends is unconfirmed, and it matters
  * for retries only (SDKs pick the exception class from `__type`), so the emulator offers both.

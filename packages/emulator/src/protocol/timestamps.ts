@@ -1,7 +1,7 @@
 /**
  * How the emulator writes times on the wire.
  *
- * License Manager's time fields are strings, not Smithy timestamps (lm-api-facts §3.1). Checkout
+ * License Manager's time fields are strings, not Smithy timestamps (ARCHITECTURE.md F-2). Checkout
  * times come without zone or fraction (`2020-11-30T23:47:35`); `CreateTime` has been observed as a
  * string of epoch seconds, so its form is an option.
  */

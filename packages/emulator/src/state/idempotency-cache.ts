@@ -11,7 +11,7 @@ export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60_000;
 
 /**
  * ClientToken idempotency. AWS documents only that the token makes a request idempotent; the
- * emulator's rule (lm-api-facts §6.6, a choice): within the window, the same token with the same
+ * emulator's rule (a choice; ARCHITECTURE.md U-1): within the window, the same token with the same
  * parameters replays the first answer without doing the work again; the same token with other
  * parameters is refused with a ValidationException. A request that failed leaves no record, so
  * its retry is done afresh.

@@ -19,7 +19,7 @@ import {
 
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedLicense } from '../../src/index.js';
 
-/** The AWS Marketplace issuer fingerprint: a literal constant (lm-api-facts §6.7). */
+/** The AWS Marketplace issuer fingerprint: a literal constant (ARCHITECTURE.md F-5). */
 export const MARKETPLACE_FINGERPRINT = 'aws:294406891311:AWS/Marketplace:issuer-fingerprint';
 /** AWS Marketplace's account, issuer of every Marketplace license. */
 export const MARKETPLACE_ACCOUNT = '294406891311';
@@ -108,7 +108,7 @@ export function counted(name: string, maxCount: number, extra: Partial<Entitleme
   return { Name: name, MaxCount: maxCount, Overage: false, Unit: 'Count', AllowCheckIn: true, ...extra };
 }
 
-/** The tiers an app lists in one tier checkout (lm-api-facts §6.3). */
+/** The tiers an app lists in one tier checkout (ARCHITECTURE.md F-6). */
 export const ALL_TIERS: EntitlementData[] = [
   { Name: 'Basic', Unit: 'None' },
   { Name: 'Intermediate', Unit: 'None' },
