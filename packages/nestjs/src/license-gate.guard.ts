@@ -82,11 +82,11 @@ export class LicenseGateGuard implements CanActivate {
    * @throws the denial (402 quota-exhausted, 503, 500 for a bad units value from the app)
    */
   protected openCharge(route: LicenseRoute, context: ExecutionContext): boolean | Promise<boolean> {
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    // The HTTP arguments are the request and the response (`switchToHttp()` would make three closures per call).
+    const req = context.getArgByIndex<Request>(0);
     let opened: Promise<boolean> | undefined;
     try {
-      opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(req, http.getResponse<Response>());
+      opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(req, context.getArgByIndex<Response>(1));
     } catch (error) {
       this.throwDenied(error, route, context);
     }

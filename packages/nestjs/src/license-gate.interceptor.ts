@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { from, mergeMap, of, type Observable } from 'rxjs';
 
 import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
-import { isCharged, markCharged } from './request-charged.js';
+import { isCharged, markCharged, watchCharged } from './request-charged.js';
 
 /**
  * Charges the drawdown units of `@Drawdown` routes that `LicenseGateGuard` leaves alone.
@@ -28,6 +28,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
     @Inject(ModuleRef) protected readonly moduleRef: ModuleRef,
   ) {
     this.routes = new LicenseRoutes(reflector, moduleRef);
+    watchCharged();
   }
 
   /** Opens the route's charge unless the guard did, then runs the handler. */

@@ -26,6 +26,16 @@ export interface DrawdownStepOptions<Req, Res> {
   node?: ((req: Req, res: Res) => NodeExchange) | undefined;
 }
 
+/** The framework's request and response are Node's (Express): one small object, no closure. */
+class SameExchange implements NodeExchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  constructor(req: unknown, res: unknown) {
+    this.req = req as IncomingMessage;
+    this.res = res as ServerResponse;
+  }
+}
+
 /**
  * What {@link DrawdownStep.open} answers when the units could not be held at once: `true` when the
  * handler may run, `false` when the client went away meanwhile (nothing is charged, and there is
@@ -107,7 +117,7 @@ export class DrawdownStep<Req, Res> {
    *   synchronously when known at once, else through the promise; nothing is charged then
    */
   open(req: Req, res: Res, before?: Promise<void>): OpenedLater | undefined {
-    const node = this.#node === undefined ? ({ req, res } as unknown as NodeExchange) : this.#node(req, res);
+    const node = this.#node === undefined ? new SameExchange(req, res) : this.#node(req, res);
     if (before !== undefined) {
       return this.#openLater(
         req,
