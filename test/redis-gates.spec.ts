@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 
 import { LicenseUnavailableError, problemFor, SeatsExhaustedError, type LicenseGate } from '@licensegate/core';
+import { CapturingLogger } from '@licensegate/core/testing';
 import { RedisUnavailableError } from '@licensegate/redis';
 
-import { CapturingLogger } from './redis-support/capturing-logger.js';
 import { useRedisAndEmulator } from './redis-support/suite.js';
 import { TcpProxy } from './redis-support/tcp-proxy.js';
 import { MINUTE, RedisWorld, SEATS, SECOND, UNITS, type WorldGate } from './redis-support/world.js';
@@ -214,12 +214,12 @@ describe('Redis unreachable: the gate', () => {
       assert.ok(performance.now() - started < 250, 'refused at once');
     }
     await world.advance(30 * SECOND, { stepMs: 10 * SECOND });
-    assert.ok(logger.count('licensegate.heartbeat_failed') >= 1, 'the engine logs its failed heartbeat');
-    assert.equal(storeLogger.count('licensegate.redis.unavailable'), 1, 'the store logs the outage once');
+    assert.ok(logger.events('licensegate.heartbeat_failed').length >= 1, 'the engine logs its failed heartbeat');
+    assert.equal(storeLogger.events('licensegate.redis.unavailable').length, 1, 'the store logs the outage once');
 
     proxy.restore();
     await untilBack(g.gate);
-    assert.equal(storeLogger.count('licensegate.redis.recovered'), 1);
+    assert.equal(storeLogger.events('licensegate.redis.recovered').length, 1);
     await g.gate.drawdown.debit(UNITS, 4);
     await g.gate.seats.acquire('u2');
     await world.advance(20 * SECOND, { stepMs: 10 * SECOND });

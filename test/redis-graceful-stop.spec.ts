@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { CapturingLogger } from '@licensegate/core/testing';
 import { licenseGate } from '@licensegate/express';
 import express from 'express';
 import request from 'supertest';
 
-import { CapturingLogger } from './redis-support/capturing-logger.js';
 import { useRedisAndEmulator } from './redis-support/suite.js';
 import { RedisWorld, UNITS, type WorldGate } from './redis-support/world.js';
 
@@ -78,7 +78,7 @@ describe('Redis: a graceful stop with requests in flight', function () {
       const unspent = gate.drawdown.stats(UNITS).blockRemaining ?? 0;
       assert.equal(consumed - unspent, 40 * 3, 'every unit served is reported, once');
       assert.deepEqual(
-        logger.lines.filter((l) => l.level === 'error').map((l) => l.fields['event']),
+        logger.at('error').map((l) => l.fields['event']),
         [],
         'no charge failed at the stop',
       );

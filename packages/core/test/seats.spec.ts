@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { RunningEmulator } from '@licensegate/emulator';
 
 import { LicenseGateError, LicenseUnavailableError, SeatsExhaustedError, type SeatView } from '../src/index.js';
-import { CapturingLogger } from './support/capturing-logger.js';
+import { CapturingLogger } from '../src/testing/index.js';
 import { HOUR, MINUTE, SECOND, SEAT_ENTITLEMENT, SeatWorld, startSeatEmulator } from './support/seat-world.js';
 
 /** Settles a promise into a value or an error, so a test can look at it later. */

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 
-import { ManualClock } from '@licensegate/core/testing';
+import { CapturingLogger, ManualClock } from '@licensegate/core/testing';
 
 import { FileStore } from '../src/index.js';
-import { CapturingLogger } from './support/capturing-logger.js';
 import { ScriptChild } from './support/child-process.js';
 import { useTempDirectories } from './support/temp-directories.js';
 

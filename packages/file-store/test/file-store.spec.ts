@@ -3,11 +3,10 @@ import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writ
 import { join } from 'node:path';
 
 import { LicenseGateConfigurationError, silentLogger } from '@licensegate/core';
-import { ManualClock } from '@licensegate/core/testing';
+import { CapturingLogger, ManualClock } from '@licensegate/core/testing';
 
 import { FileStore, FileStoreError, LOG_FORMAT, type FileStoreOptions } from '../src/index.js';
 import { deleteLine } from '../src/log-format.js';
-import { CapturingLogger } from './support/capturing-logger.js';
 import { useTempDirectories } from './support/temp-directories.js';
 
 const START = Date.parse('2026-01-01T00:00:00Z');

@@ -4,10 +4,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { silentLogger } from '@licensegate/core';
-import { ManualClock } from '@licensegate/core/testing';
+import { CapturingLogger, ManualClock } from '@licensegate/core/testing';
 
 import { FileStore, FileStoreLockedError } from '../src/index.js';
-import { CapturingLogger } from './support/capturing-logger.js';
 import { ScriptChild } from './support/child-process.js';
 import { useTempDirectories } from './support/temp-directories.js';
 

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { LicenseGateConfigurationError, LicenseUnavailableError, silentLogger } from '@licensegate/core';
-import { ManualClock } from '@licensegate/core/testing';
+import { CapturingLogger, ManualClock } from '@licensegate/core/testing';
 import { Redis } from 'ioredis';
 
 import { hashKeyOf, RedisStore, RedisUnavailableError, UnexpectedReplyError } from '../src/index.js';
 import { startRedisServer, type RunningRedis } from '../src/testing/index.js';
-import { CapturingLogger } from './support/capturing-logger.js';
 import { useRedisServer } from './support/redis-fixture.js';
 
 const START = Date.parse('2026-01-01T00:00:00Z');

@@ -20,8 +20,7 @@ import { blockKey, drawdownNamespace, unbillableKey } from '../../src/drawdown/j
 import { resolveOptions, type DrawdownDimensionOptions, type UnavailablePolicy } from '../../src/options.js';
 import { LicenseSource } from '../../src/source/license-source.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { ManualClock } from '../../src/testing/manual-clock.js';
-import { CapturingLogger } from './capturing-logger.js';
+import { CapturingLogger, ManualClock } from '../../src/testing/index.js';
 
 /**
  * A MemoryStore that says it is shared by several processes, as Redis is: the engines of a test

@@ -28,8 +28,7 @@ import {
   type LicenseGateOptions,
   type TierDecision,
 } from '../../src/index.js';
-import { ManualClock } from '../../src/testing/index.js';
-import { CapturingLogger } from './capturing-logger.js';
+import { CapturingLogger, ManualClock } from '../../src/testing/index.js';
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;

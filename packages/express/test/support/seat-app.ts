@@ -17,39 +17,7 @@ declare module 'express-session' {
 /** The seat key option that shares one seat among a user's sessions. */
 export const byUser = (req: express.Request): string | undefined => req.session?.user;
 
-/**
- * A session store kept in an ES private field, as toolchain.md §6 sketches one (a `Map` behind
- * `get`/`set`/`destroy`/`touch`): what many hand-written and published stores look like.
- */
-export class PrivateMapStore extends session.Store {
-  readonly #sessions = new Map<string, string>();
-
-  override get(sid: string, callback: (error: unknown, session?: session.SessionData | null) => void): void {
-    const raw = this.#sessions.get(sid);
-    setImmediate(() => callback(null, raw === undefined ? null : (JSON.parse(raw) as session.SessionData)));
-  }
-
-  override set(sid: string, data: session.SessionData, callback?: (error?: unknown) => void): void {
-    this.#sessions.set(sid, JSON.stringify(data));
-    setImmediate(() => callback?.());
-  }
-
-  override destroy(sid: string, callback?: (error?: unknown) => void): void {
-    this.#sessions.delete(sid);
-    setImmediate(() => callback?.());
-  }
-
-  override touch(_sid: string, _data: session.SessionData, callback?: () => void): void {
-    setImmediate(() => callback?.());
-  }
-
-  /** Sessions kept. */
-  get size(): number {
-    return this.#sessions.size;
-  }
-}
-
-/** The app. `lg` must come from a gate with seats. */
+/** The app. `lg` must come from a gate with seats; `store` is wrapped by `lg.sessionStore()`. */
 export function seatApp(lg: LicenseGateMiddleware, store: session.Store = new session.MemoryStore()): Express {
   const app = express();
   app.locals['closed'] = 0;

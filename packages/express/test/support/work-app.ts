@@ -1,35 +1,19 @@
 /**
- * An app with one drawdown route, `POST /work`, whose handler does what the query says — answer a
- * status (`?status=500`), fail through `next(error)` (`?throw=1`), wait for the test (`?hold=1`),
- * or report the units it used in a header (`?used=7`) — and a probe that counts what happened.
+ * An app with one drawdown route, `POST /work`, as the adapter table's `WorkApp` describes it: a
+ * probe counts what happened, an app step before `lg.drawdown()` can make requests wait, and the
+ * handler does what the query says (`?status=`, `?throw=1` through `next(error)`, `?hold=1`,
+ * `?used=`).
  */
-import type { ClientRequest } from 'node:http';
-
-import type { UnitsOf } from '@licensegate/core';
+import type { Probe } from '@licensegate/testkit';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 
 import type { LicenseGateMiddleware } from '../../src/index.js';
-import { deferred, rawRequest } from './world.js';
 
-/** The drawdown dimension of every test license. */
-export const DIMENSION = 'DataConsumption';
+/** The units `lg.drawdown()` takes. */
+export type DrawdownUnits = Parameters<LicenseGateMiddleware['drawdown']>[1];
 
-/** What the app saw. */
-export class Probe {
-  /** Requests that reached the app. */
-  arrived = 0;
-  /** Responses closed (finished or aborted). */
-  closed = 0;
-  /** Handler runs (after the drawdown middleware let the request through). */
-  handled = 0;
-  /** Released by the test: requests with `?hold=1` wait for it in the handler. */
-  hold = deferred();
-  /** When set, requests wait for it before the drawdown middleware (an app's slow auth step). */
-  before: Promise<void> | undefined;
-}
-
-/** The app; `units` as `lg.drawdown()` takes them. */
-export function workApp(lg: LicenseGateMiddleware, units: UnitsOf<Request, Response>, probe = new Probe()): Express {
+/** The app: `dimension` charged `units` on `POST /work`; thrown errors answered `500 { error: message }`. */
+export function workApp(lg: LicenseGateMiddleware, dimension: string, units: DrawdownUnits, probe: Probe): Express {
   const app = express();
   app.use((_req, res, next) => {
     probe.arrived++;
@@ -42,8 +26,8 @@ export function workApp(lg: LicenseGateMiddleware, units: UnitsOf<Request, Respo
       if (probe.before === undefined) return next();
       probe.before.then(() => next(), next);
     },
-    lg.drawdown(DIMENSION, units),
-    async (req, res, next) => {
+    lg.drawdown(dimension, units),
+    async (req: Request, res: Response, next) => {
       probe.handled++;
       if (req.query['hold'] !== undefined) await probe.hold.promise;
       if (req.query['throw'] !== undefined) return next(new Error('the work failed'));
@@ -58,9 +42,4 @@ export function workApp(lg: LicenseGateMiddleware, units: UnitsOf<Request, Respo
   };
   app.use(onError);
   return app;
-}
-
-/** A raw POST the test can abort: `abort()` destroys the socket before any answer. */
-export function rawPost(url: string): { request: ClientRequest; abort: () => void } {
-  return rawRequest(url);
 }

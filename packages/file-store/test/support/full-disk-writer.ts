@@ -5,7 +5,7 @@
 import { systemClock } from '@licensegate/core';
 
 import { FileStore } from '../../src/index.js';
-import { CapturingLogger } from './capturing-logger.js';
+import { CapturingLogger } from '@licensegate/core/testing';
 
 const logger = new CapturingLogger();
 const store = new FileStore({ directory: process.argv[2] ?? '', logger });
@@ -44,7 +44,7 @@ const report = {
   other: await store.get('full:seats', 'other'),
   units: await store.get('full:journal', 'units'),
   failedFlushes: store.stats.failedFlushes,
-  events: logger.lines.map((line) => line.fields['event']),
+  events: logger.entries.map((entry) => entry.fields['event']),
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
 await store.shutdown();

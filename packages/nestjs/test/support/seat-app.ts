@@ -127,14 +127,17 @@ export function seatModule(
   return { imports: [gateModule], controllers: [seatController(guard)] };
 }
 
-/** express-session with the gate's store wrapper (so destroy and regenerate reach the seat). */
-export function withSessions(app: NestExpressApplication): void {
+/**
+ * express-session with the gate's store wrapper around `store` (so destroy and regenerate reach
+ * the seat); a new MemoryStore by default.
+ */
+export function withSessions(app: NestExpressApplication, store: session.Store = new session.MemoryStore()): void {
   app.use(
     session({
       secret: 'licensegate-nestjs-tests',
       resave: false,
       saveUninitialized: false,
-      store: app.get(LicenseGateService).sessionStore(new session.MemoryStore()),
+      store: app.get(LicenseGateService).sessionStore(store),
       cookie: { maxAge: 30 * 60_000 },
     }),
   );

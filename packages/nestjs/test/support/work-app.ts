@@ -1,8 +1,8 @@
 /**
- * A Nest app with one drawdown route, `POST /work`, whose handler does what the query says — answer a
- * status (`?status=500`), throw (`?throw=1`), wait for the test (`?hold=1`), or report the units it
- * used in a header (`?used=7`) — and a probe that counts what happened. A global guard before the
- * interceptor can make requests wait (an app's slow auth step).
+ * A Nest app with one drawdown route, `POST /work`, as the adapter table's `WorkApp` describes it:
+ * a probe counts what happened, a global guard before LicenseGateGuard can make requests wait (an
+ * app's slow auth step), and the handler does what the query says (`?status=`, `?throw=1`,
+ * `?hold=1`, `?used=`).
  */
 import {
   Controller,
@@ -18,28 +18,12 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Probe } from '@licensegate/testkit';
 import type { Response } from 'express';
 
 import { Drawdown, LicenseGateGuard, LicenseGateInterceptor, type DrawdownUnits } from '../../src/index.js';
-import { deferred } from './world.js';
 
-/** The drawdown dimension of every test license. */
-export const DIMENSION = 'DataConsumption';
 const PROBE = Symbol('probe');
-
-/** What the app saw. */
-export class Probe {
-  /** Requests that reached the app. */
-  arrived = 0;
-  /** Responses closed (finished or aborted). */
-  closed = 0;
-  /** Handler runs (after the interceptor let the request through). */
-  handled = 0;
-  /** Released by the test: requests with `?hold=1` wait for it in the handler. */
-  hold = deferred();
-  /** When set, requests wait for it in a guard before the interceptor (an app's slow auth step). */
-  before: Promise<void> | undefined;
-}
 
 /** A guard that waits for `probe.before`. */
 @Injectable()
@@ -52,15 +36,15 @@ class SlowAuthGuard implements CanActivate {
   }
 }
 
-/** A controller class charging `units` on `POST /work` (a new class per call: decorators take values). */
-export function workController(units: DrawdownUnits): Type {
+/** A controller class charging `units` of `dimension` on `POST /work` (a new class per call: decorators take values). */
+export function workController(dimension: string, units: DrawdownUnits): Type {
   @Controller()
   class WorkController {
     constructor(@Inject(PROBE) private readonly probe: Probe) {}
 
     @Post('work')
     @HttpCode(200)
-    @Drawdown(DIMENSION, units)
+    @Drawdown(dimension, units)
     async work(@Query() query: Record<string, string | undefined>, @Res() res: Response): Promise<void> {
       this.probe.handled++;
       if (query['hold'] !== undefined) await this.probe.hold.promise;
@@ -74,15 +58,16 @@ export function workController(units: DrawdownUnits): Type {
   return WorkController;
 }
 
-/** The app's module metadata: the gate's module, the work controller, the guard and the interceptor. */
+/** The app's module metadata: the gate's module, the work controller, the guards and the interceptor. */
 export function workModule(
   gateModule: NonNullable<ModuleMetadata['imports']>[number],
+  dimension: string,
   units: DrawdownUnits,
   probe: Probe,
 ): ModuleMetadata {
   return {
     imports: [gateModule],
-    controllers: [workController(units)],
+    controllers: [workController(dimension, units)],
     providers: [
       { provide: PROBE, useValue: probe },
       { provide: APP_GUARD, useClass: SlowAuthGuard },

@@ -1,35 +1,47 @@
-/**
- * A pino-shaped logger for tests: it records every call (level, fields, message) so that a test can
- * assert on what the engine logged, and how often.
- */
-import type { Logger } from '../../src/index.js';
+import type { Logger } from '../logger.js';
 
 /** The four levels of a {@link Logger}. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** One recorded call. */
+/** One recorded logger call: its level, a copy of its fields, and its message. */
 export interface LogEntry {
   readonly level: LogLevel;
   readonly fields: Readonly<Record<string, unknown>>;
   readonly message: string;
 }
 
-/** Records every call; `entries` holds them in order. */
+/**
+ * A logger for tests: it records every call (level, fields, message) in order, so that a test can
+ * assert on what licensegate logged, and how often. Give it as the gate's (or a store's) `logger`.
+ *
+ * @example
+ * ```ts
+ * const logger = new CapturingLogger();
+ * const gate = createLicenseGate({ ..., logger });
+ * // ...
+ * assert.equal(logger.events('licensegate.degraded', 'warn').length, 1);
+ * ```
+ */
 export class CapturingLogger implements Logger {
+  /** Every call so far, in order. */
   readonly entries: LogEntry[] = [];
 
+  /** Records a debug line. */
   debug(fields: object, message: string): void {
     this.#record('debug', fields, message);
   }
 
+  /** Records an info line. */
   info(fields: object, message: string): void {
     this.#record('info', fields, message);
   }
 
+  /** Records a warning. */
   warn(fields: object, message: string): void {
     this.#record('warn', fields, message);
   }
 
+  /** Records an error line. */
   error(fields: object, message: string): void {
     this.#record('error', fields, message);
   }

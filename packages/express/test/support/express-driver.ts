@@ -1,0 +1,83 @@
+/**
+ * The adapter table's driver for `@licensegate/express`: the tier, seat and work apps of
+ * `./tier-app.js`, `./seat-app.js` and `./work-app.js` on `licenseGate()`, served on 127.0.0.1,
+ * and closed with the README's shutdown recipe — `server.close()`, then `await gate.stop()`.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { AdapterDriver, ServedApp, WorkUnits } from '@licensegate/testkit';
+import { sessionStoreOf } from '@licensegate/testkit/express-session';
+import type { Express, Request, Response } from 'express';
+
+import { licenseGate, type LicenseGateMiddleware, type LicenseGateMiddlewareOptions } from '../../src/index.js';
+import { byUser, seatApp } from './seat-app.js';
+import { tierApp } from './tier-app.js';
+import { workApp, type DrawdownUnits } from './work-app.js';
+
+/** Serves `app` on a loopback port; closing stops the server, then the gate. */
+async function serve(app: Express, lg: LicenseGateMiddleware): Promise<ServedApp> {
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    gate: lg.gate,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await lg.gate.stop();
+      await closed;
+    },
+  };
+}
+
+/** A query value as a string, or undefined. */
+function text(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? String(value[0]) : String(value);
+}
+
+/** The table's units as `lg.drawdown()` takes them. */
+function unitsOf(units: WorkUnits): DrawdownUnits {
+  if (typeof units === 'number') return units;
+  if ('ofRequest' in units) {
+    const read = units.ofRequest;
+    return (req: Request) =>
+      read(Object.fromEntries(Object.entries(req.query).map(([name, value]) => [name, text(value)]))) as number;
+  }
+  const read = units.ofResponse;
+  return (_req: Request, res: Response) => read((name) => text(res.getHeader(name))) as number;
+}
+
+/** `@licensegate/express`, for the adapter table. */
+export const expressDriver: AdapterDriver = {
+  name: 'express',
+
+  async tierApp({ gate }) {
+    const lg = licenseGate(gate);
+    const served: string[] = [];
+    return { ...(await serve(tierApp(lg, served), lg)), served };
+  },
+
+  async seatApp({ gate, seatKey, seatInfo, sessionStore }) {
+    const options: LicenseGateMiddlewareOptions = {
+      ...(seatKey === 'user' ? { seatKey: byUser } : {}),
+      ...(seatInfo === 'user' ? { seatInfo: (req: Request) => ({ user: req.session.user }) } : {}),
+    };
+    const lg = licenseGate(gate, options);
+    const { store, sessions } = sessionStoreOf(sessionStore);
+    const app = seatApp(lg, store);
+    return { ...(await serve(app, lg)), closed: () => app.locals['closed'] as number, sessions };
+  },
+
+  async workApp({ gate, dimension, units, probe, chargeWhen }) {
+    const lg = licenseGate(
+      gate,
+      chargeWhen === undefined ? {} : { chargeWhen: (_req, res) => chargeWhen(res.statusCode) },
+    );
+    return serve(workApp(lg, dimension, unitsOf(units), probe), lg);
+  },
+
+  appError: (message) => ({ status: 500, body: { error: message } }),
+};
