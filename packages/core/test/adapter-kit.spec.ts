@@ -18,7 +18,7 @@ import { createLicenseGate, type LicenseGate } from '../src/gate.js';
 import { DrawdownStep, type DrawdownStepOptions } from '../src/http/drawdown-step.js';
 import { answerDenial } from '../src/http/problem.js';
 import type { UnitsOf } from '../src/http/request-charge.js';
-import { CapturingLogger } from './support/capturing-logger.js';
+import { CapturingLogger } from '../src/testing/index.js';
 import { DIMENSION, drawdownSeed, startDrawdownEmulator } from './support/drawdown-world.js';
 
 /** A framework's own request and reply, each over Node's (as Fastify's are). */
@@ -176,7 +176,7 @@ describe('adapter kit: DrawdownStep on a plain node:http server', function () {
     await settled(gate);
     await gate.drawdown.flush();
     assert.equal(await consumed(arn), 3);
-    assert.ok(logger.entries.some((entry) => entry.fields['event'] === 'licensegate.charge_when_failed'));
+    assert.ok(logger.events('licensegate.charge_when_failed').length === 1);
   });
 
   it('a pool used up answers 402 through answerDenial before the handler', async () => {

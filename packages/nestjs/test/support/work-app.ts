@@ -16,12 +16,12 @@ import {
   type ModuleMetadata,
   type Type,
 } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Probe } from '@licensegate/testkit';
 import type { Response } from 'express';
 
-import { Drawdown, LicenseGateGuard, LicenseGateInterceptor, type DrawdownUnits } from '../../src/index.js';
+import { Drawdown, LicenseGateGuard, type DrawdownUnits } from '../../src/index.js';
 
 const PROBE = Symbol('probe');
 
@@ -58,7 +58,7 @@ export function workController(dimension: string, units: DrawdownUnits): Type {
   return WorkController;
 }
 
-/** The app's module metadata: the gate's module, the work controller, the guards and the interceptor. */
+/** The app's module metadata: the gate's module, the work controller, and the guards (LicenseGateGuard charges). */
 export function workModule(
   gateModule: NonNullable<ModuleMetadata['imports']>[number],
   dimension: string,
@@ -72,7 +72,6 @@ export function workModule(
       { provide: PROBE, useValue: probe },
       { provide: APP_GUARD, useClass: SlowAuthGuard },
       { provide: APP_GUARD, useClass: LicenseGateGuard },
-      { provide: APP_INTERCEPTOR, useClass: LicenseGateInterceptor },
     ],
   };
 }
