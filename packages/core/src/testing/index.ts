@@ -4,6 +4,6 @@
  *
  * @packageDocumentation
  */
-export { ManualClock } from './manual-clock.js';
+export { ManualClock, ClockAdvanceError } from './manual-clock.js';
 export { storeConformanceCases } from './store-conformance.js';
 export type { StoreConformanceCase, StoreConformanceContext } from './store-conformance.js';
