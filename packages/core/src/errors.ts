@@ -1,6 +1,8 @@
 /**
- * Stable codes of every error licensegate throws. The package README lists each with its fix.
- * Codes never change meaning; new ones are only added.
+ * Stable codes of every error the core package throws. The package README lists each with its fix.
+ * Codes never change meaning; new ones are only added. The store packages and the emulator have
+ * unions of their own (`FileStoreErrorCode`, `RedisErrorCode`, `EmulatorErrorCode`), all `ERR_LG_*`
+ * and never the same as one here.
  */
 export type LicenseGateErrorCode =
   // options, checked when the gate is created
@@ -43,7 +45,38 @@ export type LicenseGateErrorCode =
   | 'ERR_LG_GUARD_ORDER'
   | 'ERR_LG_UNKNOWN_GATE'
   // License Manager calls
-  | 'ERR_LG_LICENSE_MANAGER_CONFIGURATION';
+  | 'ERR_LG_LICENSE_MANAGER_CONFIGURATION'
+  // the drawdown journal
+  | 'ERR_LG_JOURNAL_CONFLICT'
+  // stores: what every Store raises (see StoreErrorCode)
+  | StoreErrorCode
+  // @licensegate/core/testing
+  | 'ERR_LG_CLOCK_ADVANCE';
+
+/**
+ * Codes of the errors every store raises — `MemoryStore`, `RedisStore`, `FileStore`, and a store an
+ * app writes — so that the engine and apps tell store outcomes apart by class and code, never by the
+ * built-in class of an error. The classes are in `store/store-errors.ts`:
+ * - `ERR_LG_STORE_ARGUMENT`: `StoreArgumentError` (a `TypeError`), a bad argument or a value JSON
+ *   cannot represent faithfully; nothing changed;
+ * - `ERR_LG_STORE_NOT_A_COUNTER`: `StoreNotACounterError` (a `TypeError`), an increment of a record
+ *   whose value is not a number; nothing changed;
+ * - `ERR_LG_STORE_COUNTER_RANGE`: `StoreCounterRangeError` (a `RangeError`), an increment whose
+ *   result would leave the safe-integer range; nothing changed;
+ * - `ERR_LG_STORE_CONTRACT`: a store broke the `Store` contract (it rejected with something
+ *   that is not an `Error`);
+ * - `ERR_LG_LICENSE_UNAVAILABLE`: `StoreUnavailableError` (a `LicenseUnavailableError`, HTTP 503),
+ *   the store cannot be reached; `maybeApplied` says whether the call may have taken effect.
+ *
+ * A store package adds codes of its own beside these (`ERR_LG_FILE_STORE_*`, `ERR_LG_REDIS_*`),
+ * in its own union, for what only it can meet (a locked directory, data it did not write).
+ */
+export type StoreErrorCode =
+  | 'ERR_LG_STORE_ARGUMENT'
+  | 'ERR_LG_STORE_NOT_A_COUNTER'
+  | 'ERR_LG_STORE_COUNTER_RANGE'
+  | 'ERR_LG_STORE_CONTRACT'
+  | 'ERR_LG_LICENSE_UNAVAILABLE';
 
 /** Base class of licensegate's errors: a stable `code` and a message that says how to fix it. */
 export class LicenseGateError extends Error {
@@ -179,6 +212,27 @@ export class InvalidUnitsError extends LicenseGateError {
       `Cannot debit ${describe(units)} ${dimension} units: units must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}. Nothing was debited.`,
     );
     this.units = units;
+  }
+}
+
+/**
+ * The drawdown journal already holds a record this engine was about to create (`ERR_LG_JOURNAL_CONFLICT`):
+ * two engines share an instance id, or another program writes in the store's drawdown namespace.
+ * Instance ids are random, so it cannot happen to a sound setup; the debit is refused and nothing is
+ * debited (HTTP adapters answer 500).
+ */
+export class JournalConflictError extends LicenseGateError {
+  /** The journal key that was already taken. */
+  readonly key: string;
+
+  constructor(key: string, instanceId: string) {
+    super(
+      'ERR_LG_JOURNAL_CONFLICT',
+      `The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}, or another ` +
+        "program writes in the store's drawdown namespace. Nothing was debited. Give every app its own store " +
+        '(or Redis prefix); if that is so already, report it as a bug.',
+    );
+    this.key = key;
   }
 }
 

@@ -56,7 +56,9 @@ export {
   SeatContentionError,
   QuotaExhaustedError,
   InvalidUnitsError,
+  JournalConflictError,
   type LicenseGateErrorCode,
+  type StoreErrorCode,
 } from './errors.js';
 export {
   AWS_MARKETPLACE_KEY_FINGERPRINT,
@@ -83,12 +85,20 @@ export {
   assertBy,
   assertName,
   assertStoreContext,
-  describe as describeStoreArgument,
   readDeleteOptions,
   readIncrementOptions,
   readPutOptions,
   type WriteConditions,
 } from './store/store-arguments.js';
+export { describeValue as describeStoreArgument } from './store/describe-value.js';
+export {
+  StoreUnavailableError,
+  StoreArgumentError,
+  StoreNotACounterError,
+  StoreCounterRangeError,
+  STORE_RETRY_AFTER_MS,
+  type StoreUnavailableErrorOptions,
+} from './store/store-errors.js';
 export { LicenseManagerCallError, type LicenseInfo, type CheckoutResult } from './source/license-source.js';
 export { classifyFailure, type FailureKind, type ClassifiedFailure } from './source/failure-kind.js';
 export { parseLicenseTime } from './source/license-time.js';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { LicenseGateConfigurationError } from '../src/errors.js';
 import { DEFAULT_SWEEP_INTERVAL_MS, MemoryStore, serializeStoreValue } from '../src/store/memory-store.js';
 import type { MemoryStoreOptions } from '../src/store/memory-store.js';
+import { StoreArgumentError } from '../src/store/store-errors.js';
 import { ManualClock, storeConformanceCases } from '../src/testing/index.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -162,8 +163,10 @@ describe('MemoryStore', () => {
   describe('init()', () => {
     it('rejects a context without a clock', async () => {
       const store = new MemoryStore();
-      await assert.rejects(() => store.init({} as never), TypeError);
-      await assert.rejects(() => store.init({ clock: { now: () => 0 } } as never), TypeError);
+      const isArgumentError = (error: unknown): boolean =>
+        error instanceof StoreArgumentError && error.code === 'ERR_LG_STORE_ARGUMENT' && /init\(\)/.test(error.message);
+      await assert.rejects(() => store.init({} as never), isArgumentError);
+      await assert.rejects(() => store.init({ clock: { now: () => 0 } } as never), isArgumentError);
     });
   });
 
@@ -240,12 +243,20 @@ describe('MemoryStore', () => {
     });
 
     it('names the member that cannot be stored', () => {
-      assert.throws(() => serializeStoreValue({ seat: { renew: () => 1 } }), {
-        name: 'TypeError',
-        message: /the member "renew" is a function/,
-      });
-      assert.throws(() => serializeStoreValue({ units: NaN }), { name: 'TypeError', message: /"units" is NaN/ });
-      assert.throws(() => serializeStoreValue(undefined), { name: 'TypeError', message: /undefined/ });
+      const refused = (message: RegExp) => (error: unknown) =>
+        error instanceof StoreArgumentError &&
+        error instanceof TypeError &&
+        error.code === 'ERR_LG_STORE_ARGUMENT' &&
+        message.test(error.message);
+      assert.throws(
+        () => serializeStoreValue({ seat: { renew: () => 1 } }),
+        refused(/the member "renew" is a function/),
+      );
+      assert.throws(() => serializeStoreValue({ units: NaN }), refused(/"units" is NaN/));
+      assert.throws(() => serializeStoreValue(undefined), refused(/undefined/));
+      const cycle: Record<string, unknown> = {};
+      cycle['self'] = cycle;
+      assert.throws(() => serializeStoreValue(cycle), refused(/Cannot store this value as JSON: .*circular/i));
     });
   });
 });

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const code = error instanceof EmulatorError ? 2 : 1;
+  // 2: the emulator was started wrongly (a usage error); 1: anything else, its own bugs included.
+  const code = error instanceof EmulatorError && error.code !== 'ERR_LG_EMU_INTERNAL' ? 2 : 1;
   process.stderr.write(`licensegate-emulator: ${(error as Error).message}\n`);
   process.exit(code);
 });

@@ -1,7 +1,7 @@
 import { checkAccessKeys } from './auth/access-key-spec.js';
 import type { AccessKey } from './auth/sigv4.js';
 import { VirtualClock } from './clock.js';
-import { EmulatorError } from './emulator-error.js';
+import { EmulatorError, internalError } from './emulator-error.js';
 import { checkFaultSpec, FaultRegistry, type Fault } from './faults.js';
 import { validateInput } from './model/validate.js';
 import { BorrowSigner } from './operations/borrow-signer.js';
@@ -143,7 +143,7 @@ export class LicenseManagerEmulator {
    */
   dispatch(operation: string, input: unknown, region: string): object | undefined {
     const definition = OPERATIONS.get(operation);
-    if (definition === undefined) throw new Error(`not an emulated operation: ${operation}`);
+    if (definition === undefined) throw internalError(`dispatch: ${operation} is not an emulated operation`);
     if (input !== null && typeof input === 'object' && !Array.isArray(input))
       definition.precheck?.(input as Record<string, unknown>);
     validateInput(operation, input);

@@ -4,9 +4,15 @@
  *
  * @module
  */
-import { LicenseUnavailableError } from '@licensegate/core';
+import { StoreUnavailableError } from '@licensegate/core';
 
-/** Stable codes of {@link FileStoreError}. Codes never change meaning; new ones are only added. */
+/**
+ * Stable codes of {@link FileStoreError}: what only the file store meets. Beside them, the store
+ * raises the errors every store raises (`StoreArgumentError`, `StoreNotACounterError`,
+ * `StoreCounterRangeError` from `@licensegate/core`, and {@link FileStoreWriteError}, a
+ * `StoreUnavailableError`), whose codes are in core's `StoreErrorCode`. Codes never change meaning;
+ * new ones are only added; none is the same as a code of `@licensegate/core`.
+ */
 export type FileStoreErrorCode =
   /** Another live process, or another store object of this process, has the directory open. */
   | 'ERR_LG_FILE_STORE_LOCKED'
@@ -59,16 +65,15 @@ export const FILE_STORE_RETRY_AFTER_MS = 1_000;
  * was waiting for the same flush, so memory holds what is on disk, and cut the failed bytes off the
  * file: the call changed nothing (`maybeApplied: false`), except in the one case `maybeApplied` names.
  *
- * It is a `LicenseUnavailableError` (`ERR_LG_LICENSE_UNAVAILABLE`, HTTP 503 with `Retry-After`), so
- * the engine treats it as it treats an unreachable store: batch-mode debits are kept in memory
- * within their bound and journaled once writes work again.
+ * It is a `StoreUnavailableError`, so a `LicenseUnavailableError` (`ERR_LG_LICENSE_UNAVAILABLE`,
+ * HTTP 503 with `Retry-After`): the engine treats it as it treats an unreachable store — batch-mode
+ * debits are kept in memory within their bound and journaled once writes work again.
+ *
+ * `maybeApplied` is `false` (the rule): nothing of the call stays, in memory or on disk. It is
+ * `true` only when the fsync failed AND the file could not be cut back: the write may then
+ * reappear at the next open.
  */
-export class FileStoreWriteError extends LicenseUnavailableError {
-  /**
-   * `false` (the rule): nothing of the call stays, in memory or on disk. `true` only when the fsync
-   * failed AND the file could not be cut back: the write may then reappear at the next open.
-   */
-  readonly maybeApplied: boolean;
+export class FileStoreWriteError extends StoreUnavailableError {
   /** The system's error code, e.g. `ENOSPC`, or `undefined` when it gave none. */
   readonly systemCode: string | undefined;
 
@@ -84,11 +89,9 @@ export class FileStoreWriteError extends LicenseUnavailableError {
       `FileStore: a write to ${file} failed (${reason}), so the call was refused and undone` +
         `${maybeApplied ? ' in memory; it may still be in the file, which could not be cut back' : ''}. ` +
         `${adviceFor(systemCode)} The store writes again at the next call.`,
-      FILE_STORE_RETRY_AFTER_MS,
-      { cause },
+      { maybeApplied, retryAfterMs: FILE_STORE_RETRY_AFTER_MS, cause },
     );
     this.systemCode = systemCode;
-    this.maybeApplied = maybeApplied;
   }
 }
 

@@ -39,11 +39,12 @@ import {
   assertBy,
   assertName,
   assertStoreContext,
-  describeStoreArgument as describe,
   readDeleteOptions,
   readIncrementOptions,
   readPutOptions,
   serializeStoreValue,
+  StoreCounterRangeError,
+  StoreNotACounterError,
   systemClock,
   type Clock,
   type ClockTimer,
@@ -213,8 +214,8 @@ export class FileStore implements Store {
    * Adds `by` to a counter and returns the new value. A key without a live record starts at 0;
    * each call is a write (the version grows by one). The record keeps its expiry unless `ttlMs`
    * is given, which sets a new one.
-   * @throws TypeError when the live record's value is not a number (nothing changes)
-   * @throws RangeError when the result would leave the safe-integer range (nothing changes)
+   * @throws StoreNotACounterError when the live record's value is not a number (nothing changes)
+   * @throws StoreCounterRangeError when the result would leave the safe-integer range (nothing changes)
    */
   async increment(namespace: string, key: string, by: number, options?: { ttlMs?: number }): Promise<number> {
     assertName('increment', 'namespace', namespace);
@@ -224,21 +225,9 @@ export class FileStore implements Store {
     return this.#settle<number>('increment', namespace, key, (now, log) => {
       const current = this.#table.live(namespace, key, now);
       const start: unknown = current === undefined ? 0 : JSON.parse(current.json);
-      if (typeof start !== 'number') {
-        return {
-          error: new TypeError(
-            `increment(): the record "${key}" in "${namespace}" holds ${describe(start)}, not a number; it is not a counter.`,
-          ),
-        };
-      }
+      if (typeof start !== 'number') return { error: new StoreNotACounterError(namespace, key, start) };
       const value = start + by;
-      if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-        return {
-          error: new RangeError(
-            `increment(): the counter "${key}" in "${namespace}" would leave the safe-integer range.`,
-          ),
-        };
-      }
+      if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return { error: new StoreCounterRangeError(namespace, key) };
       const expiresAt = ttlMs === undefined ? (current?.expiresAt ?? null) : now + ttlMs;
       const entry = { json: JSON.stringify(value), version: (current?.version ?? 0) + 1, expiresAt };
       return { value, wrote: this.#write(log, namespace, key, entry) };

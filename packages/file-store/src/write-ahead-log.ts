@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 
 import type { Logger } from '@licensegate/core';
 
-import { FileStoreWriteError } from './errors.js';
+import { FileStoreError, FileStoreWriteError } from './errors.js';
 import { FlushBatch } from './flush-batch.js';
 import { commitLine } from './log-format.js';
 import type { Entry } from './record-table.js';
@@ -114,7 +114,13 @@ export class WriteAheadLog {
    * @returns the batch that carries it
    */
   append(line: string, namespace: string, key: string, entry: Entry | undefined): FlushBatch {
-    if (this.#closed) throw new Error('WriteAheadLog: append() after close()');
+    if (this.#closed) {
+      throw new FileStoreError(
+        'ERR_LG_FILE_STORE_NOT_OPEN',
+        `FileStore: a write reached ${this.#paths.log} after the log was closed (a bug in the store: calls after ` +
+          'the last shutdown() are refused before they write). Nothing was written.',
+      );
+    }
     const batch = (this.#open ??= new FlushBatch(this.#nextSeq++));
     batch.add(line, namespace, key, entry);
     if (!this.#flushing) {

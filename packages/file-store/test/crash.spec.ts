@@ -75,6 +75,7 @@ describe('FileStore: crashes and a full disk, in child processes', function () {
 
     assert.ok(report.acknowledged > 20, `${report.acknowledged} rounds before the limit`);
     assert.equal(report.error.name, 'FileStoreWriteError');
+    assert.equal(report.error.storeUnavailable, true, 'the typed store outage every store raises');
     assert.equal(report.error.code, 'ERR_LG_LICENSE_UNAVAILABLE', 'a LicenseUnavailableError: 503 for a request');
     assert.equal(report.error.systemCode, 'EFBIG');
     assert.equal(report.error.maybeApplied, false);

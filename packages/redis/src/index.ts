@@ -18,6 +18,11 @@
  */
 export { RedisStore } from './redis-store.js';
 export { DEFAULT_PREFIX, STORE_CLIENT_DEFAULTS, type RedisStoreOptions } from './options.js';
-export { RedisUnavailableError, REDIS_RETRY_AFTER_MS } from './errors.js';
-export { UnexpectedReplyError } from './record-codec.js';
+export {
+  RedisUnavailableError,
+  RedisStoreError,
+  UnexpectedReplyError,
+  REDIS_RETRY_AFTER_MS,
+  type RedisErrorCode,
+} from './errors.js';
 export { hashKeyOf } from './keys.js';

@@ -5,13 +5,7 @@
  */
 import type { StoreRecord } from '@licensegate/core';
 
-/** Thrown when Redis holds something this store did not write (another program's data under its prefix). */
-export class UnexpectedReplyError extends Error {
-  constructor(detail: string) {
-    super(`RedisStore: unexpected data in Redis (${detail}). Is another program writing under this store's prefix?`);
-    this.name = 'UnexpectedReplyError';
-  }
-}
+import { UnexpectedReplyError } from './errors.js';
 
 /** A record as a fresh object: the value parsed anew, so no two callers share one. */
 export function decodeRecord<T>(raw: unknown): StoreRecord<T> {
@@ -25,13 +19,16 @@ export function decodeRecord<T>(raw: unknown): StoreRecord<T> {
   if (!Number.isSafeInteger(version) || version < 1 || (expiresAt !== null && !Number.isFinite(expiresAt))) {
     throw new UnexpectedReplyError(`a record header ${JSON.stringify(text.slice(0, second))}`);
   }
-  let value: unknown;
+  return { value: parseValue(text.slice(second + 1)) as T, version, expiresAt };
+}
+
+/** A record's value, from its JSON text. */
+export function parseValue(json: string): unknown {
   try {
-    value = JSON.parse(text.slice(second + 1));
+    return JSON.parse(json);
   } catch {
     throw new UnexpectedReplyError('a record whose value is not JSON');
   }
-  return { value: value as T, version, expiresAt };
 }
 
 /** A reply that must be a string (ioredis answers bulk strings as strings). */

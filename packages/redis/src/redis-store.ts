@@ -9,7 +9,7 @@
  * - The same semantics as `MemoryStore`, checked by the same conformance suite: JSON values,
  *   versions from 1 growing by one per write, expiry read against the gate's clock (`now` is passed
  *   to each script; Redis's own clock and TTLs play no part), conditional writes, counters, and
- *   `TypeError`s for bad arguments before anything is sent.
+ *   `StoreArgumentError`s (`ERR_LG_STORE_ARGUMENT`) for bad arguments before anything is sent.
  * - Cluster-ready keys: one hash per namespace, `<prefix>{<productSku>}:<part>`, so every key of a
  *   gate has the same hash tag and slot.
  * - While Redis is unreachable, each call fails within the client's timeouts with a
@@ -39,17 +39,19 @@ import { Connection } from './connection.js';
 import { serializeStoreValue as serializeValue } from '@licensegate/core';
 import { HashKeys } from './keys.js';
 import { readStoreOptions, STORE_CLIENT_DEFAULTS, type RedisStoreOptions } from './options.js';
-import { asNumber, asText, decodeRecord, UnexpectedReplyError } from './record-codec.js';
+import { UnexpectedReplyError } from './errors.js';
+import { asNumber, asText, decodeRecord, parseValue } from './record-codec.js';
 import { ScriptRunner } from './script-runner.js';
 import { SCRIPTS } from './scripts.js';
 import {
   assertBy,
   assertName,
   assertStoreContext,
-  describeStoreArgument as describe,
   readDeleteOptions,
   readIncrementOptions,
   readPutOptions,
+  StoreCounterRangeError,
+  StoreNotACounterError,
 } from '@licensegate/core';
 
 /**
@@ -174,8 +176,8 @@ export class RedisStore implements Store {
    * Adds `by` to a counter and returns the new value. A key without a live record starts at 0;
    * each call is a write (the version grows by one). The record keeps its expiry unless `ttlMs`
    * is given, which sets a new one.
-   * @throws TypeError when the live record's value is not a number (nothing changes)
-   * @throws RangeError when the result would leave the safe-integer range (nothing changes)
+   * @throws StoreNotACounterError when the live record's value is not a number (nothing changes)
+   * @throws StoreCounterRangeError when the result would leave the safe-integer range (nothing changes)
    */
   async increment(namespace: string, key: string, by: number, options?: { ttlMs?: number }): Promise<number> {
     assertName('increment', 'namespace', namespace);
@@ -192,15 +194,8 @@ export class RedisStore implements Store {
     if (!Array.isArray(reply)) throw new UnexpectedReplyError('an increment reply that is not a list');
     const status = asText(reply[0]);
     if (status === 'ok') return asNumber(reply[1]);
-    if (status === 'type') {
-      throw new TypeError(
-        `increment(): the record "${key}" in "${namespace}" holds ${describe(JSON.parse(asText(reply[1])))}, ` +
-          'not a number; it is not a counter.',
-      );
-    }
-    if (status === 'range') {
-      throw new RangeError(`increment(): the counter "${key}" in "${namespace}" would leave the safe-integer range.`);
-    }
+    if (status === 'type') throw new StoreNotACounterError(namespace, key, parseValue(asText(reply[1])));
+    if (status === 'range') throw new StoreCounterRangeError(namespace, key);
     throw new UnexpectedReplyError(`an increment status ${JSON.stringify(status)}`);
   }
 

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { LicenseGateConfigurationError, LicenseUnavailableError, silentLogger } from '@licensegate/core';
+import {
+  LicenseGateConfigurationError,
+  LicenseUnavailableError,
+  silentLogger,
+  StoreUnavailableError,
+} from '@licensegate/core';
 import { CapturingLogger, ManualClock } from '@licensegate/core/testing';
 import { Redis } from 'ioredis';
 
-import { hashKeyOf, RedisStore, RedisUnavailableError, UnexpectedReplyError } from '../src/index.js';
+import { hashKeyOf, RedisStore, RedisStoreError, RedisUnavailableError, UnexpectedReplyError } from '../src/index.js';
 import { startRedisServer, type RunningRedis } from '../src/testing/index.js';
 import { useRedisServer } from './support/redis-fixture.js';
 
@@ -217,10 +222,15 @@ describe('RedisStore: Redis specifics', () => {
       const prefix = redis.prefix();
       const store = await storeOn(prefix);
       await admin.hset(`${prefix}{sku}:x`, 'junk', 'no header here');
-      await assert.rejects(store.get('sku:x', 'junk'), UnexpectedReplyError);
+      await assert.rejects(
+        store.get('sku:x', 'junk'),
+        (error: unknown) => error instanceof UnexpectedReplyError && error.code === 'ERR_LG_REDIS_UNEXPECTED_DATA',
+      );
       await admin.set(`${prefix}{sku}:y`, 'a string');
       await assert.rejects(store.get('sku:y', 'k'), (error: Error) => {
         assert.ok(!(error instanceof RedisUnavailableError));
+        assert.ok(error instanceof RedisStoreError);
+        assert.equal(error.code, 'ERR_LG_REDIS_REFUSED');
         assert.match(error.message, /RedisStore: Redis refused the get\(\) script: .*WRONGTYPE/);
         return true;
       });
@@ -326,6 +336,7 @@ describe('RedisStore: Redis unreachable', () => {
         const started = performance.now();
         await assert.rejects(call(), (error: Error) => {
           assert.ok(error instanceof RedisUnavailableError, `${error.name}: ${error.message}`);
+          assert.ok(error instanceof StoreUnavailableError, 'the typed store outage every store raises');
           assert.ok(error instanceof LicenseUnavailableError);
           assert.equal(error.code, 'ERR_LG_LICENSE_UNAVAILABLE');
           assert.equal(error.retryAfterMs, 1_000);

@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers';
 
 import type { Clock } from '../clock.js';
 import { LicenseGateError, LicenseUnavailableError } from '../errors.js';
+import { StoreNotACounterError, StoreUnavailableError } from '../store/store-errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedDrawdownDimension } from '../options.js';
 import { newBatchRecord } from './batch-sender.js';
@@ -70,8 +71,8 @@ const STORE = 'store:';
  * settled, its counter is read, the batch `batch:<instance>:<dimension>:<epoch>` is created with
  * `ifAbsent` (a key no one else can duplicate), and the counter is deleted; only then is the batch sent.
  *
- * While the store is unreachable (its writes fail with a `LicenseUnavailableError` that did not
- * reach it), the same rules hold as while License Manager is: debits within the bound are kept in
+ * While the store is unreachable (its writes fail with a `StoreUnavailableError` whose
+ * `maybeApplied` is `false`), the same rules hold as while License Manager is: debits within the bound are kept in
  * memory — counted, and added to the counter when the epoch is sealed, once the store is back —
  * and beyond the bound the `onUnavailable` policy decides. A write that may have reached the store
  * (`maybeApplied`) is not kept (it would count twice): that debit is refused. Units still kept in
@@ -279,7 +280,7 @@ export class BatchDimension {
           return;
         }
         epoch.units -= units;
-        if (error instanceof TypeError && mayRetry && epoch === this.#current) {
+        if (error instanceof StoreNotACounterError && mayRetry && epoch === this.#current) {
           // Its counter was taken over by an engine that thought this one dead: go on in a new epoch.
           this.#nextEpoch();
           return this.#record(units, false);
@@ -403,8 +404,7 @@ export class BatchDimension {
    * until a write works again.
    */
   #storeFailed(error: unknown): boolean {
-    if (!(error instanceof LicenseUnavailableError) || (error as { maybeApplied?: unknown }).maybeApplied === true)
-      return false;
+    if (!(error instanceof StoreUnavailableError) || error.maybeApplied) return false;
     const { failures, clock, logger } = this.#deps;
     const name = this.#config.name;
     failures.failed(STORE + name, name, 'transient', clock.now());
@@ -493,7 +493,7 @@ export class BatchDimension {
     try {
       await this.#deps.journal.increment(epoch.key, units);
     } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
+      if (!(error instanceof StoreNotACounterError)) throw error;
       this.#current.units += units;
       this.#current.unjournaled += units;
       epoch.units -= units;

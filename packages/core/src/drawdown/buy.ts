@@ -1,3 +1,4 @@
+import { JournalConflictError } from '../errors.js';
 import { newBuyRecord } from './block-checkout.js';
 import type { Journal } from './journal.js';
 import { journalKey } from './journal-keys.js';
@@ -27,8 +28,7 @@ export async function buy(
   const key = journalKey('buy', instanceId, dimension.name, sequence);
   const record = newBuyRecord(dimension.name, dimension.unit, units, instanceId);
   const version = await journal.create(key, record);
-  if (version === undefined)
-    throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
+  if (version === undefined) throw new JournalConflictError(key, instanceId);
   outbox.add(
     { key, type: 'buy', dimension: dimension.name, own: true, remaining: units },
     { value: record, version, expiresAt: null },

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { LicenseGateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { StoreRecord } from '../store/store.js';
 import { sendBuy, type BuyOutcome } from './block-checkout.js';
@@ -148,7 +149,14 @@ export class Outbox {
             )
           : await sendBuy(this.#context, entry.key, known as StoreRecord<BuyRecord> | undefined, foreground);
     } catch (error) {
-      const storeError = error instanceof Error ? error : new Error(String(error));
+      const storeError =
+        error instanceof Error
+          ? error
+          : new LicenseGateError(
+              'ERR_LG_STORE_CONTRACT',
+              `The store rejected with ${String(error)}, which is not an Error; a store must reject with Error objects.`,
+              { cause: error },
+            );
       this.#logger.warn(
         {
           event: 'licensegate.drawdown.store_failed',

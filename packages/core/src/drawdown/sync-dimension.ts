@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { LicenseUnavailableError, QuotaExhaustedError } from '../errors.js';
+import { JournalConflictError, LicenseUnavailableError, QuotaExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedDrawdownDimension } from '../options.js';
 import { newBatchRecord } from './batch-sender.js';
@@ -114,8 +114,7 @@ export class SyncDimension {
     const key = journalKey('batch', instanceId, name, this.#sequence);
     const record = newBatchRecord(name, this.#config.unit, units, instanceId);
     const version = await journal.create(key, record);
-    if (version === undefined)
-      throw new Error(`The drawdown journal already holds ${key}; two engines share the instance id ${instanceId}.`);
+    if (version === undefined) throw new JournalConflictError(key, instanceId);
     outbox.add(
       { key, type: 'batch', dimension: name, own: true, remaining: units },
       { value: record, version, expiresAt: null },

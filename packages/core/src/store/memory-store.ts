@@ -9,13 +9,14 @@
  *   Redis does: a caller that changes an object after `put()` or after `get()` changes nothing
  *   stored; `undefined` members vanish and Dates come back as strings. Values that JSON cannot
  *   represent faithfully (functions, symbols, bigints, NaN and ±Infinity, a top-level `undefined`,
- *   cycles) are refused with a `TypeError` rather than silently changed.
+ *   cycles) are refused with a `StoreArgumentError` rather than silently changed.
  * - Expiry is a timestamp on each record, read against the clock given to `init()` (the system
  *   clock before that). A record whose `expiresAt` has come is gone for every method at once,
  *   whether or not it has been swept yet. There is no timer per record: ONE sweep deletes expired
  *   records every `sweepIntervalMs`, on an unref'd timer that never keeps the process alive.
  * - Bad arguments (an empty namespace or key, a ttl that is not a positive number, a version that
- *   is not a positive integer, a non-integer `by`) reject with a `TypeError` and change nothing.
+ *   is not a positive integer, a non-integer `by`) reject with a `StoreArgumentError`
+ *   (`ERR_LG_STORE_ARGUMENT`) and change nothing; see `store-errors.ts` for every error a store raises.
  *
  * What it does not guarantee:
  * - Sharing between processes. Each process that creates a MemoryStore has its own seats, its own
@@ -32,15 +33,16 @@ import type { Clock, ClockTimer } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { LicenseGateConfigurationError } from '../errors.js';
 import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from './store.js';
+import { describeValue as describe } from './describe-value.js';
 import {
   assertBy,
   assertName,
   assertStoreContext,
-  describe,
   readDeleteOptions,
   readIncrementOptions,
   readPutOptions,
 } from './store-arguments.js';
+import { StoreArgumentError, StoreCounterRangeError, StoreNotACounterError } from './store-errors.js';
 
 /** How often the sweep runs when {@link MemoryStoreOptions.sweepIntervalMs} is not given: every minute. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -179,8 +181,8 @@ export class MemoryStore implements Store {
    * Adds `by` to a counter and returns the new value. A key without a live record starts at 0;
    * each call is a write (the version grows by one). The record keeps its expiry unless `ttlMs`
    * is given, which sets a new one.
-   * @throws TypeError when the live record's value is not a number (nothing changes)
-   * @throws RangeError when the result would leave the safe-integer range (nothing changes)
+   * @throws StoreNotACounterError when the live record's value is not a number (nothing changes)
+   * @throws StoreCounterRangeError when the result would leave the safe-integer range (nothing changes)
    */
   async increment(namespace: string, key: string, by: number, options?: { ttlMs?: number }): Promise<number> {
     assertName('increment', 'namespace', namespace);
@@ -191,7 +193,7 @@ export class MemoryStore implements Store {
     const current = this.#live(namespace, key, now);
     const value = (current === undefined ? 0 : counterValue(current, namespace, key)) + by;
     if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
-      throw new RangeError(`increment(): the counter "${key}" in "${namespace}" would leave the safe-integer range.`);
+      throw new StoreCounterRangeError(namespace, key);
     }
     const expiresAt = ttlMs === undefined ? (current?.expiresAt ?? null) : now + ttlMs;
     this.#set(namespace, key, { json: JSON.stringify(value), version: (current?.version ?? 0) + 1, expiresAt });
@@ -272,7 +274,7 @@ export class MemoryStore implements Store {
  *
  * Every store should serialize with this function, so that all stores accept and refuse the same values.
  *
- * @throws TypeError naming the member that cannot be stored
+ * @throws StoreArgumentError (`ERR_LG_STORE_ARGUMENT`) naming the member that cannot be stored
  */
 export function serializeStoreValue(value: unknown): string {
   let json: string | undefined;
@@ -280,10 +282,10 @@ export function serializeStoreValue(value: unknown): string {
     json = JSON.stringify(value, rejectUnrepresentable);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TypeError(`Cannot store this value as JSON: ${reason}`, { cause: error });
+    throw new StoreArgumentError(`Cannot store this value as JSON: ${reason}`, { cause: error });
   }
   if (json === undefined) {
-    throw new TypeError('Cannot store this value as JSON: it is undefined. Store null, or delete the record.');
+    throw new StoreArgumentError('Cannot store this value as JSON: it is undefined. Store null, or delete the record.');
   }
   return json;
 }
@@ -295,9 +297,10 @@ function rejectUnrepresentable(key: string, member: unknown): unknown {
     case 'function':
     case 'symbol':
     case 'bigint':
-      throw new TypeError(`${where} is a ${typeof member}.`);
+      throw new StoreArgumentError(`${where} is a ${typeof member}.`);
     case 'number':
-      if (!Number.isFinite(member)) throw new TypeError(`${where} is ${member}, which JSON would store as null.`);
+      if (!Number.isFinite(member))
+        throw new StoreArgumentError(`${where} is ${member}, which JSON would store as null.`);
       return member;
     default:
       return member;
@@ -316,11 +319,7 @@ function toRecord<T>(entry: Entry): StoreRecord<T> {
 
 function counterValue(entry: Entry, namespace: string, key: string): number {
   const value: unknown = JSON.parse(entry.json);
-  if (typeof value !== 'number') {
-    throw new TypeError(
-      `increment(): the record "${key}" in "${namespace}" holds ${describe(value)}, not a number; it is not a counter.`,
-    );
-  }
+  if (typeof value !== 'number') throw new StoreNotACounterError(namespace, key, value);
   return value;
 }
 

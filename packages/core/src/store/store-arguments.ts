@@ -1,12 +1,15 @@
 /**
  * Argument checks of the store methods, shared by every store (MemoryStore, RedisStore, yours),
  * so that all stores refuse the same calls with the same messages. Each check throws a
- * `TypeError`; a store turns it into a rejection before it does anything.
+ * {@link StoreArgumentError} (`ERR_LG_STORE_ARGUMENT`); a store turns it into a rejection before it
+ * does anything.
  *
  * @module
  */
 import type { Clock } from '../clock.js';
+import { describeValue as describe } from './describe-value.js';
 import type { PutOptions, StoreContext } from './store.js';
+import { StoreArgumentError } from './store-errors.js';
 
 /** `put()` options after validation. */
 export interface WriteConditions {
@@ -22,7 +25,7 @@ const INCREMENT_OPTIONS = ['ttlMs'] as const;
 /** A namespace or a key must be a non-empty string. */
 export function assertName(method: string, what: 'namespace' | 'key', name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new TypeError(`${method}(): the ${what} must be a non-empty string; got ${describe(name)}.`);
+    throw new StoreArgumentError(`${method}(): the ${what} must be a non-empty string; got ${describe(name)}.`);
   }
 }
 
@@ -34,7 +37,7 @@ export function assertStoreContext(context: unknown): asserts context is StoreCo
     typeof clock.setTimeout !== 'function' ||
     typeof clock.clearTimeout !== 'function'
   ) {
-    throw new TypeError('init(): the context must have a clock with now(), setTimeout() and clearTimeout().');
+    throw new StoreArgumentError('init(): the context must have a clock with now(), setTimeout() and clearTimeout().');
   }
 }
 
@@ -46,10 +49,10 @@ export function readPutOptions(options: PutOptions | undefined): WriteConditions
   assertTtl('put', ttlMs);
   assertVersion('put', ifVersion);
   if (ifAbsent !== undefined && typeof ifAbsent !== 'boolean') {
-    throw new TypeError(`put(): ifAbsent must be a boolean; got ${describe(ifAbsent)}.`);
+    throw new StoreArgumentError(`put(): ifAbsent must be a boolean; got ${describe(ifAbsent)}.`);
   }
   if (ifAbsent === true && ifVersion !== undefined) {
-    throw new TypeError('put(): ifAbsent and ifVersion cannot both hold; give one of them.');
+    throw new StoreArgumentError('put(): ifAbsent and ifVersion cannot both hold; give one of them.');
   }
   return { ttlMs, ifAbsent: ifAbsent === true, ifVersion };
 }
@@ -72,16 +75,17 @@ export function readIncrementOptions(options: { ttlMs?: number } | undefined): n
 
 /** `by` of `increment()` must be a safe integer. */
 export function assertBy(by: unknown): asserts by is number {
-  if (!Number.isSafeInteger(by)) throw new TypeError(`increment(): by must be a safe integer; got ${describe(by)}.`);
+  if (!Number.isSafeInteger(by))
+    throw new StoreArgumentError(`increment(): by must be a safe integer; got ${describe(by)}.`);
 }
 
 function assertOptions(method: string, options: unknown, known: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${method}(): the options must be an object; got ${describe(options)}.`);
+    throw new StoreArgumentError(`${method}(): the options must be an object; got ${describe(options)}.`);
   }
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
-      throw new TypeError(`${method}(): unknown option "${name}"; the options are ${known.join(', ')}.`);
+      throw new StoreArgumentError(`${method}(): unknown option "${name}"; the options are ${known.join(', ')}.`);
     }
   }
 }
@@ -89,7 +93,7 @@ function assertOptions(method: string, options: unknown, known: readonly string[
 function assertTtl(method: string, ttlMs: unknown): void {
   if (ttlMs === undefined) return;
   if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw new TypeError(
+    throw new StoreArgumentError(
       `${method}(): ttlMs must be a positive, finite number of milliseconds; got ${describe(ttlMs)}.`,
     );
   }
@@ -98,16 +102,6 @@ function assertTtl(method: string, ttlMs: unknown): void {
 function assertVersion(method: string, version: unknown): void {
   if (version === undefined) return;
   if (!Number.isSafeInteger(version) || (version as number) < 1) {
-    throw new TypeError(`${method}(): ifVersion must be a positive integer; got ${describe(version)}.`);
+    throw new StoreArgumentError(`${method}(): ifVersion must be a positive integer; got ${describe(version)}.`);
   }
-}
-
-/** A short description of a bad argument, for error messages. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

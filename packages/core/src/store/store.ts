@@ -31,6 +31,17 @@ export interface PutOptions {
  * share a store. Expiry is a stored timestamp checked on read, never a timer per record; all time
  * comes from the clock given to `init()`.
  *
+ * What a store rejects with (the classes are exported by `@licensegate/core`; the engine tells
+ * store outcomes apart by these classes only):
+ * - `StoreArgumentError` (`ERR_LG_STORE_ARGUMENT`) for a bad argument or a value JSON cannot
+ *   represent faithfully — the checks of `store-arguments.ts` and `serializeStoreValue()` throw it;
+ * - `StoreNotACounterError` and `StoreCounterRangeError` from `increment()`;
+ * - `StoreUnavailableError` while the store cannot be reached or cannot make a write durable,
+ *   with `maybeApplied` saying whether the failed call may have taken effect. The engine keeps a
+ *   batch-mode debit in memory through an outage only on this error with `maybeApplied: false`;
+ * - any other `Error` (the store's own, with a `code` of its own) for anything else.
+ * The first three change nothing; a `StoreUnavailableError` changes nothing unless `maybeApplied` is `true`.
+ *
  * Every store must pass the conformance suite in `@licensegate/core/testing`.
  */
 export interface Store {
@@ -65,6 +76,8 @@ export interface Store {
   /**
    * Adds `by` (a safe integer, may be negative) to a counter that starts at 0, and returns the new
    * value. A counter is a record whose value is a number; `ttlMs` sets its expiry on every call.
+   * @throws StoreNotACounterError when the live record's value is not a number (nothing changes)
+   * @throws StoreCounterRangeError when the result would leave the safe-integer range (nothing changes)
    */
   increment(namespace: string, key: string, by: number, options?: { ttlMs?: number }): Promise<number>;
   /** Called by each gate at `stop()`. A store shared by several gates stays usable until the last one stops. */

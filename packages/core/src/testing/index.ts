@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { ManualClock } from './manual-clock.js';
+export { ManualClock, ClockAdvanceError } from './manual-clock.js';
 export { CapturingLogger, type LogEntry, type LogLevel } from './capturing-logger.js';
 export { storeConformanceCases } from './store-conformance.js';
 export type { StoreConformanceCase, StoreConformanceContext } from './store-conformance.js';

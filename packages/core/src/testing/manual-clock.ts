@@ -1,5 +1,17 @@
 import type { Clock, ClockTimer } from '../clock.js';
 
+/** `ManualClock.advance()` was given a move that is not a finite, non-negative number of ms; time did not move. */
+export class ClockAdvanceError extends RangeError {
+  /** Stable, documented code. */
+  readonly code: 'ERR_LG_CLOCK_ADVANCE';
+
+  constructor(ms: number) {
+    super(`advance() takes a non-negative number of ms; got ${ms}. Time did not move.`);
+    this.name = new.target.name;
+    this.code = 'ERR_LG_CLOCK_ADVANCE';
+  }
+}
+
 interface PendingTimer {
   readonly at: number;
   readonly seq: number;
@@ -52,9 +64,10 @@ export class ManualClock implements Clock {
   /**
    * Moves time forward by `ms`, running each timer that falls due at its instant. Between timers
    * it lets pending promise callbacks and I/O callbacks run, so work a timer starts can go on.
+   * @throws ClockAdvanceError (`ERR_LG_CLOCK_ADVANCE`, a `RangeError`) for a negative or non-finite `ms`
    */
   async advance(ms: number): Promise<void> {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance() takes a non-negative number of ms; got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0) throw new ClockAdvanceError(ms);
     const end = this.#now + ms;
     for (;;) {
       const next = this.#next(end);

@@ -29,6 +29,7 @@
 import assert from 'node:assert/strict';
 
 import type { ListedRecord, Store } from '../store/store.js';
+import { StoreArgumentError, StoreCounterRangeError, StoreNotACounterError } from '../store/store-errors.js';
 import type { ManualClock } from './manual-clock.js';
 
 /**
@@ -67,15 +68,46 @@ async function snapshot(store: Store, namespace: string = NS): Promise<ListedRec
   return records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** Asserts that a call rejects with a `TypeError` and leaves the namespace as it was. */
+/** A store error class the suite expects. */
+type StoreErrorClass = typeof StoreArgumentError | typeof StoreNotACounterError | typeof StoreCounterRangeError;
+
+/** The code each store error class carries. */
+const CODE_OF = new Map<StoreErrorClass, string>([
+  [StoreArgumentError, 'ERR_LG_STORE_ARGUMENT'],
+  [StoreNotACounterError, 'ERR_LG_STORE_NOT_A_COUNTER'],
+  [StoreCounterRangeError, 'ERR_LG_STORE_COUNTER_RANGE'],
+]);
+
+/**
+ * Asserts that a call rejects (never throws synchronously) with an instance of `errorClass` — the
+ * class of `@licensegate/core` itself, not a look-alike, since the engine tests for it — carrying
+ * its code, and leaves the namespace as it was.
+ */
 async function rejectsAndChangesNothing(
   store: Store,
   call: () => Promise<unknown>,
-  errorClass: typeof TypeError | typeof RangeError = TypeError,
+  errorClass: StoreErrorClass = StoreArgumentError,
   namespace: string = NS,
 ): Promise<void> {
   const before = await snapshot(store, namespace);
-  await assert.rejects(call, errorClass);
+  let pending: Promise<unknown>;
+  try {
+    pending = call();
+  } catch (error) {
+    assert.fail(`the call threw synchronously instead of rejecting: ${String(error)}`);
+  }
+  await assert.rejects(pending, (error: unknown) => {
+    assert.ok(
+      error instanceof errorClass,
+      `expected a ${errorClass.name} (from @licensegate/core), got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
+    assert.equal(
+      (error as { code?: unknown }).code,
+      CODE_OF.get(errorClass),
+      `the ${errorClass.name} has the wrong code`,
+    );
+    return true;
+  });
   assert.deepEqual(await snapshot(store, namespace), before, 'a rejected call changed the store');
 }
 
@@ -185,7 +217,7 @@ const basics: StoreConformanceCase[] = [
     },
   },
   {
-    name: 'values JSON cannot represent faithfully are rejected with a TypeError, and nothing changes',
+    name: 'values JSON cannot represent faithfully are rejected with a StoreArgumentError (ERR_LG_STORE_ARGUMENT), and nothing changes',
     async run({ store }) {
       await store.put(NS, 'k', { ok: true });
       const circular: Record<string, unknown> = {};
@@ -515,13 +547,23 @@ const counters: StoreConformanceCase[] = [
     },
   },
   {
-    name: 'increment of a record that is not a number rejects with a TypeError and changes nothing',
+    name: 'increment of a record that is not a number rejects with a StoreNotACounterError (ERR_LG_STORE_NOT_A_COUNTER) and changes nothing',
     async run({ store }) {
       for (const [index, value] of ['5', { n: 1 }, [1], null, true].entries()) {
         await store.put(NS, `k${index}`, value, { ttlMs: TTL });
-        await rejectsAndChangesNothing(store, () => store.increment(NS, `k${index}`, 1));
-        await rejectsAndChangesNothing(store, () => store.increment(NS, `k${index}`, 1, { ttlMs: 5 }));
+        await rejectsAndChangesNothing(store, () => store.increment(NS, `k${index}`, 1), StoreNotACounterError);
+        await rejectsAndChangesNothing(
+          store,
+          () => store.increment(NS, `k${index}`, 1, { ttlMs: 5 }),
+          StoreNotACounterError,
+        );
       }
+      await assert.rejects(store.increment(NS, 'k0', 1), (error: unknown) => {
+        assert.ok(error instanceof StoreNotACounterError);
+        assert.equal(error.namespace, NS);
+        assert.equal(error.key, 'k0');
+        return true;
+      });
     },
   },
   {
@@ -534,13 +576,13 @@ const counters: StoreConformanceCase[] = [
     },
   },
   {
-    name: 'increment past the safe-integer range rejects with a RangeError and changes nothing',
+    name: 'increment past the safe-integer range rejects with a StoreCounterRangeError (ERR_LG_STORE_COUNTER_RANGE) and changes nothing',
     async run({ store }) {
       await store.increment(NS, 'n', Number.MAX_SAFE_INTEGER - 1);
       assert.equal(await store.increment(NS, 'n', 1), Number.MAX_SAFE_INTEGER);
-      await rejectsAndChangesNothing(store, () => store.increment(NS, 'n', 1), RangeError);
+      await rejectsAndChangesNothing(store, () => store.increment(NS, 'n', 1), StoreCounterRangeError);
       await store.increment(NS, 'low', -Number.MAX_SAFE_INTEGER);
-      await rejectsAndChangesNothing(store, () => store.increment(NS, 'low', -1), RangeError);
+      await rejectsAndChangesNothing(store, () => store.increment(NS, 'low', -1), StoreCounterRangeError);
     },
   },
 ];
@@ -603,7 +645,7 @@ const lifecycle: StoreConformanceCase[] = [
 
 const badArguments: StoreConformanceCase[] = [
   {
-    name: 'an empty or non-string namespace or key rejects with a TypeError and changes nothing',
+    name: 'an empty or non-string namespace or key rejects with a StoreArgumentError and changes nothing',
     async run({ store }) {
       await store.put(NS, 'k', 1);
       const names = ['', undefined, null, 1] as unknown as string[];
@@ -621,7 +663,7 @@ const badArguments: StoreConformanceCase[] = [
     },
   },
   {
-    name: 'a ttlMs that is not a positive finite number rejects with a TypeError and changes nothing',
+    name: 'a ttlMs that is not a positive finite number rejects with a StoreArgumentError and changes nothing',
     async run({ store }) {
       await store.put(NS, 'k', 1);
       await store.increment(NS, 'n', 1);
@@ -634,7 +676,7 @@ const badArguments: StoreConformanceCase[] = [
     },
   },
   {
-    name: 'an ifVersion that is not a positive integer rejects with a TypeError and changes nothing',
+    name: 'an ifVersion that is not a positive integer rejects with a StoreArgumentError and changes nothing',
     async run({ store }) {
       await store.put(NS, 'k', 1);
       for (const ifVersion of [0, -1, 1.5, NaN, Infinity, '1' as unknown as number]) {
@@ -644,7 +686,7 @@ const badArguments: StoreConformanceCase[] = [
     },
   },
   {
-    name: 'an increment by a non-safe-integer rejects with a TypeError and changes nothing',
+    name: 'an increment by a non-safe-integer rejects with a StoreArgumentError and changes nothing',
     async run({ store }) {
       await store.increment(NS, 'n', 1);
       for (const by of [1.5, NaN, Infinity, -Infinity, 2 ** 53, '1' as unknown as number]) {
@@ -654,7 +696,7 @@ const badArguments: StoreConformanceCase[] = [
     },
   },
   {
-    name: 'contradictory or unknown write options reject with a TypeError and change nothing',
+    name: 'contradictory or unknown write options reject with a StoreArgumentError and change nothing',
     async run({ store }) {
       await store.put(NS, 'k', 1);
       const options = [
@@ -678,12 +720,20 @@ const badArguments: StoreConformanceCase[] = [
  * (see {@link StoreConformanceContext}); a case passes when `run()` resolves.
  *
  * Beyond the {@link Store} interface's own words, the suite pins down:
- * - values are stored as JSON, and values JSON cannot represent faithfully reject with a `TypeError`;
+ * - values are stored as JSON, and values JSON cannot represent faithfully reject with a
+ *   `StoreArgumentError` (`ERR_LG_STORE_ARGUMENT`);
  * - a key without a live record (never written, deleted or expired) starts again at version 1;
  * - a record is gone when the clock reaches `expiresAt` (`expiresAt <= now`);
- * - bad arguments and unknown options reject (never throw synchronously) with a `TypeError`;
- *   an increment that would leave the safe-integer range rejects with a `RangeError`;
+ * - bad arguments and unknown options reject (never throw synchronously) with a `StoreArgumentError`;
+ *   an increment of a record that is not a number rejects with a `StoreNotACounterError`
+ *   (`ERR_LG_STORE_NOT_A_COUNTER`) — the drawdown journal relies on it — and one that would leave
+ *   the safe-integer range with a `StoreCounterRangeError` (`ERR_LG_STORE_COUNTER_RANGE`). These are
+ *   the classes `@licensegate/core` exports, not look-alikes: the engine tests for them;
  * - a rejected call, a refused conditional write and a refused conditional delete change nothing.
+ *
+ * What the suite cannot provoke, a store must still do: while it cannot be reached (or cannot make
+ * a write durable), reject with a `StoreUnavailableError` whose `maybeApplied` says whether the call
+ * may have taken effect. Test that with your store's own outage (see the Redis and file stores' tests).
  */
 export const storeConformanceCases: readonly StoreConformanceCase[] = Object.freeze([
   ...basics,

@@ -104,30 +104,32 @@ export class DrawdownWorld {
     sku: string,
     arn: string,
     drawdown: Readonly<Record<string, DrawdownDimensionOptions>>,
-    shared: boolean,
+    store: MemoryStore,
   ) {
     this.lm = lm;
     this.sku = sku;
     this.arn = arn;
     this.clock = new ManualClock(lm.clock.now());
-    this.store = shared ? new SharedMemoryStore() : new MemoryStore();
+    this.store = store;
     this.client = new LicenseManagerClient({ endpoint: lm.url, region: 'us-east-1', maxAttempts: 1 });
     this.#drawdown = drawdown;
   }
 
   /**
    * A new world with a license of `maxCount` units; meters default to `drawdown`. Its store acts
-   * as one shared by several processes (each engine of a test is one), unless `shared` is false.
+   * as one shared by several processes (each engine of a test is one), unless `shared` is false;
+   * `store` gives it a store of the test's own instead (a fresh one: the world initialises it).
    */
   static async create(
     lm: RunningEmulator,
     maxCount: number,
     drawdown: Readonly<Record<string, DrawdownDimensionOptions>>,
-    { shared = true }: { shared?: boolean } = {},
+    { shared = true, store }: { shared?: boolean; store?: MemoryStore } = {},
   ): Promise<DrawdownWorld> {
     const sku = `lg-dd-${randomUUID()}`;
     const [arn] = lm.addLicenses([drawdownSeed(sku, maxCount)]);
-    const world = new DrawdownWorld(lm, sku, arn ?? '', drawdown, shared);
+    const ownStore = store ?? (shared ? new SharedMemoryStore() : new MemoryStore());
+    const world = new DrawdownWorld(lm, sku, arn ?? '', drawdown, ownStore);
     await world.store.init({ clock: world.clock });
     return world;
   }

@@ -6,6 +6,7 @@
  * and, for the emulated operations only, their input/output/error shape names plus every shape
  * reachable from them.
  */
+import { internalError } from '../emulator-error.js';
 import model from './service-model.json' with { type: 'json' };
 
 /** The Smithy/botocore shape types the validator understands. */
@@ -134,10 +135,10 @@ export function errorsOf(op: EmulatedOperation): readonly string[] {
 /**
  * The shape called `name`.
  *
- * @throws Error when the shape is not in the extracted model (a programming error).
+ * @throws EmulatorError `ERR_LG_EMU_INTERNAL` when the shape is not in the extracted model (a programming error).
  */
 export function shapeOf(name: string): Shape {
   const shape = Object.hasOwn(SERVICE_MODEL.shapes, name) ? SERVICE_MODEL.shapes[name] : undefined;
-  if (shape === undefined) throw new Error(`Shape ${name} is not in the emulator's service model`);
+  if (shape === undefined) throw internalError(`Shape ${name} is not in the emulator's service model`);
   return shape;
 }

@@ -16,6 +16,7 @@
  * A validator is compiled once per shape into closures when this module loads, for the input shape
  * of every emulated operation; validating a valid request builds no strings and allocates nothing.
  */
+import { internalError } from '../emulator-error.js';
 import { AwsError } from '../protocol/aws-error.js';
 import { EMULATED_OPERATIONS, inputShapeOf, shapeOf } from './service-model.js';
 import type { Shape } from './service-model.js';
@@ -164,7 +165,7 @@ function translateEscape(pattern: string, i: number, inClass: boolean, unicode: 
     const ranges = unicode ? JAVA_NON_SPACE_U : JAVA_NON_SPACE;
     return { text: inClass ? ranges : `[^${JAVA_SPACE}]`, next: i + 2 };
   }
-  if (c === 'Q') throw new Error(`Unsupported Java regex construct \\Q in ${pattern}`);
+  if (c === 'Q') throw internalError(`Unsupported Java regex construct \\Q in ${pattern}`);
   if ((c === 'p' || c === 'P') && pattern[i + 2] === '{') {
     const end = pattern.indexOf('}', i + 3);
     const posix = end < 0 ? undefined : lookup(JAVA_POSIX, pattern.slice(i + 3, end));
@@ -184,7 +185,7 @@ function translateEscape(pattern: string, i: number, inClass: boolean, unicode: 
  * Translated: `\s`/`\S` (Java whitespace is ASCII only), `.` (Java also stops at U+0085) and the
  * POSIX classes `\p{Alpha}` and friends; other `\p{...}` get the `u` flag.
  *
- * @throws Error for constructs with no JavaScript equivalent (`\Q...\E`, nested classes).
+ * @throws EmulatorError `ERR_LG_EMU_INTERNAL` for constructs with no JavaScript equivalent (`\Q...\E`, nested classes).
  */
 export function javaPatternToRegExp(pattern: string): RegExp {
   const unicode = /\\[pP]\{/.test(pattern);
@@ -198,7 +199,7 @@ export function javaPatternToRegExp(pattern: string): RegExp {
       i = next;
       continue;
     }
-    if (c === '[' && inClass) throw new Error(`Unsupported nested character class in ${pattern}`);
+    if (c === '[' && inClass) throw internalError(`Unsupported nested character class in ${pattern}`);
     if (c === '[') inClass = true;
     else if (c === ']') inClass = false;
     out += c === '.' && !inClass ? JAVA_DOT : c;
@@ -431,7 +432,7 @@ function compileMap(shape: Shape, compile: (name: string) => Check): Check {
 
 /** Returns `ref`, or throws when the model lacks it. */
 function requireRef<T>(ref: T | undefined, what: string): T {
-  if (ref === undefined) throw new Error(`Service model shape has no ${what}`);
+  if (ref === undefined) throw internalError(`Service model shape has no ${what}`);
   return ref;
 }
 
@@ -493,12 +494,12 @@ const INPUT_CHECKS: ReadonlyMap<string, Check> = (() => {
  * @throws AwsError `ValidationException` listing every constraint violation, Coral style:
  *   `1 validation error detected: Value null at 'productSKU' failed to satisfy constraint: Member
  *   must not be null`
- * @throws Error when `operation` is not emulated (a server bug, not a client error)
+ * @throws EmulatorError `ERR_LG_EMU_INTERNAL` when `operation` is not emulated (a server bug, not a client error)
  */
 export function validateInput(operation: string, input: unknown): void {
   const check = INPUT_CHECKS.get(operation);
   if (check === undefined) {
-    throw new Error(`validateInput: ${operation} is not an emulated operation with an input`);
+    throw internalError(`validateInput: ${operation} is not an emulated operation with an input`);
   }
   if (!isJsonObject(input)) {
     throw new AwsError(

@@ -2,7 +2,7 @@
 // log grow past a size (EFBIG): a real failed write. It writes until a write fails, then prints one
 // JSON line describing what it saw.
 // Usage: node full-disk-writer.js <directory>
-import { systemClock } from '@licensegate/core';
+import { StoreUnavailableError, systemClock } from '@licensegate/core';
 
 import { FileStore } from '../../src/index.js';
 import { CapturingLogger } from '@licensegate/core/testing';
@@ -33,6 +33,7 @@ const report = {
   acknowledged,
   error: {
     name: error.name,
+    storeUnavailable: error instanceof StoreUnavailableError,
     code: error.code,
     systemCode: error.systemCode,
     maybeApplied: error.maybeApplied,

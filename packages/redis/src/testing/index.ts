@@ -15,4 +15,10 @@
  *
  * @packageDocumentation
  */
-export { findRedisServer, startRedisServer, type RedisServerOptions, type RunningRedis } from './redis-server.js';
+export {
+  findRedisServer,
+  startRedisServer,
+  RedisServerError,
+  type RedisServerOptions,
+  type RunningRedis,
+} from './redis-server.js';

@@ -13,8 +13,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Redis } from 'ioredis';
 
+import type { RedisErrorCode } from '../errors.js';
+
 /** How long a server may take to say it is ready. */
 const START_TIMEOUT_MS = 5_000;
+
+/**
+ * {@link startRedisServer} failed (`ERR_LG_REDIS_TEST_SERVER`): there is no `redis-server`, or it
+ * did not start (the message carries its output). Install Redis, or skip the tests that need it
+ * when {@link findRedisServer} finds none.
+ */
+export class RedisServerError extends Error {
+  /** Stable, documented code. */
+  readonly code: Extract<RedisErrorCode, 'ERR_LG_REDIS_TEST_SERVER'>;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = 'ERR_LG_REDIS_TEST_SERVER';
+  }
+}
 
 /** A running `redis-server`. */
 export interface RunningRedis {
@@ -60,11 +78,15 @@ export function findRedisServer(): string | undefined {
 /**
  * Starts `redis-server --port N --bind 127.0.0.1 --save '' --appendonly no` and resolves once it
  * accepts connections.
- * @throws Error when there is no `redis-server`, or it does not start within 5 s (with its output)
+ * @throws RedisServerError when there is no `redis-server`, or it does not start within 5 s (with its output)
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RunningRedis> {
   const binary = options.binary ?? findRedisServer();
-  if (binary === undefined) throw new Error('redis-server is not installed (not found on PATH).');
+  if (binary === undefined) {
+    throw new RedisServerError(
+      'redis-server is not installed (not found on PATH): install Redis, or skip when findRedisServer() finds none.',
+    );
+  }
   const cluster = options.cluster === true;
   if (options.port !== undefined) return launch(binary, options.port, cluster);
   let lastError: unknown;
@@ -102,7 +124,10 @@ async function launch(binary: string, port: number, cluster: boolean): Promise<R
   } catch (error) {
     child.kill('SIGKILL');
     removeDir();
-    throw error;
+    if (error instanceof RedisServerError) throw error;
+    throw new RedisServerError(`redis-server on port ${port} did not become ready: ${String(error)}`, {
+      cause: error,
+    });
   }
   let exited: Promise<unknown> | undefined;
   return {
@@ -123,10 +148,7 @@ async function launch(binary: string, port: number, cluster: boolean): Promise<R
 function ready(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(
-      () => fail(new Error(`redis-server did not start in ${START_TIMEOUT_MS} ms`)),
-      START_TIMEOUT_MS,
-    );
+    const timer = setTimeout(() => fail(`redis-server did not start in ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
       if (output.includes('Ready to accept connections')) {
@@ -134,8 +156,8 @@ function ready(child: ChildProcess): Promise<void> {
         resolve();
       }
     };
-    const onExit = (code: number | null): void => fail(new Error(`redis-server exited with ${code}`));
-    const onError = (error: Error): void => fail(error);
+    const onExit = (code: number | null): void => fail(`redis-server exited with ${code}`);
+    const onError = (error: Error): void => fail(error.message, error);
     function cleanup(): void {
       clearTimeout(timer);
       child.stdout?.off('data', onData);
@@ -144,10 +166,10 @@ function ready(child: ChildProcess): Promise<void> {
       child.stdout?.resume();
       child.stderr?.resume();
     }
-    function fail(error: Error): void {
+    function fail(reason: string, cause?: Error): void {
       cleanup();
       child.kill('SIGKILL');
-      reject(new Error(`${error.message}; its output:\n${output.trim()}`));
+      reject(new RedisServerError(`${reason}; its output:\n${output.trim()}`, cause && { cause }));
     }
     child.stdout?.on('data', onData);
     child.once('exit', onExit);
@@ -163,7 +185,7 @@ async function takeAllSlots(port: number): Promise<void> {
     await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) {
-      if (Date.now() > deadline) throw new Error('the one-node cluster did not reach cluster_state:ok');
+      if (Date.now() > deadline) throw new RedisServerError('the one-node cluster did not reach cluster_state:ok');
       await sleep(20);
     }
   } finally {
