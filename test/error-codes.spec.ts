@@ -1,7 +1,8 @@
 /**
  * Every error a licensegate package throws has a stable `code`, documented with its fix: a
- * lint-like check over the sources of every package (`packages/*\/src`), so that a bare
- * `new Error(...)` or an undocumented code cannot slip in.
+ * lint-like check over the sources of every published package (`packages/*\/src`; the private
+ * testkit is test code, whose stand-in failures need no code), so that a bare `new Error(...)` or an
+ * undocumented code cannot slip in.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -38,9 +39,20 @@ function sourcesUnder(directory: string): SourceFile[] {
   return files;
 }
 
+/** Whether a package is private (never published): its package.json says so. */
+function isPrivate(directory: string): boolean {
+  try {
+    return (
+      (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { private?: boolean }).private === true
+    );
+  } catch {
+    return false;
+  }
+}
+
 function packageSources(): SourceFile[] {
   return readdirSync(PACKAGES, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
+    .filter((entry) => entry.isDirectory() && !isPrivate(join(PACKAGES, entry.name)))
     .flatMap((entry) => {
       try {
         return sourcesUnder(join(PACKAGES, entry.name, 'src'));
