@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { LicenseUnavailableError, problemFor, SeatsExhaustedError, type LicenseGate } from '@licensegate/core';
+import { LicenseUnavailableError, SeatsExhaustedError, type LicenseGate } from '@licensegate/core';
+import { problemFor } from '@licensegate/core/http';
 import { RedisUnavailableError } from '@licensegate/redis';
 
 import { CapturingLogger } from './redis-support/capturing-logger.js';

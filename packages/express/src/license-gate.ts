@@ -4,15 +4,17 @@ import {
   LicenseGate,
   LicenseGateConfigurationError,
   LicenseGateError,
+  type LicenseGateOptions,
+  type SeatView,
+} from '@licensegate/core';
+import {
   RequestCharge,
   SessionSeats,
-  type LicenseGateOptions,
   type SeatRequest,
-  type SeatView,
   type UnitsOf,
   watchFinishedResponses,
   whenResponseDone,
-} from '@licensegate/core';
+} from '@licensegate/core/http';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
 import { RequestLicense } from './request-license.js';

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 
-import type { DrawdownDimensionOptions, LicenseGate, UnavailablePolicy, UnitsOf } from '@licensegate/core';
+import type { DrawdownDimensionOptions, LicenseGate, UnavailablePolicy } from '@licensegate/core';
+import type { UnitsOf } from '@licensegate/core/http';
 import type { Request, Response } from 'express';
 import request from 'supertest';
 

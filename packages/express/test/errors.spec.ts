@@ -9,7 +9,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
-import { createLicenseGate, MemoryStore, type LicenseGate, type PutOptions } from '@licensegate/core';
+import { createLicenseGate, MemoryStore, type LicenseGate } from '@licensegate/core';
+import type { PutOptions } from '@licensegate/core/store';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
 import { licenseGate } from '../src/index.js';
 import express from 'express';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { RequestCharge, watchFinishedResponses, whenResponseDone } from '@licensegate/core';
+import { RequestCharge, watchFinishedResponses, whenResponseDone } from '@licensegate/core/http';
 import type { Request, Response } from 'express';
 import { of, tap, type Observable } from 'rxjs';
 

@@ -3,16 +3,13 @@ import {
   createLicenseGate,
   LicenseGate,
   LicenseGateError,
-  logDenial,
-  problemFor,
-  SessionSeats,
   type DrawdownMeter,
   type LicenseGateStatus,
   type SeatPool,
-  type SeatRequest,
   type SeatView,
   type TierDecision,
 } from '@licensegate/core';
+import { logDenial, problemFor, SessionSeats, type SeatRequest } from '@licensegate/core/http';
 import type { Request, Response } from 'express';
 
 import { LicenseGateException } from './license-gate.exception.js';

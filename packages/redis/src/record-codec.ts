@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { StoreRecord } from '@licensegate/core';
+import type { StoreRecord } from '@licensegate/core/store';
 
 /** Thrown when Redis holds something this store did not write (another program's data under its prefix). */
 export class UnexpectedReplyError extends Error {

@@ -5,7 +5,7 @@
  */
 import type { ClientRequest } from 'node:http';
 
-import type { UnitsOf } from '@licensegate/core';
+import type { UnitsOf } from '@licensegate/core/http';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 
 import type { LicenseGateMiddleware } from '../../src/index.js';
