@@ -24,14 +24,8 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { GetLicenseUsageCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
-import {
-  createLicenseGate,
-  MemoryStore,
-  RequestCharge,
-  SessionSeats,
-  silentLogger,
-  systemClock,
-} from '@licensegate/core';
+import { createLicenseGate, MemoryStore, silentLogger, systemClock } from '@licensegate/core';
+import { RequestCharge, SessionSeats } from '@licensegate/core/http';
 import { startEmulator } from '@licensegate/emulator';
 import { licenseGate } from '@licensegate/express';
 import { RedisStore } from '@licensegate/redis';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { LicenseUnavailableError, problemFor, SeatsExhaustedError, type LicenseGate } from '@licensegate/core';
+import { LicenseUnavailableError, SeatsExhaustedError, type LicenseGate } from '@licensegate/core';
+import { problemFor } from '@licensegate/core/http';
 import { CapturingLogger } from '@licensegate/core/testing';
 import { RedisUnavailableError } from '@licensegate/redis';
 

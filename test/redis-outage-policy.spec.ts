@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { LicenseUnavailableError, SessionSeats, silentLogger, type LicenseGate } from '@licensegate/core';
+import { LicenseUnavailableError, silentLogger, type LicenseGate } from '@licensegate/core';
+import { SessionSeats } from '@licensegate/core/http';
 import { CapturingLogger } from '@licensegate/core/testing';
 import { RedisUnavailableError } from '@licensegate/redis';
 

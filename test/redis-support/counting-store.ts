@@ -1,4 +1,4 @@
-import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from '@licensegate/core';
+import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from '@licensegate/core/store';
 
 /**
  * A store that passes every call on and counts the calls in flight, so that a test can wait — for

@@ -1,6 +1,11 @@
 /**
- * @licensegate/core — the entitlement engine: which tier an AWS Marketplace buyer purchased,
- * learnt from AWS License Manager, cached, refreshed, and answered synchronously on the hot path.
+ * `@licensegate/core` — the entitlement engine: which tier an AWS Marketplace buyer purchased,
+ * learnt from AWS License Manager, cached, refreshed, and answered synchronously on the hot path;
+ * floating seats; drawdown units.
+ *
+ * This entry is what an app uses. The kit for HTTP adapters is `@licensegate/core/http`, the kit
+ * for store authors `@licensegate/core/store`, and test helpers are `@licensegate/core/testing`.
+ * The public face of each entry is locked by its report in `packages/core/api/` (`npm run api`).
  *
  * @packageDocumentation
  */
@@ -21,7 +26,9 @@ export type {
   ResolvedSeatOptions,
   ResolvedDrawdownDimension,
 } from './options.js';
+export type { RetryOptions } from './source/retry.js';
 export { SeatPool, type AcquireOptions } from './seats/seat-pool.js';
+export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
   DrawdownMeter,
   type DrawdownStats,
@@ -29,23 +36,6 @@ export {
   type DrawdownStopReport,
 } from './drawdown/drawdown-meter.js';
 export type { Reservation, LateReservation } from './drawdown/reservation.js';
-export { SessionSeats, SESSION_SEAT_FIELD, type SessionSeat, type SeatRequest } from './sessions/session-seats.js';
-export { RequestCharge, type UnitsOf } from './http/request-charge.js';
-export { RequestLicense } from './http/request-license.js';
-export { watchFinishedResponses, whenResponseDone } from './http/response-finish.js';
-export { endAfterJournal } from './http/end-after-journal.js';
-export { DrawdownStep, type DrawdownStepOptions, type NodeExchange, type OpenedLater } from './http/drawdown-step.js';
-export { SeatSteps } from './http/seat-steps.js';
-export {
-  answerDenial,
-  logDenial,
-  problemFor,
-  PROBLEM_CONTENT_TYPE,
-  PROBLEM_TYPES,
-  type Problem,
-  type ProblemAnswer,
-} from './http/problem.js';
-export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
   LicenseGateError,
   LicenseGateConfigurationError,
@@ -60,6 +50,8 @@ export {
   type LicenseGateErrorCode,
   type StoreErrorCode,
 } from './errors.js';
+export { LicenseManagerCallError } from './source/license-source.js';
+export type { FailureKind } from './source/failure-kind.js';
 export {
   AWS_MARKETPLACE_KEY_FINGERPRINT,
   DEFAULT_REFRESH_INTERVAL_MS,
@@ -72,34 +64,5 @@ export type { TierDecision } from './tiers/tier-decision.js';
 export { TierOrder } from './tiers/tier-order.js';
 export { systemClock, type Clock, type ClockTimer } from './clock.js';
 export { stderrLogger, silentLogger, type Logger } from './logger.js';
-export {
-  isDurable,
-  type Store,
-  type StoreRecord,
-  type ListedRecord,
-  type PutOptions,
-  type StoreContext,
-} from './store/store.js';
-export { MemoryStore, serializeStoreValue, type MemoryStoreOptions } from './store/memory-store.js';
-export {
-  assertBy,
-  assertName,
-  assertStoreContext,
-  readDeleteOptions,
-  readIncrementOptions,
-  readPutOptions,
-  type WriteConditions,
-} from './store/store-arguments.js';
-export { describeValue as describeStoreArgument } from './store/describe-value.js';
-export {
-  StoreUnavailableError,
-  StoreArgumentError,
-  StoreNotACounterError,
-  StoreCounterRangeError,
-  STORE_RETRY_AFTER_MS,
-  type StoreUnavailableErrorOptions,
-} from './store/store-errors.js';
-export { LicenseManagerCallError, type LicenseInfo, type CheckoutResult } from './source/license-source.js';
-export { classifyFailure, type FailureKind, type ClassifiedFailure } from './source/failure-kind.js';
-export { parseLicenseTime } from './source/license-time.js';
-export type { RetryOptions } from './source/retry.js';
+export { isDurable, type Store } from './store/store.js';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';

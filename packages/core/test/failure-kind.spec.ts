@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-license-manager';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
 
-import { classifyFailure, type FailureKind } from '../src/index.js';
+import { classifyFailure, type FailureKind } from '../src/source/failure-kind.js';
 
 type ExceptionClass = new (options: { message: string; $metadata: { httpStatusCode?: number } }) => Error;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { parseLicenseTime } from '../src/index.js';
+import { parseLicenseTime } from '../src/source/license-time.js';
 
 const T = Date.UTC(2026, 10, 27, 21, 0, 0); // 2026-11-27T21:00:00Z
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { LicenseWatch, type LicenseWatchEvents } from '../src/license/license-watch.js';
-import type { LicenseInfo } from '../src/index.js';
+import type { LicenseInfo } from '../src/source/license-source.js';
 import { ManualClock } from '../src/testing/index.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');

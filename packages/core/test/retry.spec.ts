@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { classifyFailure } from '../src/index.js';
+import { classifyFailure } from '../src/source/failure-kind.js';
 import { withRetry, type RetryPolicy } from '../src/source/retry.js';
 
 const FAST: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2, deadlineMs: 1_000 };

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { answerDenial, PROBLEM_CONTENT_TYPE, type LicenseGate, type LicenseGateError } from '@licensegate/core';
+import type { LicenseGate, LicenseGateError } from '@licensegate/core';
+import { answerDenial, PROBLEM_CONTENT_TYPE } from '@licensegate/core/http';
 
 /** Answers a denial your own way (an HTML page, a redirect); call `next(error)` to pass it on. */
 export type DeniedHandler = (req: Request, res: Response, next: NextFunction, error: LicenseGateError) => void;

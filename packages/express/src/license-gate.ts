@@ -1,15 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   createLicenseGate,
-  DrawdownStep,
   LicenseGate,
   LicenseGateConfigurationError,
-  SeatSteps,
   type LicenseGateOptions,
-  type SeatRequest,
   type SeatView,
-  type UnitsOf,
 } from '@licensegate/core';
+import { DrawdownStep, SeatSteps, type SeatRequest, type UnitsOf } from '@licensegate/core/http';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
 import { RequestLicense } from './request-license.js';

@@ -1,4 +1,4 @@
-import type { RequestLicense } from '@licensegate/core';
+import type { RequestLicense } from '@licensegate/core/http';
 import type { Request } from 'express';
 
 /**

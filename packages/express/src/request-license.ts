@@ -1,6 +1,6 @@
-import type { RequestLicense } from '@licensegate/core';
+import type { RequestLicense } from '@licensegate/core/http';
 
-export { RequestLicense } from '@licensegate/core';
+export { RequestLicense } from '@licensegate/core/http';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

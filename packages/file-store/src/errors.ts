@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { StoreUnavailableError } from '@licensegate/core';
+import { StoreUnavailableError } from '@licensegate/core/store';
 
 /**
  * Stable codes of {@link FileStoreError}: what only the file store meets. Beside them, the store

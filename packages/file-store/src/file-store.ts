@@ -35,6 +35,7 @@
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import { systemClock, type Clock, type ClockTimer } from '@licensegate/core';
 import {
   assertBy,
   assertName,
@@ -45,15 +46,12 @@ import {
   serializeStoreValue,
   StoreCounterRangeError,
   StoreNotACounterError,
-  systemClock,
-  type Clock,
-  type ClockTimer,
   type ListedRecord,
   type PutOptions,
   type Store,
   type StoreContext,
   type StoreRecord,
-} from '@licensegate/core';
+} from '@licensegate/core/store';
 
 import { DirectoryLock } from './directory-lock.js';
 import { FileStoreError } from './errors.js';

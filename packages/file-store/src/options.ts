@@ -5,12 +5,8 @@
  */
 import { resolve } from 'node:path';
 
-import {
-  LicenseGateConfigurationError,
-  describeStoreArgument as describe,
-  stderrLogger,
-  type Logger,
-} from '@licensegate/core';
+import { LicenseGateConfigurationError, stderrLogger, type Logger } from '@licensegate/core';
+import { describeStoreArgument as describe } from '@licensegate/core/store';
 
 /** How large the log may grow before it is compacted, when {@link FileStoreOptions.compactionThresholdBytes} is not given: 16 MiB. */
 export const DEFAULT_COMPACTION_THRESHOLD_BYTES = 16 * 1024 * 1024;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { StoreRecord } from '@licensegate/core';
+import type { StoreRecord } from '@licensegate/core/store';
 
 /** A record as the store keeps it: the value as JSON text, never as a live object. Never mutated. */
 export interface Entry {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { silentLogger, type ListedRecord, type Store } from '@licensegate/core';
+import { silentLogger } from '@licensegate/core';
+import type { ListedRecord, Store } from '@licensegate/core/store';
 import { ManualClock, storeConformanceCases } from '@licensegate/core/testing';
 
 import { FileStore, type FileStoreOptions } from '../src/index.js';

@@ -3,15 +3,18 @@
  * AWS Marketplace buyer purchased, hold a floating seat per user session, and charge drawdown units
  * per request, with decorators, a guard, an interceptor and an injectable service.
  *
+ * This entry is what an app uses; the module's internals (route scanning, lifecycle, option
+ * checks) are not part of it. Its public face is locked by `packages/nestjs/api/nestjs.api.md`
+ * (`npm run api`).
+ *
  * @packageDocumentation
  */
 export { LicenseGateModule } from './license-gate.module.js';
-export {
-  checkModuleOptions,
-  type LicenseGateModuleOptions,
-  type LicenseGateModuleAsyncOptions,
-  type LicenseGateModuleExtras,
-  type LicenseGateOptionsFactory,
+export type {
+  LicenseGateModuleOptions,
+  LicenseGateModuleAsyncOptions,
+  LicenseGateModuleExtras,
+  LicenseGateOptionsFactory,
 } from './license-gate.options.js';
 export {
   RequireTier,
@@ -25,20 +28,13 @@ export {
   type DrawdownMetadata,
 } from './license-gate.decorators.js';
 export { LicenseGateGuard } from './license-gate.guard.js';
+export type { LicenseRoute, RouteLicenseMetadata } from './license-gate.route.js';
+export type { SeatAction } from './license-gate.constants.js';
 export { LicenseGateInterceptor } from './license-gate.interceptor.js';
 export { LicenseGateService, type SeatCallOptions, type AcquireSeatOptions } from './license-gate.service.js';
 export { LicenseGateException } from './license-gate.exception.js';
 export { LicenseGateExceptionFilter } from './license-gate.filter.js';
-export { LicenseGateLifecycle } from './license-gate.lifecycle.js';
 export { License, RequestLicense } from './request-license.js';
-export {
-  LicenseRoutes,
-  readRouteMetadata,
-  compileRoute,
-  type LicenseRoute,
-  type RouteLicenseMetadata,
-} from './license-gate.route.js';
-export { findLicensedRoutes, type LicensedRoute } from './license-gate.explorer.js';
 export {
   getLicenseGateToken,
   getLicenseGateServiceToken,
@@ -48,5 +44,4 @@ export {
   LICENSE_GATE,
   LICENSE_GATE_OPTIONS,
 } from './license-gate.tokens.js';
-export { DEFAULT_GATE_NAME, LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';
 export type { LicenseGateModuleErrorCode } from './license-gate.errors.js';

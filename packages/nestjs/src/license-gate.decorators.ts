@@ -1,5 +1,5 @@
 import { SetMetadata, type CustomDecorator } from '@nestjs/common';
-import type { UnitsOf } from '@licensegate/core';
+import type { UnitsOf } from '@licensegate/core/http';
 import type { Request, Response } from 'express';
 
 import { LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
-import { problemFor, type LicenseGateError, type Problem } from '@licensegate/core';
+import type { LicenseGateError } from '@licensegate/core';
+import { problemFor, type Problem } from '@licensegate/core/http';
 
 /**
  * A licensegate denial as a Nest `HttpException`: its status is the problem's (403, 402, 429, 503,

@@ -1,6 +1,7 @@
 import { Catch, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { LicenseGateError, PROBLEM_CONTENT_TYPE } from '@licensegate/core';
+import { LicenseGateError } from '@licensegate/core';
+import { PROBLEM_CONTENT_TYPE } from '@licensegate/core/http';
 
 import { LicenseGateException } from './license-gate.exception.js';
 

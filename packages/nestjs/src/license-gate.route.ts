@@ -1,7 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { ModuleRef, Reflector } from '@nestjs/core';
-import { DrawdownStep, type TierDecision } from '@licensegate/core';
+import type { TierDecision } from '@licensegate/core';
+import { DrawdownStep } from '@licensegate/core/http';
 import type { Request, Response } from 'express';
 
 import { DEFAULT_GATE_NAME, LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';

@@ -1,17 +1,15 @@
 import type { ExecutionContext } from '@nestjs/common';
 import {
-  answerDenial,
   createLicenseGate,
   LicenseGate,
-  SeatSteps,
   type DrawdownMeter,
   type LicenseGateError,
   type LicenseGateStatus,
   type SeatPool,
-  type SeatRequest,
   type SeatView,
   type TierDecision,
 } from '@licensegate/core';
+import { answerDenial, SeatSteps, type SeatRequest } from '@licensegate/core/http';
 import type { Request, Response } from 'express';
 
 import { LicenseGateException } from './license-gate.exception.js';

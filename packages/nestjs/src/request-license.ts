@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { RequestLicense } from '@licensegate/core';
+import { RequestLicense } from '@licensegate/core/http';
 
 export { RequestLicense };
 

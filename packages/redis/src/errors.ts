@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { StoreUnavailableError } from '@licensegate/core';
+import { StoreUnavailableError } from '@licensegate/core/store';
 
 /** How long an app is told to wait before trying again (`Retry-After`) while Redis is unreachable. */
 export const REDIS_RETRY_AFTER_MS = 1_000;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { StoreRecord } from '@licensegate/core';
+import type { StoreRecord } from '@licensegate/core/store';
 
 import { UnexpectedReplyError } from './errors.js';
 

@@ -24,19 +24,12 @@
  *
  * @module
  */
-import {
-  systemClock,
-  type Clock,
-  type ListedRecord,
-  type PutOptions,
-  type Store,
-  type StoreContext,
-  type StoreRecord,
-} from '@licensegate/core';
+import { systemClock, type Clock } from '@licensegate/core';
+import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from '@licensegate/core/store';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 
 import { Connection } from './connection.js';
-import { serializeStoreValue as serializeValue } from '@licensegate/core';
+import { serializeStoreValue as serializeValue } from '@licensegate/core/store';
 import { HashKeys } from './keys.js';
 import { readStoreOptions, STORE_CLIENT_DEFAULTS, type RedisStoreOptions } from './options.js';
 import { UnexpectedReplyError } from './errors.js';
@@ -52,7 +45,7 @@ import {
   readPutOptions,
   StoreCounterRangeError,
   StoreNotACounterError,
-} from '@licensegate/core';
+} from '@licensegate/core/store';
 
 /**
  * A {@link Store} in Redis, shared by every instance of an app. See the top of this module for

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import {
-  LicenseGateConfigurationError,
-  LicenseUnavailableError,
-  silentLogger,
-  StoreUnavailableError,
-} from '@licensegate/core';
+import { LicenseGateConfigurationError, LicenseUnavailableError, silentLogger } from '@licensegate/core';
+import { StoreUnavailableError } from '@licensegate/core/store';
 import { CapturingLogger, ManualClock } from '@licensegate/core/testing';
 import { Redis } from 'ioredis';
 

@@ -2,7 +2,8 @@
 // log grow past a size (EFBIG): a real failed write. It writes until a write fails, then prints one
 // JSON line describing what it saw.
 // Usage: node full-disk-writer.js <directory>
-import { StoreUnavailableError, systemClock } from '@licensegate/core';
+import { systemClock } from '@licensegate/core';
+import { StoreUnavailableError } from '@licensegate/core/store';
 
 import { FileStore } from '../../src/index.js';
 import { CapturingLogger } from '@licensegate/core/testing';

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 
 import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
-import { MemoryStore, type PutOptions } from '@licensegate/core';
+import { MemoryStore } from '@licensegate/core';
+import type { PutOptions } from '@licensegate/core/store';
 import request from 'supertest';
 
 import { REGION, TIERS } from '../constants.js';
