@@ -12,7 +12,8 @@ import { LicenseSource, type LicenseInfo } from './source/license-source.js';
 import { isDurable } from './store/store.js';
 import type { TierDecision } from './tiers/tier-decision.js';
 import { TierOrder } from './tiers/tier-order.js';
-import { TierResolver, type FailureEpisode, type TierAnswer } from './tiers/tier-resolver.js';
+import type { TierAnswer } from './tiers/tier-answer.js';
+import { TierResolver, type FailureEpisode } from './tiers/tier-resolver.js';
 
 /** Events of a {@link LicenseGate}, with their payloads. */
 export interface LicenseGateEvents {

@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../options.js';
 import type { LicenseInfo } from '../source/license-source.js';
-import type { TierAnswer } from './tier-resolver.js';
+import type { TierAnswer } from './tier-answer.js';
 import type { TierOrder } from './tier-order.js';
 
 /** A tier answer as instances share it in the store (JSON: no Infinity). */

@@ -5,23 +5,9 @@ import type { ResolvedOptions } from '../options.js';
 import { classifyFailure, type FailureKind } from '../source/failure-kind.js';
 import { LicenseManagerCallError, type LicenseInfo, type LicenseSource } from '../source/license-source.js';
 import { SharedTierAnswers } from './shared-answer.js';
+import type { TierAnswer } from './tier-answer.js';
 import { ALLOWED, ALLOWED_DEGRADED, type TierDecision } from './tier-decision.js';
 import type { TierOrder } from './tier-order.js';
-
-/** What one refresh learnt: a definitive answer about the tier. */
-export interface TierAnswer {
-  /** Rank of the tier granted (0 = lowest), or -1 for none. */
-  readonly rank: number;
-  readonly tier: string | null;
-  /** When License Manager gave this answer (clock ms). */
-  readonly checkedAt: number;
-  /** The license, when it is known. */
-  readonly license: LicenseInfo | undefined;
-  /** The answer stops granting at this instant (`Validity.End`), or Infinity. */
-  readonly validUntil: number;
-  /** Why no tier is granted: `no-license`, `no-entitlement`, `expired`, or the license status in lower case. */
-  readonly reason: string | undefined;
-}
 
 /** An episode of License Manager being unreachable (or refusing the app's setup). */
 export interface FailureEpisode {
