@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
+import { maxCountOf } from './license/known-license.js';
 import { LicensePoller } from './license/license-poller.js';
 import { LicenseWatch, type LicenseWatchEvents } from './license/license-watch.js';
 import { resolveOptions, type LicenseGateOptions, type ResolvedOptions, type UnavailablePolicy } from './options.js';
@@ -185,8 +186,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
             seats: options.seats,
             source: this.#source,
             instanceId: this.#instances.id,
-            limit: () => this.#limitOf(options.seats?.entitlement),
-            unusable: () => this.#unusable(),
+            license: this.#watch,
             emit: (event, payload) => emit(event, payload),
           });
     this.#drawdown =
@@ -480,16 +480,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   /** The license's maximum for an entitlement, where known. */
   #limitOf(entitlement: string | undefined): number | undefined {
-    return this.#watch.license?.entitlements.find((e) => e.name === entitlement)?.maxCount;
-  }
-
-  /** Why the license grants nothing now, when the gate knows it: `expired` or its status; else `undefined`. */
-  #unusable(): string | undefined {
-    const license = this.#watch.license;
-    if (license === undefined) return undefined;
-    if (license.status !== 'AVAILABLE') return license.status.toLowerCase();
-    if (license.validUntil !== undefined && this.options.clock.now() >= license.validUntil) return 'expired';
-    return undefined;
+    return maxCountOf(this.#watch.license, entitlement);
   }
 
   /**
