@@ -1,4 +1,4 @@
-import type { UnavailablePolicy } from '../options.js';
+import type { UnavailablePolicy } from '../../options.js';
 
 /** How a send failed: License Manager could not answer, or the app is set up wrong. */
 export type SendFailureKind = 'transient' | 'configuration';

@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
-import type { StoreRecord } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
+import type { StoreRecord } from '../../store/store.js';
 import { sendBuy, type BuyOutcome } from './block-checkout.js';
 import { sendBatch, type BatchOutcome } from './batch-sender.js';
 import type { FailureTracker } from './failure-tracker.js';
