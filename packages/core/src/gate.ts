@@ -5,7 +5,8 @@ import { InstanceRegistry } from './instances/instance-registry.js';
 import { maxCountOf } from './license/known-license.js';
 import { LicensePoller } from './license/license-poller.js';
 import { LicenseWatch, type LicenseWatchEvents } from './license/license-watch.js';
-import { resolveOptions, type LicenseGateOptions, type ResolvedOptions, type UnavailablePolicy } from './options.js';
+import { resolveOptions, type LicenseGateOptions, type ResolvedOptions } from './options.js';
+import { OnUnavailable, type UnavailablePolicy } from './policy/unavailable-policy.js';
 import { DrawdownMeter, type DrawdownMeterEvents } from './drawdown/drawdown-meter.js';
 import { SeatPool } from './seats/seat-pool.js';
 import type { SeatEvents } from './seats/seat-record.js';
@@ -126,6 +127,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   readonly #instances: InstanceRegistry | undefined;
   readonly #seats: SeatPool | undefined;
   readonly #drawdown: DrawdownMeter | undefined;
+  /** The `onUnavailable` policy, for the grace the gate reports (the tier answer's; see OnUnavailable). */
+  readonly #onUnavailable: OnUnavailable;
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<LicenseGateStopReport> | undefined;
@@ -134,6 +137,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   constructor(options: ResolvedOptions) {
     super();
     this.options = options;
+    this.#onUnavailable = new OnUnavailable(options.onUnavailable, options.graceMs);
     this.tierOrder = new TierOrder(options.tiers);
     this.#source = new LicenseSource({
       client: options.client,
@@ -427,7 +431,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     const answer = this.#tiers?.answer;
     const episode = this.#tiers?.episode;
     const license = this.#watch.license ?? answer?.license;
-    const { graceMs, onUnavailable } = this.options;
+    const { onUnavailable } = this.options;
     const tier = this.tier;
     return {
       productSku: this.options.productSku,
@@ -458,8 +462,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       degraded: episode !== undefined,
       degradedSince: iso(episode?.since),
       graceEndsAt:
-        episode !== undefined && onUnavailable === 'grace' && answer !== undefined && answer.rank >= 0
-          ? iso(answer.checkedAt + graceMs)
+        episode !== undefined && answer !== undefined && answer.rank >= 0
+          ? iso(this.#onUnavailable.graceEndsAt(answer.checkedAt))
           : null,
       policy: onUnavailable,
       lastError:
@@ -542,10 +546,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     const level = episode.kind === 'configuration' ? 'error' : 'warn';
     if (!isNew && episode.kind !== 'configuration') return; // once per episode; configuration trouble stays loud
     const answer = this.#tiers?.answer;
-    const graceEndsAt =
-      this.options.onUnavailable === 'grace' && answer !== undefined
-        ? new Date(answer.checkedAt + this.options.graceMs)
-        : null;
+    const graceEnd = answer === undefined ? undefined : this.#onUnavailable.graceEndsAt(answer.checkedAt);
+    const graceEndsAt = graceEnd === undefined ? null : new Date(graceEnd);
     const payload = {
       reason: episode.kind,
       code: episode.error.code,

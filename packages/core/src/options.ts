@@ -12,12 +12,12 @@ import {
 } from './constants.js';
 import { LicenseGateConfigurationError, type LicenseGateErrorCode } from './errors.js';
 import { stderrLogger, type Logger } from './logger.js';
+import type { UnavailablePolicy } from './policy/unavailable-policy.js';
 import { DEFAULT_RETRY, type RetryOptions, type RetryPolicy } from './source/retry.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { Store } from './store/store.js';
 
-/** What a gate does while License Manager cannot be reached. */
-export type UnavailablePolicy = 'grace' | 'deny' | 'allow';
+export type { UnavailablePolicy } from './policy/unavailable-policy.js';
 
 /** Floating seats: one unit of a counted entitlement per holder, taken and returned. */
 export interface SeatOptions {

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { LicenseGateConfigurationError, LicenseGateError, QuotaExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedDrawdownDimension, ResolvedOptions } from '../options.js';
+import { OnUnavailable } from '../policy/unavailable-policy.js';
 import { isDurable } from '../store/store.js';
 import type { LicenseSource } from '../source/license-source.js';
 import { DeadlineQueue } from '../util/deadline-queue.js';
@@ -154,7 +155,7 @@ export class DrawdownMeter {
     this.#emit = deps.emit;
     this.#journal = new Journal(options.store, options.productSku);
     this.#quota = new QuotaState((payload) => this.#safeEmit('quotaExhausted', payload), this.#logger);
-    const failures = new FailureTracker(options.onUnavailable, options.graceMs);
+    const failures = new FailureTracker(new OnUnavailable(options.onUnavailable, options.graceMs));
     this.#queue = new DeadlineQueue<string>(this.#clock, (key) => this.#due(key));
     this.#outbox = new Outbox(
       { journal: this.#journal, source, instanceId, reported: (payload) => this.#safeEmit('unitsReported', payload) },

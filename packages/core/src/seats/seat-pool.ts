@@ -9,6 +9,7 @@ import {
   SeatsExhaustedError,
 } from '../errors.js';
 import type { KnownLicense } from '../license/known-license.js';
+import { OnUnavailable } from '../policy/unavailable-policy.js';
 import type { ResolvedOptions, ResolvedSeatOptions } from '../options.js';
 import type { LicenseSource } from '../source/license-source.js';
 import type { StoreRecord } from '../store/store.js';
@@ -92,6 +93,8 @@ export class SeatPool {
   readonly #handover: SeatHandoverDeps;
   readonly #waiters: SeatWaiters | undefined;
   readonly #acquiring = new Map<string, Promise<unknown>>();
+  /** The `onUnavailable` policy: seats measure a store outage from its first failed read. */
+  readonly #onUnavailable: OnUnavailable;
   #stopped = false;
   /** When reading seats from the store began to fail (the store is unreachable); `undefined` while it works. */
   #storeDownSince: number | undefined;
@@ -101,6 +104,7 @@ export class SeatPool {
     const { options, seats, source, instanceId } = deps;
     const { clock, logger } = options;
     const stopped = (): boolean => this.#stopped;
+    this.#onUnavailable = new OnUnavailable(options.onUnavailable, options.graceMs);
     this.#queue = new DeadlineQueue(clock, (key) => this.#keepAlive.maintain(key));
     this.#records = new SeatRecords(options.store, options.productSku);
     this.#activity = new SeatActivity({
@@ -293,7 +297,7 @@ export class SeatPool {
   /** The seat as last read here, when the store cannot be read now and the policy serves what is known. */
   #whileStoreDown(key: string, error: unknown): SeatView | undefined {
     if (!(error instanceof LicenseUnavailableError)) return undefined;
-    const { clock, onUnavailable, graceMs, logger } = this.#deps.options;
+    const { clock, onUnavailable, logger } = this.#deps.options;
     const now = clock.now();
     if (this.#storeDownSince === undefined) {
       this.#storeDownSince = now;
@@ -302,8 +306,7 @@ export class SeatPool {
         'Seats cannot be read from the store: the seats this instance has seen are served under the onUnavailable policy, others are refused (503)',
       );
     }
-    if (onUnavailable === 'deny' || (onUnavailable === 'grace' && now - this.#storeDownSince >= graceMs))
-      return undefined;
+    if (!this.#onUnavailable.serves(this.#storeDownSince, now)) return undefined;
     const seen = this.#activity.of(key);
     if (seen === undefined || seen.acquiredAt === 0) return undefined;
     return {

@@ -28,9 +28,10 @@
  *
  * @module
  */
-import type { Clock, ClockTimer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { LicenseGateConfigurationError } from '../errors.js';
+import { SingleTimer } from '../util/single-timer.js';
 import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from './store.js';
 import {
   assertBy,
@@ -94,7 +95,7 @@ export class MemoryStore implements Store {
   readonly #sweepIntervalMs: number;
   #clock: Clock = systemClock;
   #users = 0;
-  #sweepTimer: ClockTimer | undefined;
+  #sweepTimer: SingleTimer | undefined;
 
   /**
    * @param options - the store's options; all are optional
@@ -234,16 +235,17 @@ export class MemoryStore implements Store {
   }
 
   #armSweep(): void {
-    this.#sweepTimer = this.#clock.setTimeout(() => this.#runSweep(), this.#sweepIntervalMs);
+    // One timer on the clock of the gate that started using the store (see init()).
+    if (this.#sweepTimer === undefined) this.#sweepTimer = new SingleTimer(this.#clock, () => this.#runSweep());
+    this.#sweepTimer.armIn(this.#sweepIntervalMs);
   }
 
   #stopSweep(): void {
-    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer?.cancel();
     this.#sweepTimer = undefined;
   }
 
   #runSweep(): void {
-    this.#sweepTimer = undefined;
     if (this.#users === 0) return;
     try {
       this.#sweep(this.#clock.now());
