@@ -89,4 +89,4 @@ export {
 export { LicenseManagerCallError, type LicenseInfo, type CheckoutResult } from './source/license-source.js';
 export { classifyFailure, type FailureKind, type ClassifiedFailure } from './source/failure-kind.js';
 export { parseLicenseTime } from './source/license-time.js';
-export type { RetryOptions } from './source/retry.js';
+export type { RetryOptions } from './source/retry-options.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { DrawdownMode } from '../options.js';
+import type { DrawdownMode } from './drawdown-options.js';
 import type { FailureTracker } from './journal/failure-tracker.js';
 import type { Journal } from './journal/journal.js';
 import type { Outbox, SendOutcome } from './journal/outbox.js';

@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js';
 import { LicenseGateConfigurationError, LicenseGateError, QuotaExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ResolvedDrawdownDimension, ResolvedOptions } from '../options.js';
 import { OnUnavailable } from '../policy/unavailable-policy.js';
 import { isDurable } from '../store/store.js';
 import type { LicenseSource } from '../source/license-source.js';
@@ -9,6 +8,7 @@ import { DeadlineQueue } from '../util/deadline-queue.js';
 import { adoptOrphans } from './journal/adoption.js';
 import { BatchDimension } from './batch/batch-dimension.js';
 import type { DimensionMode, ModeDeps } from './dimension-mode.js';
+import type { DrawdownMeterOptions, ResolvedDrawdownDimension } from './drawdown-options.js';
 import { FailureTracker } from './journal/failure-tracker.js';
 import { Journal } from './journal/journal.js';
 import { Outbox } from './journal/outbox.js';
@@ -35,8 +35,11 @@ export interface DrawdownMeterEvents {
 
 /** What a {@link DrawdownMeter} is built from. */
 export interface DrawdownMeterDeps {
-  /** The gate's options: `drawdown` (the dimensions), `productSku`, `store`, `clock`, `logger`, `onUnavailable`, `graceMs`. */
-  readonly options: ResolvedOptions;
+  /**
+   * What the meter reads of the gate's options: `drawdown` (the dimensions), `productSku`, `store`,
+   * `clock`, `logger`, `onUnavailable`, `graceMs`, `drainTimeoutMs`, `recoveryProbeMs`.
+   */
+  readonly options: DrawdownMeterOptions;
   /** The License Manager calls. */
   readonly source: LicenseSource;
   /** This engine's id (`InstanceRegistry.id`): its journal records carry it. */

@@ -1,6 +1,12 @@
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedGateOptions } from '../gate-options.js';
 import type { LicenseInfo, LicenseSource } from '../source/license-source.js';
 import { SingleTimer } from '../util/single-timer.js';
+
+/** The gate-wide options the poller reads. */
+export type LicensePollerOptions = Pick<
+  ResolvedGateOptions,
+  'clock' | 'logger' | 'refreshIntervalMs' | 'refreshJitter'
+>;
 
 /**
  * For a gate without tiers (seats or drawdown only): reads the license every refresh interval —
@@ -9,7 +15,7 @@ import { SingleTimer } from '../util/single-timer.js';
  * tiers learns the license from its tier refresh instead.)
  */
 export class LicensePoller {
-  readonly #options: ResolvedOptions;
+  readonly #options: LicensePollerOptions;
   readonly #source: LicenseSource;
   readonly #onLicense: (license: LicenseInfo | undefined) => void;
   #arn: string | undefined;
@@ -17,7 +23,11 @@ export class LicensePoller {
   #inFlight: Promise<void> | undefined;
   #running = false;
 
-  constructor(options: ResolvedOptions, source: LicenseSource, onLicense: (license: LicenseInfo | undefined) => void) {
+  constructor(
+    options: LicensePollerOptions,
+    source: LicenseSource,
+    onLicense: (license: LicenseInfo | undefined) => void,
+  ) {
     this.#options = options;
     this.#source = source;
     this.#onLicense = onLicense;

@@ -9,7 +9,7 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { maxCountOf, unusableReason, type KnownLicense } from '../license/known-license.js';
-import type { ResolvedSeatOptions } from '../options.js';
+import type { ResolvedSeatOptions } from './seat-options.js';
 import { LicenseManagerCallError, type LicenseSource } from '../source/license-source.js';
 import type { StoreRecord } from '../store/store.js';
 import type { SeatActivity } from './seat-activity.js';

@@ -1,7 +1,7 @@
 import { LEASE_TTL_MS } from '../constants.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { ResolvedSeatOptions } from '../options.js';
+import type { ResolvedSeatOptions } from './seat-options.js';
 import { LicenseManagerCallError, type LicenseSource } from '../source/license-source.js';
 import type { StoreRecord } from '../store/store.js';
 import type { SeatActivity } from './seat-activity.js';

@@ -10,7 +10,6 @@ import {
 } from '../errors.js';
 import type { KnownLicense } from '../license/known-license.js';
 import { OnUnavailable } from '../policy/unavailable-policy.js';
-import type { ResolvedOptions, ResolvedSeatOptions } from '../options.js';
 import type { LicenseSource } from '../source/license-source.js';
 import type { StoreRecord } from '../store/store.js';
 import { DeadlineQueue } from '../util/deadline-queue.js';
@@ -18,15 +17,10 @@ import { SeatActivity } from './seat-activity.js';
 import { SeatCheckouts } from './seat-checkout.js';
 import { adoptSeats, returnSeatsAtStop, type AdoptHow, type SeatHandoverDeps } from './seat-handover.js';
 import { SeatKeepAlive } from './seat-keep-alive.js';
+import type { ResolvedSeatOptions, SeatPoolOptions } from './seat-options.js';
 import { viewOf, type SeatEvents, type SeatRecord, type SeatView } from './seat-record.js';
 import { MAX_CAS_ROUNDS, SeatRecords } from './seat-records.js';
 import { SeatWaiters } from './seat-waiters.js';
-
-/** The gate-wide options the seat pool reads. */
-export type SeatPoolOptions = Pick<
-  ResolvedOptions,
-  'productSku' | 'store' | 'clock' | 'logger' | 'onUnavailable' | 'graceMs'
->;
 
 /** What the pool is built from. Nothing here is the gate: the gate hands over the parts it owns. */
 export interface SeatPoolDeps {

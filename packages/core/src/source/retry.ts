@@ -1,24 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, licenseCallBackoff } from '../util/backoff.js';
 import type { ClassifiedFailure } from './failure-kind.js';
-
-/** How one License Manager call is retried when it fails transiently. */
-export interface RetryOptions {
-  /** Attempts in all, the first included. Default 4. */
-  attempts?: number;
-  /** First backoff, before jitter. Default 100 ms. */
-  baseDelayMs?: number;
-  /** Largest backoff. Default 2,000 ms. */
-  maxDelayMs?: number;
-  /** No new attempt starts after this long since the first. Default 10,000 ms. */
-  deadlineMs?: number;
-}
-
-/** {@link RetryOptions} with every value set. */
-export type RetryPolicy = Required<RetryOptions>;
-
-/** The default retry policy. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2_000, deadlineMs: 10_000 };
+import type { RetryPolicy } from './retry-options.js';
 
 /**
  * Runs `call` until it succeeds, fails for a reason that is not transient, or the attempts or the

@@ -32,6 +32,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { LicenseGateConfigurationError } from '../errors.js';
 import { SingleTimer } from '../util/single-timer.js';
+import { assertKnownOptions } from '../validation/unknown-options.js';
 import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from './store.js';
 import {
   assertBy,
@@ -45,6 +46,9 @@ import {
 
 /** How often the sweep runs when {@link MemoryStoreOptions.sweepIntervalMs} is not given: every minute. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+
+/** The names of the options of {@link MemoryStore}. */
+const STORE_OPTION_NAMES: readonly (keyof MemoryStoreOptions)[] = ['sweepIntervalMs'];
 
 /** The longest delay a Node.js timer can wait (about 24.8 days). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -331,11 +335,14 @@ function readStoreOptions(options: unknown): { sweepIntervalMs: number } {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw storeOptionError(`the options must be an object; got ${describe(options)}.`);
   }
-  for (const name of Object.keys(options)) {
-    if (name !== 'sweepIntervalMs') {
-      throw storeOptionError(`unknown option "${name}"; the only option is sweepIntervalMs.`);
-    }
-  }
+  assertKnownOptions(
+    options,
+    STORE_OPTION_NAMES,
+    (message) => {
+      throw storeOptionError(message);
+    },
+    { known: STORE_OPTION_NAMES },
+  );
   const { sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS } = options as MemoryStoreOptions;
   if (
     typeof sweepIntervalMs !== 'number' ||

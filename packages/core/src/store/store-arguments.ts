@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock } from '../clock.js';
+import { unknownNames, unknownOptionsMessage } from '../validation/unknown-options.js';
 import type { PutOptions, StoreContext } from './store.js';
 
 /** `put()` options after validation. */
@@ -81,7 +82,8 @@ function assertOptions(method: string, options: unknown, known: readonly string[
   }
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
-      throw new TypeError(`${method}(): unknown option "${name}"; the options are ${known.join(', ')}.`);
+      // Every unknown name in one error, each with its nearest known one.
+      throw new TypeError(`${method}(): ${unknownOptionsMessage(unknownNames(options, known), { known })}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { LicenseUnavailableError, NoLicenseError, TierRequiredError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
+import type { TierResolverOptions } from './tier-options.js';
 import { OnUnavailable } from '../policy/unavailable-policy.js';
 import { classifyFailure, type FailureKind } from '../source/failure-kind.js';
 import { LicenseManagerCallError, type LicenseInfo, type LicenseSource } from '../source/license-source.js';
@@ -38,7 +38,7 @@ const CACHE_KEY = 'tier';
  * tier checkout is checked in once a new one has succeeded.
  */
 export class TierResolver {
-  readonly #options: ResolvedOptions;
+  readonly #options: TierResolverOptions;
   readonly #order: TierOrder;
   readonly #source: LicenseSource;
   readonly #events: TierResolverEvents;
@@ -68,7 +68,7 @@ export class TierResolver {
 
   /** @param owner - this engine's id, when answers are shared through the store */
   constructor(
-    options: ResolvedOptions,
+    options: TierResolverOptions,
     order: TierOrder,
     source: LicenseSource,
     events: TierResolverEvents,

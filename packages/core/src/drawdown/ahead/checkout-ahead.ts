@@ -1,6 +1,6 @@
 import { LicenseUnavailableError, QuotaExhaustedError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ResolvedDrawdownDimension } from '../../options.js';
+import type { ResolvedDrawdownDimension } from '../drawdown-options.js';
 import { buy } from '../journal/buy.js';
 import type { Journal } from '../journal/journal.js';
 import type { Outbox } from '../journal/outbox.js';

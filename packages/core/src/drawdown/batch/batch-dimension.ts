@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers';
 
 import { LicenseGateError, LicenseUnavailableError } from '../../errors.js';
-import type { ResolvedDrawdownDimension } from '../../options.js';
+import type { ResolvedDrawdownDimension } from '../drawdown-options.js';
 import type { DimensionMode, ModeDeps, ModeStats } from '../dimension-mode.js';
 import type { ReservationSettler } from '../reservation.js';
 import { newBatchRecord } from '../journal/batch-sender.js';
