@@ -185,7 +185,7 @@ export class SoakWorld extends AdapterWorld {
 
   /**
    * The drawdown journal's records now (the layout is core's, documented in
-   * packages/core/src/drawdown/journal-keys.ts): `block:<dimension>` counts the unspent units of the
+   * packages/core/src/drawdown/journal/journal-keys.ts): `block:<dimension>` counts the unspent units of the
    * blocks checked out (reserve mode) — exact, where `stats().blockRemaining` is as last seen by a
    * reservation; `batch:`/`buy:` records are reports not acknowledged yet.
    */

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
+import { maxCountOf } from './license/known-license.js';
 import { LicensePoller } from './license/license-poller.js';
 import { LicenseWatch, type LicenseWatchEvents } from './license/license-watch.js';
-import { resolveOptions, type LicenseGateOptions, type ResolvedOptions, type UnavailablePolicy } from './options.js';
+import { resolveOptions, type LicenseGateOptions, type ResolvedOptions } from './options.js';
+import { OnUnavailable, type UnavailablePolicy } from './policy/unavailable-policy.js';
 import { DrawdownMeter, type DrawdownMeterEvents } from './drawdown/drawdown-meter.js';
 import { SeatPool } from './seats/seat-pool.js';
 import type { SeatEvents } from './seats/seat-record.js';
@@ -12,7 +14,8 @@ import { LicenseSource, type LicenseInfo } from './source/license-source.js';
 import { isDurable } from './store/store.js';
 import type { TierDecision } from './tiers/tier-decision.js';
 import { TierOrder } from './tiers/tier-order.js';
-import { TierResolver, type FailureEpisode, type TierAnswer } from './tiers/tier-resolver.js';
+import type { TierAnswer } from './tiers/tier-answer.js';
+import { TierResolver, type FailureEpisode } from './tiers/tier-resolver.js';
 
 /** Events of a {@link LicenseGate}, with their payloads. */
 export interface LicenseGateEvents {
@@ -124,6 +127,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   readonly #instances: InstanceRegistry | undefined;
   readonly #seats: SeatPool | undefined;
   readonly #drawdown: DrawdownMeter | undefined;
+  /** The `onUnavailable` policy, for the grace the gate reports (the tier answer's; see OnUnavailable). */
+  readonly #onUnavailable: OnUnavailable;
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<LicenseGateStopReport> | undefined;
@@ -132,6 +137,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   constructor(options: ResolvedOptions) {
     super();
     this.options = options;
+    this.#onUnavailable = new OnUnavailable(options.onUnavailable, options.graceMs);
     this.tierOrder = new TierOrder(options.tiers);
     this.#source = new LicenseSource({
       client: options.client,
@@ -184,8 +190,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
             seats: options.seats,
             source: this.#source,
             instanceId: this.#instances.id,
-            limit: () => this.#limitOf(options.seats?.entitlement),
-            unusable: () => this.#unusable(),
+            license: this.#watch,
             emit: (event, payload) => emit(event, payload),
           });
     this.#drawdown =
@@ -426,7 +431,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     const answer = this.#tiers?.answer;
     const episode = this.#tiers?.episode;
     const license = this.#watch.license ?? answer?.license;
-    const { graceMs, onUnavailable } = this.options;
+    const { onUnavailable } = this.options;
     const tier = this.tier;
     return {
       productSku: this.options.productSku,
@@ -457,8 +462,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       degraded: episode !== undefined,
       degradedSince: iso(episode?.since),
       graceEndsAt:
-        episode !== undefined && onUnavailable === 'grace' && answer !== undefined && answer.rank >= 0
-          ? iso(answer.checkedAt + graceMs)
+        episode !== undefined && answer !== undefined && answer.rank >= 0
+          ? iso(this.#onUnavailable.graceEndsAt(answer.checkedAt))
           : null,
       policy: onUnavailable,
       lastError:
@@ -479,16 +484,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   /** The license's maximum for an entitlement, where known. */
   #limitOf(entitlement: string | undefined): number | undefined {
-    return this.#watch.license?.entitlements.find((e) => e.name === entitlement)?.maxCount;
-  }
-
-  /** Why the license grants nothing now, when the gate knows it: `expired` or its status; else `undefined`. */
-  #unusable(): string | undefined {
-    const license = this.#watch.license;
-    if (license === undefined) return undefined;
-    if (license.status !== 'AVAILABLE') return license.status.toLowerCase();
-    if (license.validUntil !== undefined && this.options.clock.now() >= license.validUntil) return 'expired';
-    return undefined;
+    return maxCountOf(this.#watch.license, entitlement);
   }
 
   /**
@@ -550,10 +546,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     const level = episode.kind === 'configuration' ? 'error' : 'warn';
     if (!isNew && episode.kind !== 'configuration') return; // once per episode; configuration trouble stays loud
     const answer = this.#tiers?.answer;
-    const graceEndsAt =
-      this.options.onUnavailable === 'grace' && answer !== undefined
-        ? new Date(answer.checkedAt + this.options.graceMs)
-        : null;
+    const graceEnd = answer === undefined ? undefined : this.#onUnavailable.graceEndsAt(answer.checkedAt);
+    const graceEndsAt = graceEnd === undefined ? null : new Date(graceEnd);
     const payload = {
       reason: episode.kind,
       code: episode.error.code,

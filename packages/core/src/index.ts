@@ -26,8 +26,13 @@ export type {
   ResolvedSeatOptions,
   ResolvedDrawdownDimension,
 } from './options.js';
-export type { RetryOptions } from './source/retry.js';
+export type { RetryOptions } from './source/retry-options.js';
+export type { GateOptions, ResolvedGateOptions } from './gate-options.js';
+export type { LicenseWatchEvents } from './license/license-watch.js';
 export { SeatPool, type AcquireOptions } from './seats/seat-pool.js';
+export type { AdoptHow } from './seats/seat-handover.js';
+export type { QuotaExhaustedEvent } from './drawdown/journal/quota-state.js';
+export type { UnitsReportedEvent } from './drawdown/journal/send-context.js';
 export type { SeatView, SeatEvents, SeatReleaseReason } from './seats/seat-record.js';
 export {
   DrawdownMeter,
@@ -51,7 +56,7 @@ export {
   type StoreErrorCode,
 } from './errors.js';
 export { LicenseManagerCallError } from './source/license-source.js';
-export type { FailureKind } from './source/failure-kind.js';
+export type { FailureKind, ClassifiedFailure } from './source/failure-kind.js';
 export {
   AWS_MARKETPLACE_KEY_FINGERPRINT,
   DEFAULT_REFRESH_INTERVAL_MS,

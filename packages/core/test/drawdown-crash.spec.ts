@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 
-import { newBatchRecord } from '../src/drawdown/batch-sender.js';
-import { newBuyRecord } from '../src/drawdown/block-checkout.js';
-import type { BatchRecord } from '../src/drawdown/journal.js';
-import { journalKey } from '../src/drawdown/journal-keys.js';
+import { newBatchRecord } from '../src/drawdown/journal/batch-sender.js';
+import { newBuyRecord } from '../src/drawdown/journal/block-checkout.js';
+import type { BatchRecord } from '../src/drawdown/journal/journal.js';
+import { journalKey } from '../src/drawdown/journal/journal-keys.js';
 import type { DrawdownDimensionOptions } from '../src/options.js';
 import { ManualClock } from '../src/testing/manual-clock.js';
 import type { DrawdownWorld } from './support/drawdown-world.js';

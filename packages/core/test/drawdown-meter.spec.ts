@@ -6,7 +6,7 @@ import {
   LicenseUnavailableError,
   QuotaExhaustedError,
 } from '../src/errors.js';
-import type { BatchRecord } from '../src/drawdown/journal.js';
+import type { BatchRecord } from '../src/drawdown/journal/journal.js';
 import type { DrawdownMode } from '../src/options.js';
 import { ManualClock } from '../src/testing/manual-clock.js';
 import type { DrawdownWorld } from './support/drawdown-world.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
-import type { ClaimedCounter } from '../src/drawdown/journal.js';
-import { journalKey } from '../src/drawdown/journal-keys.js';
+import type { ClaimedCounter } from '../src/drawdown/journal/journal.js';
+import { journalKey } from '../src/drawdown/journal/journal-keys.js';
 import { JournalConflictError, LicenseUnavailableError } from '../src/errors.js';
 import { StoreUnavailableError } from '../src/store/store-errors.js';
 import { DIMENSION, SharedMemoryStore, useDrawdownWorlds, type DrawdownWorld } from './support/drawdown-world.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { InvalidUnitsError } from '../src/errors.js';
-import { batchKeyOf, journalKey, parseJournalKey } from '../src/drawdown/journal-keys.js';
+import { batchKeyOf, journalKey, parseJournalKey } from '../src/drawdown/journal/journal-keys.js';
 import { SettlingReservation } from '../src/drawdown/reservation.js';
 import { checkUnits } from '../src/drawdown/units.js';
 

@@ -187,6 +187,33 @@ describe('createLicenseGate options', () => {
       );
     });
 
+    it('ERR_LG_OPTION_UNKNOWN: every unknown option in one error, each with its hint', () => {
+      assertRefused(
+        { ...BASE, tier: 'Basic', colour: 'blue', graceMS: 1 },
+        'ERR_LG_OPTION_UNKNOWN',
+        '"tier" (did you mean "tiers"?)',
+        '"colour"',
+        '"graceMS" (did you mean "graceMs"?)',
+      );
+    });
+
+    it('unknown members of seats and of a drawdown dimension: named with a hint, under their own codes', () => {
+      assertRefused(
+        { ...BASE, seats: { entitlement: 'ConcurrentUsers', idleTimeout: 1_000 } },
+        'ERR_LG_OPTION_SEATS',
+        '"idleTimeout"',
+        'did you mean "idleTimeoutMs"?',
+        'seats takes entitlement',
+      );
+      assertRefused(
+        { ...BASE, drawdown: { DataConsumption: { mod: 'sync', batchUnit: 5 } } },
+        'ERR_LG_OPTION_DRAWDOWN',
+        '"mod" (did you mean "mode"?)',
+        '"batchUnit" (did you mean "batchUnits"?)',
+        'drawdown.DataConsumption',
+      );
+    });
+
     it('ERR_LG_OPTION_ON_UNAVAILABLE: a policy other than grace, deny or allow', () => {
       assertRefused(
         { ...BASE, onUnavailable: 'fail-open' },
@@ -274,6 +301,7 @@ describe('createLicenseGate options', () => {
 
     it('ERR_LG_OPTION_RETRY: an unknown member of retry, as for the top-level options', () => {
       assertRefused({ ...BASE, retry: { maxAttempts: 5 } }, 'ERR_LG_OPTION_RETRY', '"maxAttempts"');
+      assertRefused({ ...BASE, retry: { atempts: 5 } }, 'ERR_LG_OPTION_RETRY', 'did you mean "attempts"?');
     });
   });
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 
 import { classifyFailure } from '../src/source/failure-kind.js';
-import { withRetry, type RetryPolicy } from '../src/source/retry.js';
+import type { RetryPolicy } from '../src/source/retry-options.js';
+import { withRetry } from '../src/source/retry.js';
 
 const FAST: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2, deadlineMs: 1_000 };
 

@@ -1,5 +1,5 @@
 /**
- * A property of floating seats (DESIGN invariant 2), checked on random interleavings of acquire,
+ * A property of floating seats (ARCHITECTURE.md INV-6, INV-7), checked on random interleavings of acquire,
  * release, touch, holders, clock moves and process deaths against the emulator (real SDK over HTTP):
  * once in-flight work has settled, the seats License Manager counts (GetLicenseUsage) equal the seats
  * the engines hold per the store, never more than the license's 5; and after the last engine has
@@ -146,7 +146,7 @@ async function run(lm: RunningEmulator, ops: readonly Op[]): Promise<void> {
   }
 }
 
-describe('floating seats: a property over random interleavings (invariant 2)', function () {
+describe('floating seats: a property over random interleavings (ARCHITECTURE.md INV-6, INV-7)', function () {
   this.timeout(60_000);
   let lm: RunningEmulator;
 

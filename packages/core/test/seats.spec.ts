@@ -300,7 +300,7 @@ describe('floating seats (gate.seats) against the emulator', function () {
     });
 
     it('acquiring again right after a lost checkout reconciles its ClientToken: one seat, promptly', async () => {
-      // Peers F7: after a reconnect, reconcile the existing token before checking out again.
+      // ARCHITECTURE.md INV-8: after a reconnect, reconcile the existing ClientToken before checking out again.
       const { gate } = await world.gate();
       lm.addFault({ operation: 'CheckoutLicense', kind: 'drop', phase: 'after', times: 2 });
       await assert.rejects(gate.seats.acquire('session-1'), LicenseUnavailableError);

@@ -6,7 +6,7 @@ import {
   type LicenseGateOptions,
   type SeatView,
 } from '@licensegate/core';
-import { DrawdownStep, SeatSteps, type SeatRequest, type UnitsOf } from '@licensegate/core/http';
+import { assertKnownOptions, DrawdownStep, SeatSteps, type SeatRequest, type UnitsOf } from '@licensegate/core/http';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
 import { RequestLicense } from './request-license.js';
@@ -68,13 +68,15 @@ function checkOptions(options: LicenseGateMiddlewareOptions): void {
       'licenseGate() takes (gate, { seatKey?, seatInfo?, onDenied?, chargeWhen? }).',
     );
   }
+  assertKnownOptions(
+    options,
+    KNOWN_OPTIONS,
+    (message) => {
+      throw new LicenseGateConfigurationError('ERR_LG_OPTION_UNKNOWN', `licenseGate(): ${message}`);
+    },
+    { known: KNOWN_OPTIONS },
+  );
   for (const [key, value] of Object.entries(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      throw new LicenseGateConfigurationError(
-        'ERR_LG_OPTION_UNKNOWN',
-        `Unknown licenseGate() option ${JSON.stringify(key)}; it takes ${KNOWN_OPTIONS.join(', ')}.`,
-      );
-    }
     if (value !== undefined && typeof value !== 'function') {
       throw new LicenseGateConfigurationError('ERR_LG_OPTIONS', `licenseGate() option ${key} must be a function.`);
     }

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 
 import { LicenseGateConfigurationError, stderrLogger, type Logger } from '@licensegate/core';
-import { describeStoreArgument as describe } from '@licensegate/core/store';
+import { assertKnownOptions, describeStoreArgument as describe } from '@licensegate/core/store';
 
 /** How large the log may grow before it is compacted, when {@link FileStoreOptions.compactionThresholdBytes} is not given: 16 MiB. */
 export const DEFAULT_COMPACTION_THRESHOLD_BYTES = 16 * 1024 * 1024;
@@ -69,9 +69,14 @@ export function readFileStoreOptions(options: unknown): ResolvedFileStoreOptions
       `the options must be an object, e.g. { directory: '/var/lib/myapp/licensegate' }; got ${describe(options)}.`,
     );
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.includes(name)) throw optionError(`unknown option "${name}"; the options are ${KNOWN.join(', ')}.`);
-  }
+  assertKnownOptions(
+    options,
+    KNOWN,
+    (message) => {
+      throw optionError(message);
+    },
+    { known: KNOWN },
+  );
   const {
     directory,
     compactionThresholdBytes = DEFAULT_COMPACTION_THRESHOLD_BYTES,

@@ -49,7 +49,7 @@ describe('FileStore', () => {
         [{ directory: '/tmp/x', sweepIntervalMs: -1 }, /sweepIntervalMs/],
         [{ directory: '/tmp/x', sweepIntervalMs: 2 ** 31 }, /sweepIntervalMs/],
         [{ directory: '/tmp/x', logger: console.log }, /logger must have/],
-        [{ directory: '/tmp/x', dir: '/tmp/y' }, /unknown option "dir"/],
+        [{ directory: '/tmp/x', dir: '/tmp/y' }, /Unknown option "dir"\. It takes directory/],
       ];
       for (const [options, message] of bad) {
         assert.throws(

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
 import { APP_FILTER, ApplicationConfig, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
+import { assertKnownOptions } from '@licensegate/core/http';
 
 import { DEFAULT_GATE_NAME } from './license-gate.constants.js';
 import { optionsError } from './license-gate.errors.js';
@@ -64,14 +65,14 @@ export class LicenseGateModule {
         'LicenseGateModule.forRootAsync() takes { imports?, useFactory, inject? } or { useClass } or { useExisting }.',
       );
     }
-    for (const key of Object.keys(options)) {
-      if (!ASYNC_KEYS.includes(key)) {
-        throw optionsError(
-          'ERR_LG_OPTION_UNKNOWN',
-          `LicenseGateModule.forRootAsync() got the unknown option ${JSON.stringify(key)}; it takes ${ASYNC_KEYS.join(', ')}.`,
-        );
-      }
-    }
+    assertKnownOptions(
+      options,
+      ASYNC_KEYS,
+      (message) => {
+        throw optionsError('ERR_LG_OPTION_UNKNOWN', `LicenseGateModule.forRootAsync(): ${message}`);
+      },
+      { known: ASYNC_KEYS },
+    );
     const kinds = (['useFactory', 'useClass', 'useExisting'] as const).filter((kind) => options[kind] !== undefined);
     const [kind] = kinds;
     if (kinds.length !== 1 || kind === undefined) {

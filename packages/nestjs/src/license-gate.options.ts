@@ -1,5 +1,6 @@
 import type { ExecutionContext, InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
 import { LicenseGate, type LicenseGateError, type LicenseGateOptions } from '@licensegate/core';
+import { unknownNames, unknownOptionsMessage } from '@licensegate/core/http';
 import type { Request, Response } from 'express';
 
 import { optionsError } from './license-gate.errors.js';
@@ -106,15 +107,16 @@ export function checkModuleOptions(
       `${source} must give ${SHAPE}, and gate is missing: a LicenseGate or the options of createLicenseGate().${hint}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (KNOWN.includes(key) || extras.includes(key)) continue;
+  const unknown = unknownNames(options, [...KNOWN, ...extras]);
+  if (unknown.length > 0) {
+    const misplaced = unknown.filter((u) => u.name === 'name' || u.name === 'isGlobal').map((u) => u.name);
     const where =
-      key === 'name' || key === 'isGlobal'
-        ? ` (${key} goes beside useFactory/useClass/useExisting, not in what they return)`
+      misplaced.length > 0
+        ? ` (${misplaced.join(' and ')} goes beside useFactory/useClass/useExisting, not in what they return)`
         : '';
     throw optionsError(
       'ERR_LG_OPTION_UNKNOWN',
-      `${source} gave the unknown module option ${JSON.stringify(key)}${where}; the module takes ${SHAPE}.`,
+      `${source}: ${unknownOptionsMessage(unknown, { where: 'the module options' }).replace(/\.$/, '')}${where}. The module takes ${SHAPE}.`,
     );
   }
   const gate = options['gate'];

@@ -187,7 +187,7 @@ describe('nestjs LicenseGateModule', () => {
       await rejectsWith(
         boot(() => ({ gate: tiered(w), isGlobal: true })),
         'ERR_LG_OPTION_UNKNOWN',
-        /"isGlobal" \(isGlobal goes beside useFactory/,
+        /Unknown option "isGlobal" in the module options \(isGlobal goes beside useFactory/,
       );
       await rejectsWith(
         boot(() => ({ gate: tiered(w), seatKey: 'userId' })),

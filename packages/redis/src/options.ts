@@ -4,6 +4,7 @@
  * @module
  */
 import { LicenseGateConfigurationError, stderrLogger, type Logger } from '@licensegate/core';
+import { assertKnownOptions } from '@licensegate/core/store';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /** The default key prefix: every key the store writes starts with it. */
@@ -82,9 +83,14 @@ export function readStoreOptions(options: unknown): ResolvedStoreOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw optionError('the options must be an object, e.g. { client: { host: "127.0.0.1", port: 6379 } }.');
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.includes(name)) throw optionError(`unknown option "${name}"; the options are ${KNOWN.join(', ')}.`);
-  }
+  assertKnownOptions(
+    options,
+    KNOWN,
+    (message) => {
+      throw optionError(message);
+    },
+    { known: KNOWN },
+  );
   const { client, prefix = DEFAULT_PREFIX, logger = stderrLogger } = options as RedisStoreOptions;
   if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
     throw optionError(

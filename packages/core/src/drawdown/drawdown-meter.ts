@@ -1,17 +1,18 @@
 import type { Clock } from '../clock.js';
 import { LicenseGateConfigurationError, LicenseGateError, QuotaExhaustedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ResolvedDrawdownDimension, ResolvedOptions } from '../options.js';
+import { OnUnavailable } from '../policy/unavailable-policy.js';
 import { isDurable } from '../store/store.js';
 import type { LicenseSource } from '../source/license-source.js';
 import { DeadlineQueue } from '../util/deadline-queue.js';
-import { adoptOrphans } from './adoption.js';
-import { BatchDimension } from './batch-dimension.js';
-import { BlockPool } from './block-pool.js';
-import { FailureTracker } from './failure-tracker.js';
-import { Journal } from './journal.js';
-import { Outbox } from './outbox.js';
-import { QuotaState, type QuotaExhaustedEvent } from './quota-state.js';
+import { adoptOrphans } from './journal/adoption.js';
+import { BatchDimension } from './batch/batch-dimension.js';
+import type { DimensionMode, ModeDeps } from './dimension-mode.js';
+import type { DrawdownMeterOptions, ResolvedDrawdownDimension } from './drawdown-options.js';
+import { FailureTracker } from './journal/failure-tracker.js';
+import { Journal } from './journal/journal.js';
+import { Outbox } from './journal/outbox.js';
+import { QuotaState, type QuotaExhaustedEvent } from './journal/quota-state.js';
 import {
   LateReservation,
   NOTHING_TO_SETTLE,
@@ -19,8 +20,9 @@ import {
   type Reservation,
   type ReservationSettler,
 } from './reservation.js';
-import type { UnitsReportedEvent } from './send-context.js';
-import { SyncDimension } from './sync-dimension.js';
+import type { UnitsReportedEvent } from './journal/send-context.js';
+import { ReserveDimension } from './reserve/reserve-dimension.js';
+import { SyncDimension } from './sync/sync-dimension.js';
 import { checkUnits } from './units.js';
 
 /** The events a meter emits, with their payloads. */
@@ -33,8 +35,11 @@ export interface DrawdownMeterEvents {
 
 /** What a {@link DrawdownMeter} is built from. */
 export interface DrawdownMeterDeps {
-  /** The gate's options: `drawdown` (the dimensions), `productSku`, `store`, `clock`, `logger`, `onUnavailable`, `graceMs`. */
-  readonly options: ResolvedOptions;
+  /**
+   * What the meter reads of the gate's options: `drawdown` (the dimensions), `productSku`, `store`,
+   * `clock`, `logger`, `onUnavailable`, `graceMs`, `drainTimeoutMs`, `recoveryProbeMs`.
+   */
+  readonly options: DrawdownMeterOptions;
   /** The License Manager calls. */
   readonly source: LicenseSource;
   /** This engine's id (`InstanceRegistry.id`): its journal records carry it. */
@@ -86,48 +91,34 @@ interface Open {
   units: number;
 }
 
-type Dimension = { readonly open: Open } & (
-  | {
-      readonly mode: 'batch';
-      readonly config: ResolvedDrawdownDimension;
-      readonly meter: BatchDimension;
-      readonly held: ReservationSettler;
-      readonly ahead: ReservationSettler;
-      readonly late: ReservationSettler;
-    }
-  | {
-      readonly mode: 'sync';
-      readonly config: ResolvedDrawdownDimension;
-      readonly meter: SyncDimension;
-      readonly ahead: ReservationSettler;
-      readonly late: ReservationSettler;
-    }
-  | {
-      readonly mode: 'reserve';
-      readonly config: ResolvedDrawdownDimension;
-      readonly pool: BlockPool;
-      readonly taken: ReservationSettler;
-      readonly late: ReservationSettler;
-    }
-);
+/** A configured dimension: its mode's class, picked once, and what is open in it. */
+interface Dimension {
+  readonly config: ResolvedDrawdownDimension;
+  readonly mode: DimensionMode;
+  readonly open: Open;
+}
 
 const INTERVAL = 'interval:';
-const noop = (): undefined => undefined;
 const RETRY = 'retry:';
 
 /**
- * Debits drawdown units and reports each to License Manager exactly once (design invariant 3):
+ * Debits drawdown units and reports each to License Manager exactly once (ARCHITECTURE.md INV-10):
  * units are journaled in the store before anything else, each report carries a ClientToken written
  * to the store before the call, and what a crashed engine left is adopted by a live one.
  *
- * Modes, per dimension, with their bounds:
- * - `sync`: one CheckoutLicense per debit; exact.
- * - `batch`: debits are store increments (gathered per turn of the event loop; with a store of this
- *   process alone, one per epoch when it is sealed); reported in batches of `batchUnits`, every
- *   `batchIntervalMs` and at stop; what is served past the purchase is at most one batch.
- * - `reserve`: blocks of `blockUnits` checked out ahead and spent locally; never serves past the
- *   purchase; leaves at most one unspent block (plus the units of reservations cancelled since it was
- *   checked out, which go back to the block).
+ * Modes, per dimension, with their bounds — one class each, behind one interface
+ * ({@link DimensionMode}), picked once per dimension:
+ * - `sync` (`sync/sync-dimension.ts`): one CheckoutLicense per debit; exact.
+ * - `batch` (`batch/batch-dimension.ts`): debits are store increments (gathered per turn of the
+ *   event loop; with a store of this process alone, one per epoch when it is sealed); reported in
+ *   batches of `batchUnits`, every `batchIntervalMs` and at stop; what is served past the purchase
+ *   is at most one batch.
+ * - `reserve` (`reserve/reserve-dimension.ts`): blocks of `blockUnits` checked out ahead and spent
+ *   locally; never serves past the purchase; leaves at most one unspent block (plus the units of
+ *   reservations cancelled since it was checked out, which go back to the block).
+ *
+ * What every mode uses is in `journal/` (the journal, its outbox and senders, adoption, what
+ * refusals and failures taught) and `ahead/` (units checked out before the work they pay for).
  *
  * One deadline queue on the injected clock carries every timer (batch intervals, retries).
  */
@@ -167,7 +158,7 @@ export class DrawdownMeter {
     this.#emit = deps.emit;
     this.#journal = new Journal(options.store, options.productSku);
     this.#quota = new QuotaState((payload) => this.#safeEmit('quotaExhausted', payload), this.#logger);
-    const failures = new FailureTracker(options.onUnavailable, options.graceMs);
+    const failures = new FailureTracker(new OnUnavailable(options.onUnavailable, options.graceMs));
     this.#queue = new DeadlineQueue<string>(this.#clock, (key) => this.#due(key));
     this.#outbox = new Outbox(
       { journal: this.#journal, source, instanceId, reported: (payload) => this.#safeEmit('unitsReported', payload) },
@@ -180,12 +171,7 @@ export class DrawdownMeter {
           if (this.#state === 'running') this.#queue.schedule(RETRY + key, this.#clock.now() + delayMs);
         },
         unschedule: (key) => this.#queue.cancel(RETRY + key),
-        settled: (entry, outcome) => {
-          const dimension = this.#dimensions.get(entry.dimension);
-          if (dimension?.mode === 'batch') dimension.meter.afterSend();
-          if (outcome.status === 'credited' && dimension?.mode === 'reserve')
-            dimension.pool.saw(outcome.blockRemaining);
-        },
+        settled: (entry, outcome) => this.#dimensions.get(entry.dimension)?.mode.sent(outcome),
       },
     );
     const shared = {
@@ -204,53 +190,31 @@ export class DrawdownMeter {
       this.#dimensions.set(config.name, this.#newDimension(config, shared));
   }
 
-  #newDimension(config: ResolvedDrawdownDimension, shared: ConstructorParameters<typeof SyncDimension>[1]): Dimension {
+  /** The one place the mode is looked at: its class is picked here, once per dimension. */
+  #newDimension(config: ResolvedDrawdownDimension, shared: Omit<ModeDeps, 'settler'>): Dimension {
     const open: Open = { units: 0 };
-    const settler = (
-      commit: (units: number) => Promise<void> | undefined,
-      cancel: (units: number) => void,
-      late = false,
-    ): ReservationSettler => this.#settler(config.name, open, commit, cancel, late);
-    if (config.mode === 'batch') {
-      const meter = new BatchDimension(config, {
-        ...shared,
-        stopping: () => this.#state !== 'running',
-        journalEachDebit: this.#durable,
-        recoveryProbeMs: this.#recoveryProbeMs,
-      });
-      return {
-        mode: 'batch',
-        config,
-        meter,
-        open,
-        held: settler(
-          (units) => meter.commitHeld(units),
-          (units) => meter.releaseHeld(units),
-        ),
-        ahead: settler(noop, (units) => meter.cancelAhead(units)),
-        late: settler((units) => (this.#state === 'running' ? meter.debit(units) : meter.record(units)), noop, true),
-      };
-    }
-    if (config.mode === 'sync') {
-      const meter = new SyncDimension(config, shared);
-      return {
-        mode: 'sync',
-        config,
-        meter,
-        open,
-        ahead: settler(noop, (units) => meter.cancel(units)),
-        late: settler((units) => meter.debit(units), noop, true),
-      };
-    }
-    const pool = new BlockPool(config, shared);
-    return {
-      mode: 'reserve',
-      config,
-      pool,
-      open,
-      taken: settler(noop, (units) => pool.give(units)),
-      late: settler((units) => pool.take(units), noop, true),
+    const deps: ModeDeps = {
+      ...shared,
+      settler: (commit, cancel, late) => this.#settler(config.name, open, commit, cancel, late),
     };
+    let mode: DimensionMode;
+    switch (config.mode) {
+      case 'batch':
+        mode = new BatchDimension(config, {
+          ...deps,
+          stopping: () => this.#state !== 'running',
+          journalEachDebit: this.#durable,
+          recoveryProbeMs: this.#recoveryProbeMs,
+        });
+        break;
+      case 'sync':
+        mode = new SyncDimension(config, deps);
+        break;
+      case 'reserve':
+        mode = new ReserveDimension(config, deps);
+        break;
+    }
+    return { config, mode, open };
   }
 
   /**
@@ -332,8 +296,9 @@ export class DrawdownMeter {
     if (this.#state !== 'new') return;
     this.#state = 'running';
     for (const dimension of this.#dimensions.values()) {
-      if (dimension.mode === 'batch')
-        this.#queue.schedule(INTERVAL + dimension.config.name, this.#clock.now() + dimension.config.batchIntervalMs);
+      const intervalMs = dimension.mode.flushIntervalMs;
+      if (intervalMs !== undefined)
+        this.#queue.schedule(INTERVAL + dimension.config.name, this.#clock.now() + intervalMs);
     }
   }
 
@@ -376,14 +341,7 @@ export class DrawdownMeter {
       const count = checkUnits(dimension, units);
       this.#assertRunning(dimension);
       if (count === 0) return Promise.resolve();
-      switch (found.mode) {
-        case 'batch':
-          return found.meter.debit(count);
-        case 'sync':
-          return found.meter.debit(count);
-        case 'reserve':
-          return found.pool.take(count);
-      }
+      return found.mode.debit(count);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -410,19 +368,7 @@ export class DrawdownMeter {
     this.#opened(found.open, count);
     let settler: ReservationSettler;
     try {
-      switch (found.mode) {
-        case 'batch':
-          settler = (await found.meter.hold(count)) === 'held' ? found.held : found.ahead;
-          break;
-        case 'sync':
-          await found.meter.reserve(count);
-          settler = found.ahead;
-          break;
-        case 'reserve':
-          await found.pool.take(count);
-          settler = found.taken;
-          break;
-      }
+      settler = await found.mode.hold(count);
     } catch (error) {
       this.#closed(found.open, count);
       throw error;
@@ -465,19 +411,15 @@ export class DrawdownMeter {
     this.#assertRunning(dimension);
     if (this.#quota.isExhausted(dimension)) throw new QuotaExhaustedError(dimension);
     this.#opened(found.open, 0);
-    return new LateReservation(dimension, found.late);
+    return new LateReservation(dimension, found.mode.late);
   }
 
   #reserveNow(found: Dimension, dimension: string, count: number): Reservation | undefined {
     if (count === 0) return new SettlingReservation(dimension, 0, NOTHING_TO_SETTLE);
-    if (found.mode !== 'batch') {
-      // sync: a pool known to be used up is refused now (reserve mode may still hold units in its block).
-      if (found.mode === 'sync') this.#quota.assertNotExhausted(dimension);
-      return undefined;
-    }
-    if (!found.meter.tryHold(count)) return undefined;
+    const settler = found.mode.holdNow(count);
+    if (settler === undefined) return undefined;
     this.#opened(found.open, count);
-    return new SettlingReservation(dimension, count, found.held);
+    return new SettlingReservation(dimension, count, settler);
   }
 
   /**
@@ -487,10 +429,7 @@ export class DrawdownMeter {
    */
   async flush(dimension?: string): Promise<void> {
     const chosen = dimension === undefined ? [...this.#dimensions.values()] : [this.#dimension(dimension)];
-    for (const found of chosen) {
-      if (found.mode === 'batch') await found.meter.flush();
-      else await this.#outbox.sendAll(found.config.name);
-    }
+    for (const found of chosen) await found.mode.flush();
     if (dimension === undefined) await this.#sendUnmetered();
   }
 
@@ -530,12 +469,8 @@ export class DrawdownMeter {
       exhausted: this.#quota.isExhausted(dimension),
       unbillable: this.#quota.unbillable(dimension),
     };
-    if (found.mode === 'reserve') {
-      const blockRemaining = found.pool.blockRemaining;
-      return { pending: found.open.units, ...common, ...(blockRemaining !== undefined ? { blockRemaining } : {}) };
-    }
-    const credit = found.meter.credit;
-    return { pending: found.meter.unconfirmed, ...common, ...(credit !== undefined ? { credit } : {}) };
+    const { pending, ...held } = found.mode.stats(found.open.units);
+    return { pending, ...common, ...held };
   }
 
   /**
@@ -557,7 +492,7 @@ export class DrawdownMeter {
       return { drained: true, unreported: {}, open: {} };
     }
     this.#state = 'stopping';
-    for (const found of this.#dimensions.values()) if (found.mode === 'batch') found.meter.wake();
+    for (const found of this.#dimensions.values()) found.mode.stopping();
     const drained = await this.#drain();
     const open: Record<string, number> = {};
     for (const [name, found] of this.#dimensions) if (found.open.units > 0) open[name] = found.open.units;
@@ -568,41 +503,14 @@ export class DrawdownMeter {
       );
     }
     this.#queue.clear();
-    for (const found of this.#dimensions.values()) {
-      if (found.mode === 'batch') {
-        await found.meter.flush().catch((error: unknown) =>
-          this.#logger.warn(
-            {
-              event: 'licensegate.drawdown.flush_failed',
-              dimension: found.config.name,
-              error: (error as Error).message,
-            },
-            `Could not seal the pending ${found.config.name} units at stop; they stay in the store for the next engine`,
-          ),
-        );
-        const lost = found.meter.unjournaled;
-        if (lost > 0) {
-          this.#logger.error(
-            { event: 'licensegate.drawdown.units_lost', dimension: found.config.name, units: lost },
-            `${lost} ${found.config.name} units could not be journaled before stop (the store could not be written): they are not reported`,
-          );
-        }
-        await found.meter.drainCredit();
-      } else if (found.mode === 'reserve') {
-        await found.pool.drain();
-      } else {
-        await found.meter.drain();
-      }
-    }
-    for (const found of this.#dimensions.values()) {
-      if (found.mode !== 'batch') await this.#outbox.sendAll(found.config.name);
-    }
+    for (const found of this.#dimensions.values()) await found.mode.drainAtStop();
+    for (const found of this.#dimensions.values()) await found.mode.reportAtStop();
     await this.#sendUnmetered();
     this.#queue.clear();
     this.#state = 'stopped';
     const unreported: Record<string, number> = {};
     for (const [name, found] of this.#dimensions) {
-      const units = found.mode === 'reserve' ? 0 : found.meter.unconfirmed;
+      const units = found.mode.unreported;
       if (units > 0) unreported[name] = units;
     }
     if (Object.keys(unreported).length > 0) {
@@ -675,9 +583,10 @@ export class DrawdownMeter {
   #due(key: string): void {
     if (key.startsWith(INTERVAL)) {
       const found = this.#dimensions.get(key.slice(INTERVAL.length));
-      if (found?.mode !== 'batch' || this.#state !== 'running') return;
-      found.meter.intervalDue();
-      this.#queue.schedule(key, this.#clock.now() + found.config.batchIntervalMs);
+      const intervalMs = found?.mode.flushIntervalMs;
+      if (found === undefined || intervalMs === undefined || this.#state !== 'running') return;
+      found.mode.intervalDue();
+      this.#queue.schedule(key, this.#clock.now() + intervalMs);
     } else if (key.startsWith(RETRY) && this.#state === 'running') {
       void this.#outbox.send(key.slice(RETRY.length));
     }

@@ -24,3 +24,10 @@ export {
   type ProblemAnswer,
 } from './problem.js';
 export { SessionSeats, SESSION_SEAT_FIELD, type SessionSeat, type SeatRequest } from '../sessions/session-seats.js';
+export {
+  assertKnownOptions,
+  unknownNames,
+  unknownOptionsMessage,
+  type UnknownName,
+  type UnknownOptionsContext,
+} from '../validation/unknown-options.js';

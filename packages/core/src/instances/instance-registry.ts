@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, ClockTimer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { isDurable, type Store } from '../store/store.js';
+import { SingleTimer } from '../util/single-timer.js';
 
 /** This process, among the runs of the app that used one store: new at every start. */
 const PROCESS_ID = randomUUID();
@@ -31,7 +32,7 @@ export class InstanceRegistry {
   readonly #leaseMs: number;
   readonly #logger: Logger;
   readonly #onTick: () => Promise<void>;
-  #timer: ClockTimer | undefined;
+  readonly #timer: SingleTimer;
   #running = false;
   /** When the first heartbeat of the current store outage failed; `undefined` while heartbeats succeed. */
   #failingSince: number | undefined;
@@ -56,6 +57,7 @@ export class InstanceRegistry {
     this.#leaseMs = leaseMs;
     this.#logger = logger;
     this.#onTick = onTick;
+    this.#timer = new SingleTimer(clock, () => this.#tick());
   }
 
   /** Writes the first heartbeat and starts renewing. */
@@ -68,8 +70,7 @@ export class InstanceRegistry {
   /** Stops renewing and removes the heartbeat. */
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
     await this.#store.delete(this.#namespace, this.id).catch(() => false);
   }
 
@@ -90,18 +91,19 @@ export class InstanceRegistry {
 
   #arm(): void {
     if (!this.#running) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#beat()
-        .then(() => {
-          this.#resumed();
-          // Right after an outage every heartbeat may have lapsed, live engines' too: adopt nothing
-          // until each engine has had a full lease to renew its own.
-          if (this.#clock.now() >= this.#adoptFrom) return this.#onTick();
-        })
-        .catch((error: unknown) => this.#failed(error))
-        .finally(() => this.#arm());
-    }, this.#leaseMs / 3);
+    this.#timer.armIn(this.#leaseMs / 3);
+  }
+
+  #tick(): void {
+    this.#beat()
+      .then(() => {
+        this.#resumed();
+        // Right after an outage every heartbeat may have lapsed, live engines' too: adopt nothing
+        // until each engine has had a full lease to renew its own.
+        if (this.#clock.now() >= this.#adoptFrom) return this.#onTick();
+      })
+      .catch((error: unknown) => this.#failed(error))
+      .finally(() => this.#arm());
   }
 
   /** A heartbeat failed: logged once per outage. */

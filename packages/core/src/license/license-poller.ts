@@ -1,6 +1,12 @@
-import type { ClockTimer } from '../clock.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedGateOptions } from '../gate-options.js';
 import type { LicenseInfo, LicenseSource } from '../source/license-source.js';
+import { SingleTimer } from '../util/single-timer.js';
+
+/** The gate-wide options the poller reads. */
+export type LicensePollerOptions = Pick<
+  ResolvedGateOptions,
+  'clock' | 'logger' | 'refreshIntervalMs' | 'refreshJitter'
+>;
 
 /**
  * For a gate without tiers (seats or drawdown only): reads the license every refresh interval —
@@ -9,18 +15,23 @@ import type { LicenseInfo, LicenseSource } from '../source/license-source.js';
  * tiers learns the license from its tier refresh instead.)
  */
 export class LicensePoller {
-  readonly #options: ResolvedOptions;
+  readonly #options: LicensePollerOptions;
   readonly #source: LicenseSource;
   readonly #onLicense: (license: LicenseInfo | undefined) => void;
   #arn: string | undefined;
-  #timer: ClockTimer | undefined;
+  readonly #timer: SingleTimer;
   #inFlight: Promise<void> | undefined;
   #running = false;
 
-  constructor(options: ResolvedOptions, source: LicenseSource, onLicense: (license: LicenseInfo | undefined) => void) {
+  constructor(
+    options: LicensePollerOptions,
+    source: LicenseSource,
+    onLicense: (license: LicenseInfo | undefined) => void,
+  ) {
     this.#options = options;
     this.#source = source;
     this.#onLicense = onLicense;
+    this.#timer = new SingleTimer(options.clock, () => void this.refresh());
   }
 
   /** Reads the license now, then on the schedule. */
@@ -32,8 +43,7 @@ export class LicensePoller {
   /** Stops the schedule. */
   stop(): void {
     this.#running = false;
-    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
   }
 
   /** Reads the license now (joining a read in flight). Failures are logged, never thrown. */
@@ -61,14 +71,7 @@ export class LicensePoller {
 
   #schedule(): void {
     if (!this.#running) return;
-    const { clock, refreshIntervalMs, refreshJitter } = this.#options;
-    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    this.#timer = clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        void this.refresh();
-      },
-      refreshIntervalMs * (1 - Math.random() * refreshJitter),
-    );
+    const { refreshIntervalMs, refreshJitter } = this.#options;
+    this.#timer.armIn(refreshIntervalMs * (1 - Math.random() * refreshJitter));
   }
 }

@@ -1,5 +1,6 @@
-import type { Clock, ClockTimer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { LicenseInfo } from '../source/license-source.js';
+import { SingleTimer } from '../util/single-timer.js';
 
 /** What the watch tells the gate. */
 export interface LicenseWatchEvents {
@@ -24,13 +25,14 @@ export class LicenseWatch {
   readonly #warningMs: number;
   readonly #emit: LicenseWatchEmit;
   #license: LicenseInfo | undefined;
-  #timer: ClockTimer | undefined;
+  readonly #timer: SingleTimer;
   readonly #told = new Set<string>();
 
   constructor(clock: Clock, warningMs: number, emit: LicenseWatchEmit) {
     this.#clock = clock;
     this.#warningMs = warningMs;
     this.#emit = emit;
+    this.#timer = new SingleTimer(clock, () => this.#evaluate());
   }
 
   /** The license last seen. */
@@ -59,8 +61,7 @@ export class LicenseWatch {
 
   /** Stops the timer. */
   stop(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
   }
 
   #once(key: string, tell: () => void): void {
@@ -90,6 +91,6 @@ export class LicenseWatch {
       );
     }
     const next = now >= warnAt ? end : warnAt;
-    this.#timer = this.#clock.setTimeout(() => this.#evaluate(), Math.min(next - now, MAX_TIMER_MS));
+    this.#timer.armIn(Math.min(next - now, MAX_TIMER_MS));
   }
 }

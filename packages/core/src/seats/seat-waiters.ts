@@ -1,4 +1,5 @@
 import type { Clock, ClockTimer } from '../clock.js';
+import { SingleTimer } from '../util/single-timer.js';
 
 interface Waiter {
   readonly wake: () => void;
@@ -15,12 +16,17 @@ export class SeatWaiters {
   readonly #max: number;
   readonly #pollMs: number;
   readonly #queue: Waiter[] = [];
-  #poll: ClockTimer | undefined;
+  /** Wakes the first waiter every `pollMs` while the queue is not empty. */
+  readonly #poll: SingleTimer;
 
   constructor(clock: Clock, maxWaiters: number, pollMs: number) {
     this.#clock = clock;
     this.#max = maxWaiters;
     this.#pollMs = pollMs;
+    this.#poll = new SingleTimer(clock, () => {
+      this.wakeOne();
+      if (this.#queue.length > 0) this.#armPoll();
+    });
   }
 
   /** Waiters in the queue. */
@@ -81,16 +87,10 @@ export class SeatWaiters {
   }
 
   #armPoll(): void {
-    if (this.#poll !== undefined) return;
-    this.#poll = this.#clock.setTimeout(() => {
-      this.#poll = undefined;
-      this.wakeOne();
-      if (this.#queue.length > 0) this.#armPoll();
-    }, this.#pollMs);
+    if (!this.#poll.armed) this.#poll.armIn(this.#pollMs);
   }
 
   #disarmPoll(): void {
-    if (this.#poll !== undefined) this.#clock.clearTimeout(this.#poll);
-    this.#poll = undefined;
+    this.#poll.cancel();
   }
 }

@@ -12,7 +12,8 @@ import { LicenseGateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { classifyFailure, type ClassifiedFailure, type FailureKind } from './failure-kind.js';
 import { parseLicenseTime } from './license-time.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import type { RetryPolicy } from './retry-options.js';
+import { withRetry } from './retry.js';
 
 /** One entitlement as a checkout asks for it or answers with it. */
 export interface EntitlementRequest {

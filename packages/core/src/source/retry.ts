@@ -1,27 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, licenseCallBackoff } from '../util/backoff.js';
 import type { ClassifiedFailure } from './failure-kind.js';
-
-/** How one License Manager call is retried when it fails transiently. */
-export interface RetryOptions {
-  /** Attempts in all, the first included. Default 4. */
-  attempts?: number;
-  /** First backoff, before jitter. Default 100 ms. */
-  baseDelayMs?: number;
-  /** Largest backoff. Default 2,000 ms. */
-  maxDelayMs?: number;
-  /** No new attempt starts after this long since the first. Default 10,000 ms. */
-  deadlineMs?: number;
-}
-
-/** {@link RetryOptions} with every value set. */
-export type RetryPolicy = Required<RetryOptions>;
-
-/** The default retry policy. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 2_000, deadlineMs: 10_000 };
+import type { RetryPolicy } from './retry-options.js';
 
 /**
  * Runs `call` until it succeeds, fails for a reason that is not transient, or the attempts or the
- * deadline run out. Backoff is exponential with full jitter. The SDK does not retry
+ * deadline run out. Backoff is exponential with full jitter (`licenseCallBackoff`, util/backoff.ts). The SDK does not retry
  * RateLimitExceededException at status 400, which License Manager may send, so the engine does.
  *
  * Backoff waits are real time (they are short); the engine's schedule uses the injected clock.
@@ -36,13 +20,14 @@ export async function withRetry<T>(
   onRetry?: (failure: ClassifiedFailure, attempt: number, delayMs: number) => void,
 ): Promise<T> {
   const started = performance.now();
+  const backoff = licenseCallBackoff(policy);
   for (let attempt = 1; ; attempt++) {
     try {
       return await call(attempt);
     } catch (error) {
       const failure = classify(error);
       if (failure.kind !== 'transient' || attempt >= policy.attempts) throw error;
-      const delay = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const delay = backoffDelay(backoff, attempt);
       if (performance.now() - started + delay > policy.deadlineMs) throw error;
       onRetry?.(failure, attempt, delay);
       await sleep(delay);

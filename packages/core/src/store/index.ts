@@ -34,3 +34,10 @@ export {
   STORE_RETRY_AFTER_MS,
   type StoreUnavailableErrorOptions,
 } from './store-errors.js';
+export {
+  assertKnownOptions,
+  unknownNames,
+  unknownOptionsMessage,
+  type UnknownName,
+  type UnknownOptionsContext,
+} from '../validation/unknown-options.js';

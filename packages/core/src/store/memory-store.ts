@@ -29,9 +29,11 @@
  *
  * @module
  */
-import type { Clock, ClockTimer } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { LicenseGateConfigurationError } from '../errors.js';
+import { SingleTimer } from '../util/single-timer.js';
+import { assertKnownOptions } from '../validation/unknown-options.js';
 import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from './store.js';
 import { describeValue as describe } from './describe-value.js';
 import {
@@ -46,6 +48,9 @@ import { StoreArgumentError, StoreCounterRangeError, StoreNotACounterError } fro
 
 /** How often the sweep runs when {@link MemoryStoreOptions.sweepIntervalMs} is not given: every minute. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+
+/** The names of the options of {@link MemoryStore}. */
+const STORE_OPTION_NAMES: readonly (keyof MemoryStoreOptions)[] = ['sweepIntervalMs'];
 
 /** The longest delay a Node.js timer can wait (about 24.8 days). */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -96,7 +101,7 @@ export class MemoryStore implements Store {
   readonly #sweepIntervalMs: number;
   #clock: Clock = systemClock;
   #users = 0;
-  #sweepTimer: ClockTimer | undefined;
+  #sweepTimer: SingleTimer | undefined;
 
   /**
    * @param options - the store's options; all are optional
@@ -236,16 +241,17 @@ export class MemoryStore implements Store {
   }
 
   #armSweep(): void {
-    this.#sweepTimer = this.#clock.setTimeout(() => this.#runSweep(), this.#sweepIntervalMs);
+    // One timer on the clock of the gate that started using the store (see init()).
+    if (this.#sweepTimer === undefined) this.#sweepTimer = new SingleTimer(this.#clock, () => this.#runSweep());
+    this.#sweepTimer.armIn(this.#sweepIntervalMs);
   }
 
   #stopSweep(): void {
-    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer?.cancel();
     this.#sweepTimer = undefined;
   }
 
   #runSweep(): void {
-    this.#sweepTimer = undefined;
     if (this.#users === 0) return;
     try {
       this.#sweep(this.#clock.now());
@@ -328,11 +334,14 @@ function readStoreOptions(options: unknown): { sweepIntervalMs: number } {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw storeOptionError(`the options must be an object; got ${describe(options)}.`);
   }
-  for (const name of Object.keys(options)) {
-    if (name !== 'sweepIntervalMs') {
-      throw storeOptionError(`unknown option "${name}"; the only option is sweepIntervalMs.`);
-    }
-  }
+  assertKnownOptions(
+    options,
+    STORE_OPTION_NAMES,
+    (message) => {
+      throw storeOptionError(message);
+    },
+    { known: STORE_OPTION_NAMES },
+  );
   const { sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS } = options as MemoryStoreOptions;
   if (
     typeof sweepIntervalMs !== 'number' ||

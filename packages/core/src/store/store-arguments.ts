@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../clock.js';
 import { describeValue as describe } from './describe-value.js';
+import { unknownNames, unknownOptionsMessage } from '../validation/unknown-options.js';
 import type { PutOptions, StoreContext } from './store.js';
 import { StoreArgumentError } from './store-errors.js';
 
@@ -85,7 +86,8 @@ function assertOptions(method: string, options: unknown, known: readonly string[
   }
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
-      throw new StoreArgumentError(`${method}(): unknown option "${name}"; the options are ${known.join(', ')}.`);
+      // Every unknown name in one error, each with its nearest known one.
+      throw new StoreArgumentError(`${method}(): ${unknownOptionsMessage(unknownNames(options, known), { known })}`);
     }
   }
 }

@@ -1,6 +1,6 @@
-import type { ResolvedOptions } from '../options.js';
+import type { SharedTierAnswerOptions } from './tier-options.js';
 import type { LicenseInfo } from '../source/license-source.js';
-import type { TierAnswer } from './tier-resolver.js';
+import type { TierAnswer } from './tier-answer.js';
 import type { TierOrder } from './tier-order.js';
 
 /** A tier answer as instances share it in the store (JSON: no Infinity). */
@@ -22,12 +22,12 @@ const LOCK_KEY = 'refresh-lock';
  * lock holder checks out itself, so an outage is seen by each instance's failure policy.
  */
 export class SharedTierAnswers {
-  readonly #options: ResolvedOptions;
+  readonly #options: SharedTierAnswerOptions;
   readonly #order: TierOrder;
   readonly #namespace: string;
   readonly #owner: string;
 
-  constructor(options: ResolvedOptions, order: TierOrder, owner: string) {
+  constructor(options: SharedTierAnswerOptions, order: TierOrder, owner: string) {
     this.#options = options;
     this.#order = order;
     this.#namespace = `${options.productSku}:tier`;

@@ -1,27 +1,15 @@
 import { LRUCache } from 'lru-cache';
-import type { ClockTimer } from '../clock.js';
 import { LicenseUnavailableError, NoLicenseError, TierRequiredError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
+import type { TierResolverOptions } from './tier-options.js';
+import { OnUnavailable } from '../policy/unavailable-policy.js';
 import { classifyFailure, type FailureKind } from '../source/failure-kind.js';
 import { LicenseManagerCallError, type LicenseInfo, type LicenseSource } from '../source/license-source.js';
 import { SharedTierAnswers } from './shared-answer.js';
+import type { TierAnswer } from './tier-answer.js';
 import { ALLOWED, ALLOWED_DEGRADED, type TierDecision } from './tier-decision.js';
 import type { TierOrder } from './tier-order.js';
-
-/** What one refresh learnt: a definitive answer about the tier. */
-export interface TierAnswer {
-  /** Rank of the tier granted (0 = lowest), or -1 for none. */
-  readonly rank: number;
-  readonly tier: string | null;
-  /** When License Manager gave this answer (clock ms). */
-  readonly checkedAt: number;
-  /** The license, when it is known. */
-  readonly license: LicenseInfo | undefined;
-  /** The answer stops granting at this instant (`Validity.End`), or Infinity. */
-  readonly validUntil: number;
-  /** Why no tier is granted: `no-license`, `no-entitlement`, `expired`, or the license status in lower case. */
-  readonly reason: string | undefined;
-}
+import { backoffDelay, TIER_REFRESH_RETRY_BASE_MS, tierRefreshBackoff } from '../util/backoff.js';
+import { SingleTimer } from '../util/single-timer.js';
 
 /** An episode of License Manager being unreachable (or refusing the app's setup). */
 export interface FailureEpisode {
@@ -39,8 +27,6 @@ export interface TierResolverEvents {
 }
 
 const CACHE_KEY = 'tier';
-/** First retry after a failed refresh; doubles up to the refresh interval. */
-const FAILURE_RETRY_BASE_MS = 30_000;
 
 /**
  * Learns which tier the license grants — one CheckoutLicense (PROVISIONAL) that lists every tier
@@ -52,7 +38,7 @@ const FAILURE_RETRY_BASE_MS = 30_000;
  * tier checkout is checked in once a new one has succeeded.
  */
 export class TierResolver {
-  readonly #options: ResolvedOptions;
+  readonly #options: TierResolverOptions;
   readonly #order: TierOrder;
   readonly #source: LicenseSource;
   readonly #events: TierResolverEvents;
@@ -61,7 +47,9 @@ export class TierResolver {
   #episode: FailureEpisode | undefined;
   #token: string | undefined;
   #nextRefreshAt = Infinity;
-  #timer: ClockTimer | undefined;
+  readonly #timer: SingleTimer;
+  /** The `onUnavailable` policy: tiers measure an outage from the last good answer. */
+  readonly #onUnavailable: OnUnavailable;
   #running = false;
   #stopped = false;
   #inFlight: Promise<unknown> | undefined;
@@ -80,7 +68,7 @@ export class TierResolver {
 
   /** @param owner - this engine's id, when answers are shared through the store */
   constructor(
-    options: ResolvedOptions,
+    options: TierResolverOptions,
     order: TierOrder,
     source: LicenseSource,
     events: TierResolverEvents,
@@ -91,6 +79,8 @@ export class TierResolver {
     this.#order = order;
     this.#source = source;
     this.#events = events;
+    this.#onUnavailable = new OnUnavailable(options.onUnavailable, options.graceMs);
+    this.#timer = new SingleTimer(options.clock, () => void this.refresh());
     this.#cache = new LRUCache<string, TierAnswer>({
       max: 1,
       fetchMethod: () => this.#fetch(),
@@ -127,8 +117,7 @@ export class TierResolver {
     this.#stopped = true;
     this.#running = false;
     this.#nextRefreshAt = Infinity;
-    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
     await this.#inFlight?.catch(() => undefined);
     const token = this.#token;
     this.#token = undefined;
@@ -200,14 +189,12 @@ export class TierResolver {
 
   #degraded(rank: number, now: number, answer: TierAnswer | undefined): TierDecision {
     if (answer !== undefined && answer.rank < 0) return this.#deny(answer, rank, now, true);
-    const { onUnavailable, graceMs } = this.#options;
-    if (onUnavailable === 'allow') {
+    // Measured from the last good answer (see OnUnavailable); with none yet, only `allow` serves.
+    if (now < this.#onUnavailable.servableUntil(answer?.checkedAt)) {
       if (answer === undefined) return ALLOWED_DEGRADED;
       return answer.rank >= rank && now < answer.validUntil ? ALLOWED_DEGRADED : this.#deny(answer, rank, now, true);
     }
-    if (onUnavailable === 'grace' && answer !== undefined && now < answer.checkedAt + graceMs) {
-      return answer.rank >= rank && now < answer.validUntil ? ALLOWED_DEGRADED : this.#deny(answer, rank, now, true);
-    }
+    const { onUnavailable, graceMs } = this.#options;
     const episode = this.#episode;
     const why =
       onUnavailable === 'grace'
@@ -261,7 +248,7 @@ export class TierResolver {
 
   #refreshInBackground(now: number): void {
     // Push the due time out first, so that the checks that follow do not start refreshes too.
-    this.#nextRefreshAt = now + FAILURE_RETRY_BASE_MS;
+    this.#nextRefreshAt = now + TIER_REFRESH_RETRY_BASE_MS;
     void this.refresh();
   }
 
@@ -282,13 +269,13 @@ export class TierResolver {
     }
     const previous = this.#answer;
     const episode = this.#episode;
-    const { onUnavailable, graceMs, refreshIntervalMs, refreshJitter } = this.#options;
+    const { refreshIntervalMs, refreshJitter } = this.#options;
     this.#answer = answer;
     this.#denials = [];
     this.#episode = undefined;
-    this.#servableUntil = onUnavailable === 'grace' ? answer.checkedAt + graceMs : Infinity;
+    this.#servableUntil = this.#onUnavailable.answerServableUntil(answer.checkedAt);
     // Under `grace`, a refresh always has time to answer within the grace.
-    const interval = onUnavailable === 'grace' ? Math.min(refreshIntervalMs, graceMs / 2) : refreshIntervalMs;
+    const interval = this.#onUnavailable.refreshIntervalMs(refreshIntervalMs);
     this.#schedule(interval * (1 - Math.random() * refreshJitter));
     if (episode !== undefined) this.#events.recovered(episode, answer);
     this.#events.refreshed(answer, previous);
@@ -398,20 +385,15 @@ export class TierResolver {
       error: callError,
       failures: (previous?.failures ?? 0) + 1,
     };
-    const delay = Math.min(this.#options.refreshIntervalMs, FAILURE_RETRY_BASE_MS * 2 ** (this.#episode.failures - 1));
+    const delay = backoffDelay(tierRefreshBackoff(this.#options.refreshIntervalMs), this.#episode.failures);
     this.#schedule(delay);
     this.#events.failed(this.#episode, isNew);
   }
 
   #schedule(delayMs: number): void {
     if (!this.#running) return;
-    const { clock } = this.#options;
-    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
-    this.#nextRefreshAt = clock.now() + delayMs;
-    this.#timer = clock.setTimeout(() => {
-      this.#timer = undefined;
-      void this.refresh();
-    }, delayMs);
+    this.#nextRefreshAt = this.#options.clock.now() + delayMs;
+    this.#timer.armIn(delayMs);
   }
 
   async #checkIn(token: string): Promise<void> {

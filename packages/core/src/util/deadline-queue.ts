@@ -1,7 +1,8 @@
-import type { Clock, ClockTimer } from '../clock.js';
+import type { Clock } from '../clock.js';
+import { SingleTimer } from './single-timer.js';
 
 /**
- * Many deadlines, one timer: a binary heap of (time, key) and a single clock timer armed for the
+ * Many deadlines, one timer: a binary heap of (time, key) and a {@link SingleTimer} armed for the
  * earliest. Rescheduling a key pushes a new entry and leaves the old one to be skipped when it
  * surfaces, so every operation is O(log n), and 100,000 keys cost 100,000 small heap entries.
  */
@@ -11,13 +12,13 @@ export class DeadlineQueue<K> {
   readonly #times: number[] = [];
   readonly #keys: K[] = [];
   readonly #current = new Map<K, number>();
-  #timer: ClockTimer | undefined;
-  #timerAt = Infinity;
+  readonly #timer: SingleTimer;
 
   /** @param onDue - called once per key whose deadline has come (the key is no longer scheduled) */
   constructor(clock: Clock, onDue: (key: K) => void) {
     this.#clock = clock;
     this.#onDue = onDue;
+    this.#timer = new SingleTimer(clock, () => this.runDue());
   }
 
   /** Number of keys scheduled. */
@@ -39,7 +40,7 @@ export class DeadlineQueue<K> {
   schedule(key: K, at: number): void {
     this.#current.set(key, at);
     this.#push(at, key);
-    if (at < this.#timerAt) this.#arm();
+    if (at < this.#timer.dueAt) this.#arm();
   }
 
   /** Unschedules a key. */
@@ -52,7 +53,7 @@ export class DeadlineQueue<K> {
     this.#current.clear();
     this.#times.length = 0;
     this.#keys.length = 0;
-    this.#disarm();
+    this.#timer.cancel();
   }
 
   /** Runs every key that is due now. */
@@ -72,24 +73,9 @@ export class DeadlineQueue<K> {
     // Skip stale entries at the top so the timer is armed for a live deadline.
     while (this.#times.length > 0 && this.#current.get(this.#keys[0] as K) !== this.#times[0]) this.#pop();
     const next = this.#times.length > 0 ? (this.#times[0] as number) : Infinity;
-    if (next === this.#timerAt) return;
-    this.#disarm();
-    if (next === Infinity) return;
-    this.#timerAt = next;
-    this.#timer = this.#clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Infinity;
-        this.runDue();
-      },
-      Math.max(0, next - this.#clock.now()),
-    );
-  }
-
-  #disarm(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
+    if (next === this.#timer.dueAt) return;
+    if (next === Infinity) this.#timer.cancel();
+    else this.#timer.armAt(next);
   }
 
   #push(at: number, key: K): void {

@@ -16,7 +16,7 @@ import { startEmulator, type RunningEmulator, type SeedLicense } from '@licenseg
 
 import type { Clock } from '../../src/clock.js';
 import { DrawdownMeter, type DrawdownMeterEvents } from '../../src/drawdown/drawdown-meter.js';
-import { blockKey, drawdownNamespace, unbillableKey } from '../../src/drawdown/journal-keys.js';
+import { blockKey, drawdownNamespace, unbillableKey } from '../../src/drawdown/journal/journal-keys.js';
 import { resolveOptions, type DrawdownDimensionOptions, type UnavailablePolicy } from '../../src/options.js';
 import { LicenseSource } from '../../src/source/license-source.js';
 import { MemoryStore } from '../../src/store/memory-store.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LicenseManagerCallError } from '../source/license-source.js';
-import type { StoreRecord } from '../store/store.js';
+import type { LicenseManagerCallError } from '../../source/license-source.js';
+import type { StoreRecord } from '../../store/store.js';
 import type { SendFailureKind } from './failure-tracker.js';
 import { isBuyRecord, type BuyRecord } from './journal.js';
 import { classifySendError, type SendContext } from './send-context.js';

@@ -1,28 +1,18 @@
 import { setImmediate } from 'node:timers';
 
-import type { Clock } from '../clock.js';
-import { LicenseGateError, LicenseUnavailableError } from '../errors.js';
-import { StoreNotACounterError, StoreUnavailableError } from '../store/store-errors.js';
-import type { Logger } from '../logger.js';
-import type { ResolvedDrawdownDimension } from '../options.js';
-import { newBatchRecord } from './batch-sender.js';
+import { LicenseGateError, LicenseUnavailableError } from '../../errors.js';
+import type { ResolvedDrawdownDimension } from '../drawdown-options.js';
+import type { DimensionMode, ModeDeps, ModeStats } from '../dimension-mode.js';
+import type { ReservationSettler } from '../reservation.js';
+import { newBatchRecord } from '../journal/batch-sender.js';
+import { StoreNotACounterError, StoreUnavailableError } from '../../store/store-errors.js';
 import { Epoch } from './epoch.js';
-import type { FailureTracker } from './failure-tracker.js';
-import { isBatchRecord, type BatchRecord, type Journal, type JournalValue } from './journal.js';
-import { journalKey } from './journal-keys.js';
-import type { Outbox } from './outbox.js';
-import type { QuotaState } from './quota-state.js';
-import { CheckoutAhead } from './checkout-ahead.js';
+import { isBatchRecord, type BatchRecord, type JournalValue } from '../journal/journal.js';
+import { journalKey } from '../journal/journal-keys.js';
+import { CheckoutAhead } from '../ahead/checkout-ahead.js';
 
 /** What a batch dimension works with. */
-export interface BatchDimensionDeps {
-  readonly journal: Journal;
-  readonly outbox: Outbox;
-  readonly quota: QuotaState;
-  readonly failures: FailureTracker;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly instanceId: string;
+export interface BatchDimensionDeps extends ModeDeps {
   /** Whether the meter is stopping (new debits are refused; commits are still journaled). */
   readonly stopping: () => boolean;
   /** A refused debit brings the next report forward at most once per this long (the gate's `recoveryProbeMs`). */
@@ -36,6 +26,7 @@ export interface BatchDimensionDeps {
 }
 
 const RESOLVED = Promise.resolve();
+const noop = (): undefined => undefined;
 
 /** Records of one epoch gathered into one store increment. */
 interface JournalWrite {
@@ -78,7 +69,11 @@ const STORE = 'store:';
  * (`maybeApplied`) is not kept (it would count twice): that debit is refused. Units still kept in
  * memory when the gate stops are logged as lost (`licensegate.drawdown.units_lost`).
  */
-export class BatchDimension {
+export class BatchDimension implements DimensionMode {
+  /** @inheritDoc */
+  readonly mode = 'batch';
+  /** @inheritDoc */
+  readonly late: ReservationSettler;
   readonly #config: ResolvedDrawdownDimension;
   readonly #deps: BatchDimensionDeps;
   #current: Epoch;
@@ -97,12 +92,33 @@ export class BatchDimension {
   readonly #ahead: CheckoutAhead;
   /** When a refused debit last brought a report forward. */
   #lastProbeAt = -Infinity;
+  /** Settles reservations held under the bound: a commit journals their units, a cancel frees the room. */
+  readonly #heldSettler: ReservationSettler;
+  /** Settles reservations checked out ahead: a commit has nothing left to do, a cancel gives credit. */
+  readonly #aheadSettler: ReservationSettler;
 
   constructor(config: ResolvedDrawdownDimension, deps: BatchDimensionDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#current = this.#epoch(1);
     this.#ahead = new CheckoutAhead(config, deps);
+    this.#heldSettler = deps.settler(
+      (units) => this.commitHeld(units),
+      (units) => this.releaseHeld(units),
+    );
+    this.#aheadSettler = deps.settler(noop, (units) => this.cancelAhead(units));
+    // Units known once the work has ended: debited within the bound, or recorded as they are once stopping.
+    this.late = deps.settler((units) => (deps.stopping() ? this.record(units) : this.debit(units)), noop, true);
+  }
+
+  /** `batchIntervalMs`. @inheritDoc */
+  get flushIntervalMs(): number {
+    return this.#config.batchIntervalMs;
+  }
+
+  /** @inheritDoc */
+  get unreported(): number {
+    return this.unconfirmed;
   }
 
   /** Units of open reservations held under the bound. */
@@ -161,20 +177,26 @@ export class BatchDimension {
     return true;
   }
 
+  /** {@link tryHold}: the hot path. @inheritDoc */
+  holdNow(units: number): ReservationSettler | undefined {
+    return this.tryHold(units) ? this.#heldSettler : undefined;
+  }
+
   /**
    * Holds `units` for a reservation: under the bound (waiting for room: for reservations to settle
    * and for the report in flight), or — larger than `batchUnits` — checked out before the work.
-   * @returns `held` (settle with {@link commitHeld} or {@link releaseHeld}) or `ahead` (paid for:
-   *   a commit does nothing more, a cancel gives the units as credit, {@link cancelAhead})
+   * @returns the settler of units held (a commit journals them, {@link commitHeld}; a cancel frees
+   *   the room, {@link releaseHeld}) or of units paid for (a commit does nothing more, a cancel
+   *   gives the units as credit, {@link cancelAhead})
    * @throws QuotaExhaustedError, LicenseUnavailableError, LicenseGateError `ERR_LG_STOPPED`
    */
-  async hold(units: number): Promise<'held' | 'ahead'> {
+  async hold(units: number): Promise<ReservationSettler> {
     if (units > this.#config.batchUnits) {
       await this.#ahead.take(units);
-      return 'ahead';
+      return this.#aheadSettler;
     }
     if (!this.tryHold(units)) await this.#whenRoom(units, 'hold');
-    return 'held';
+    return this.#heldSettler;
   }
 
   /** A held reservation's work succeeded: its units are journaled (see {@link recordNow}). */
@@ -201,9 +223,43 @@ export class BatchDimension {
     return this.#ahead.drain();
   }
 
-  /** Wakes every waiter for room (they look again; a stopping meter refuses them). */
-  wake(): void {
+  /** Wakes every waiter for room (they look again; a stopping meter refuses them). @inheritDoc */
+  stopping(): void {
     this.#wake();
+  }
+
+  /**
+   * Seals what is pending and sends it; logs units that could not be journaled (lost) and waits for
+   * the credit of cancelled reservations to reach the store. @inheritDoc
+   */
+  async drainAtStop(): Promise<void> {
+    const { logger } = this.#deps;
+    const name = this.#config.name;
+    await this.flush().catch((error: unknown) =>
+      logger.warn(
+        { event: 'licensegate.drawdown.flush_failed', dimension: name, error: (error as Error).message },
+        `Could not seal the pending ${name} units at stop; they stay in the store for the next engine`,
+      ),
+    );
+    const lost = this.unjournaled;
+    if (lost > 0) {
+      logger.error(
+        { event: 'licensegate.drawdown.units_lost', dimension: name, units: lost },
+        `${lost} ${name} units could not be journaled before stop (the store could not be written): they are not reported`,
+      );
+    }
+    await this.drainCredit();
+  }
+
+  /** {@link drainAtStop} sent everything already. @inheritDoc */
+  reportAtStop(): Promise<void> {
+    return RESOLVED;
+  }
+
+  /** @inheritDoc */
+  stats(): ModeStats {
+    const credit = this.credit;
+    return { pending: this.unconfirmed, ...(credit !== undefined ? { credit } : {}) };
   }
 
   /**
@@ -310,8 +366,8 @@ export class BatchDimension {
     if (this.hasPending) this.#background();
   }
 
-  /** A send of this dimension ended: flush again when a batch is due and reports work; waiters look again. */
-  afterSend(): void {
+  /** A send of this dimension ended: flush again when a batch is due and reports work; waiters look again. @inheritDoc */
+  sent(): void {
     this.#maybeFlush();
     this.#wake();
   }

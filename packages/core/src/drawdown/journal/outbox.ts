@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.js';
-import { LicenseGateError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { StoreRecord } from '../store/store.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
+import type { StoreRecord } from '../../store/store.js';
+import { LicenseGateError } from '../../errors.js';
 import { sendBuy, type BuyOutcome } from './block-checkout.js';
 import { sendBatch, type BatchOutcome } from './batch-sender.js';
 import type { FailureTracker } from './failure-tracker.js';

@@ -1,4 +1,4 @@
-import { JournalConflictError } from '../errors.js';
+import { JournalConflictError } from '../../errors.js';
 import { newBuyRecord } from './block-checkout.js';
 import type { Journal } from './journal.js';
 import { journalKey } from './journal-keys.js';

@@ -1,6 +1,6 @@
-import type { Logger } from '../logger.js';
-import type { Journal } from './journal.js';
-import { blockKey } from './journal-keys.js';
+import type { Logger } from '../../logger.js';
+import type { Journal } from '../journal/journal.js';
+import { blockKey } from '../journal/journal-keys.js';
 
 /**
  * Units of a dimension that License Manager has granted and no work has spent yet: ONE counter in

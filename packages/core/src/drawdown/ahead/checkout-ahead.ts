@@ -1,10 +1,10 @@
-import { LicenseUnavailableError, QuotaExhaustedError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ResolvedDrawdownDimension } from '../options.js';
-import { buy } from './buy.js';
-import type { Journal } from './journal.js';
-import type { Outbox } from './outbox.js';
-import type { QuotaState } from './quota-state.js';
+import { LicenseUnavailableError, QuotaExhaustedError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { ResolvedDrawdownDimension } from '../drawdown-options.js';
+import { buy } from '../journal/buy.js';
+import type { Journal } from '../journal/journal.js';
+import type { Outbox } from '../journal/outbox.js';
+import type { QuotaState } from '../journal/quota-state.js';
 import { UnspentUnits } from './unspent-units.js';
 
 /** What a checkout ahead works with. */

@@ -1,4 +1,4 @@
-import type { ListedRecord, Store, StoreRecord } from '../store/store.js';
+import type { ListedRecord, Store, StoreRecord } from '../../store/store.js';
 import { blockKey, drawdownNamespace, unbillableKey } from './journal-keys.js';
 
 /** One CheckoutLicense of a batch: its units and the ClientToken it is (re)sent with. */

@@ -1,4 +1,4 @@
-import { LicenseManagerCallError, type LicenseSource } from '../source/license-source.js';
+import { LicenseManagerCallError, type LicenseSource } from '../../source/license-source.js';
 import type { SendFailureKind } from './failure-tracker.js';
 import type { Journal } from './journal.js';
 

@@ -1,5 +1,5 @@
-import { QuotaExhaustedError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { QuotaExhaustedError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
 
 /** Payload of the `quotaExhausted` event. */
 export interface QuotaExhaustedEvent {

@@ -1,25 +1,15 @@
-import type { Clock } from '../clock.js';
-import { JournalConflictError, LicenseUnavailableError, QuotaExhaustedError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ResolvedDrawdownDimension } from '../options.js';
-import { newBatchRecord } from './batch-sender.js';
-import type { FailureTracker } from './failure-tracker.js';
-import type { Journal } from './journal.js';
-import { journalKey } from './journal-keys.js';
-import type { Outbox } from './outbox.js';
-import type { QuotaState } from './quota-state.js';
-import { CheckoutAhead } from './checkout-ahead.js';
+import { JournalConflictError, LicenseUnavailableError, QuotaExhaustedError } from '../../errors.js';
+import type { ResolvedDrawdownDimension } from '../drawdown-options.js';
+import type { DimensionMode, ModeDeps, ModeStats } from '../dimension-mode.js';
+import type { ReservationSettler } from '../reservation.js';
+import { newBatchRecord } from '../journal/batch-sender.js';
+import { journalKey } from '../journal/journal-keys.js';
+import { CheckoutAhead } from '../ahead/checkout-ahead.js';
 
 /** What a sync dimension works with. */
-export interface SyncDimensionDeps {
-  readonly journal: Journal;
-  readonly outbox: Outbox;
-  readonly quota: QuotaState;
-  readonly failures: FailureTracker;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly instanceId: string;
-}
+export type SyncDimensionDeps = ModeDeps;
+
+const noop = (): undefined => undefined;
 
 /**
  * A `sync` dimension: one PERPETUAL CheckoutLicense per debit or reservation, before it resolves.
@@ -37,16 +27,74 @@ export interface SyncDimensionDeps {
  *   transiently after every retry, its units may already be consumed, so the debit resolves and the
  *   record is resent later with the same token (refusing work already done would not undo it).
  */
-export class SyncDimension {
+export class SyncDimension implements DimensionMode {
+  /** @inheritDoc */
+  readonly mode = 'sync';
+  /** @inheritDoc */
+  readonly flushIntervalMs = undefined;
+  /** @inheritDoc */
+  readonly late: ReservationSettler;
   readonly #config: ResolvedDrawdownDimension;
   readonly #deps: SyncDimensionDeps;
   readonly #ahead: CheckoutAhead;
+  /** Settles reservations checked out ahead: a commit has nothing left to do, a cancel gives credit. */
+  readonly #reserved: ReservationSettler;
   #sequence = 0;
 
   constructor(config: ResolvedDrawdownDimension, deps: SyncDimensionDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#ahead = new CheckoutAhead(config, deps);
+    this.#reserved = deps.settler(noop, (units) => this.cancel(units));
+    this.late = deps.settler((units) => this.debit(units), noop, true);
+  }
+
+  /** @inheritDoc */
+  get unreported(): number {
+    return this.unconfirmed;
+  }
+
+  /** A reservation is always checked out first: never at once. @inheritDoc */
+  holdNow(): ReservationSettler | undefined {
+    // A pool known to be used up is refused now.
+    this.#deps.quota.assertNotExhausted(this.#config.name);
+    return undefined;
+  }
+
+  /** @inheritDoc */
+  async hold(units: number): Promise<ReservationSettler> {
+    await this.reserve(units);
+    return this.#reserved;
+  }
+
+  /** Sends the debits whose checkout waits for a retry. @inheritDoc */
+  flush(): Promise<void> {
+    return this.#deps.outbox.sendAll(this.#config.name);
+  }
+
+  /** No interval in this mode. @inheritDoc */
+  intervalDue(): void {}
+
+  /** @inheritDoc */
+  sent(): void {}
+
+  /** @inheritDoc */
+  stats(): ModeStats {
+    const credit = this.credit;
+    return { pending: this.unconfirmed, ...(credit !== undefined ? { credit } : {}) };
+  }
+
+  /** @inheritDoc */
+  stopping(): void {}
+
+  /** Waits for the credit of cancelled reservations to reach the store. @inheritDoc */
+  drainAtStop(): Promise<void> {
+    return this.drain();
+  }
+
+  /** @inheritDoc */
+  reportAtStop(): Promise<void> {
+    return this.#deps.outbox.sendAll(this.#config.name);
   }
 
   /** Units of this engine's debits whose checkout is not acknowledged yet. */

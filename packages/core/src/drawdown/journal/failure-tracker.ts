@@ -1,4 +1,5 @@
-import type { UnavailablePolicy } from '../options.js';
+import type { OnUnavailable } from '../../policy/unavailable-policy.js';
+import { backoffDelay, REPORT_CONFIGURATION_BACKOFF, REPORT_TRANSIENT_BACKOFF } from '../../util/backoff.js';
 
 /** How a send failed: License Manager could not answer, or the app is set up wrong. */
 export type SendFailureKind = 'transient' | 'configuration';
@@ -12,11 +13,6 @@ interface Failure {
   retryAt: number;
 }
 
-/** Backoff of transient failures: 1 s, doubling, at most 5 minutes. */
-const TRANSIENT_BACKOFF = { baseMs: 1_000, maxMs: 5 * 60_000 } as const;
-/** Backoff of configuration failures: 1 minute, doubling, at most an hour — logged, never spinning. */
-const CONFIGURATION_BACKOFF = { baseMs: 60_000, maxMs: 60 * 60_000 } as const;
-
 /** Whether a debit may go on while reports fail, and if not, when to try again. */
 export type DegradedDecision = { readonly admit: true } | { readonly admit: false; readonly retryAfterMs: number };
 
@@ -24,16 +20,16 @@ export type DegradedDecision = { readonly admit: true } | { readonly admit: fals
  * The journal records whose last send failed, with their backoff. A dimension with such a record
  * is degraded: its reports are behind, so the over-service bound of batch mode cannot be kept, and
  * the gate's `onUnavailable` policy decides whether debits go on (`allow`; `grace` for `graceMs`
- * after the first failure) or are refused (`deny`).
+ * after the first failure) or are refused (`deny`). Backoff: `REPORT_TRANSIENT_BACKOFF` and
+ * `REPORT_CONFIGURATION_BACKOFF` (util/backoff.ts).
  */
 export class FailureTracker {
   readonly #failures = new Map<string, Failure>();
-  readonly #policy: UnavailablePolicy;
-  readonly #graceMs: number;
+  readonly #onUnavailable: OnUnavailable;
 
-  constructor(policy: UnavailablePolicy, graceMs: number) {
-    this.#policy = policy;
-    this.#graceMs = graceMs;
+  /** @param onUnavailable - the policy; drawdown measures an outage from the dimension's oldest failing record */
+  constructor(onUnavailable: OnUnavailable) {
+    this.#onUnavailable = onUnavailable;
   }
 
   /**
@@ -48,9 +44,10 @@ export class FailureTracker {
         : { dimension, since: previous?.since ?? now, kind, attempts: 0, retryAt: now };
     failure.attempts += 1;
     this.#failures.set(key, failure);
-    const backoff = kind === 'transient' ? TRANSIENT_BACKOFF : CONFIGURATION_BACKOFF;
-    const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failure.attempts - 1, 30));
-    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    const delay = backoffDelay(
+      kind === 'transient' ? REPORT_TRANSIENT_BACKOFF : REPORT_CONFIGURATION_BACKOFF,
+      failure.attempts,
+    );
     failure.retryAt = now + delay;
     return delay;
   }
@@ -85,8 +82,7 @@ export class FailureTracker {
       if (since === undefined || failure.since < since) since = failure.since;
       retryAt = Math.min(retryAt, failure.retryAt);
     }
-    if (since === undefined || this.#policy === 'allow') return { admit: true };
-    if (this.#policy === 'grace' && now - since < this.#graceMs) return { admit: true };
+    if (since === undefined || this.#onUnavailable.serves(since, now)) return { admit: true };
     return { admit: false, retryAfterMs: Math.max(1_000, Math.ceil(retryAt - now)) };
   }
 }

@@ -1,5 +1,5 @@
-import type { Logger } from '../logger.js';
-import type { ListedRecord } from '../store/store.js';
+import type { Logger } from '../../logger.js';
+import type { ListedRecord } from '../../store/store.js';
 import { newBatchRecord } from './batch-sender.js';
 import {
   isBatchRecord,

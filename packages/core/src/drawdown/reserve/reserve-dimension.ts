@@ -1,20 +1,15 @@
-import { LicenseUnavailableError, QuotaExhaustedError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ResolvedDrawdownDimension } from '../options.js';
-import { buy } from './buy.js';
-import type { Journal } from './journal.js';
-import type { Outbox, SendOutcome } from './outbox.js';
-import type { QuotaState } from './quota-state.js';
-import { UnspentUnits } from './unspent-units.js';
+import { LicenseUnavailableError, QuotaExhaustedError } from '../../errors.js';
+import type { ResolvedDrawdownDimension } from '../drawdown-options.js';
+import type { DimensionMode, ModeDeps, ModeStats } from '../dimension-mode.js';
+import type { ReservationSettler } from '../reservation.js';
+import { buy } from '../journal/buy.js';
+import type { SendOutcome } from '../journal/outbox.js';
+import { UnspentUnits } from '../ahead/unspent-units.js';
 
-/** What a block pool works with. */
-export interface BlockPoolDeps {
-  readonly journal: Journal;
-  readonly outbox: Outbox;
-  readonly quota: QuotaState;
-  readonly logger: Logger;
-  readonly instanceId: string;
-}
+/** What a reserve dimension works with. */
+export type ReserveDimensionDeps = ModeDeps;
+
+const noop = (): undefined => undefined;
 
 /**
  * A `reserve` dimension: blocks of `blockUnits` are checked out ahead (PERPETUAL) and spent
@@ -36,17 +31,77 @@ export interface BlockPoolDeps {
  * engine stops between License Manager's grant and the credit, the block is not credited by anyone
  * (it cannot be known whether it was): at most that one block is lost, never counted twice.
  */
-export class BlockPool {
+export class ReserveDimension implements DimensionMode {
+  /** @inheritDoc */
+  readonly mode = 'reserve';
+  /** @inheritDoc */
+  readonly flushIntervalMs = undefined;
+  /** Units are checked out before they are served: nothing is left unreported. @inheritDoc */
+  readonly unreported = 0;
+  /** @inheritDoc */
+  readonly late: ReservationSettler;
   readonly #config: ResolvedDrawdownDimension;
-  readonly #deps: BlockPoolDeps;
+  readonly #deps: ReserveDimensionDeps;
   readonly #block: UnspentUnits;
+  /** Settles reservations taken from the block: a commit has nothing left to do, a cancel gives the units back. */
+  readonly #taken: ReservationSettler;
   #sequence = 0;
   #buying: Promise<void> | undefined;
 
-  constructor(config: ResolvedDrawdownDimension, deps: BlockPoolDeps) {
+  constructor(config: ResolvedDrawdownDimension, deps: ReserveDimensionDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#block = new UnspentUnits(deps.journal, config.name, deps.logger);
+    this.#taken = deps.settler(noop, (units) => this.give(units));
+    this.late = deps.settler((units) => this.take(units), noop, true);
+  }
+
+  /** Takes the units from the block. @inheritDoc */
+  debit(units: number): Promise<void> {
+    return this.take(units);
+  }
+
+  /** Taking from the block calls the store: never at once. @inheritDoc */
+  holdNow(): ReservationSettler | undefined {
+    return undefined;
+  }
+
+  /** @inheritDoc */
+  async hold(units: number): Promise<ReservationSettler> {
+    await this.take(units);
+    return this.#taken;
+  }
+
+  /** Sends the block checkouts that wait for a retry. @inheritDoc */
+  flush(): Promise<void> {
+    return this.#deps.outbox.sendAll(this.#config.name);
+  }
+
+  /** No interval in this mode. @inheritDoc */
+  intervalDue(): void {}
+
+  /** A block checkout resent in the background was credited: note the counter. @inheritDoc */
+  sent(outcome: SendOutcome): void {
+    if (outcome.status === 'credited') this.saw(outcome.blockRemaining);
+  }
+
+  /** Pending units are those of open reservations. @inheritDoc */
+  stats(openUnits: number): ModeStats {
+    const blockRemaining = this.blockRemaining;
+    return { pending: openUnits, ...(blockRemaining !== undefined ? { blockRemaining } : {}) };
+  }
+
+  /** @inheritDoc */
+  stopping(): void {}
+
+  /** Waits for the units of cancelled reservations to reach the block. @inheritDoc */
+  drainAtStop(): Promise<void> {
+    return this.drain();
+  }
+
+  /** @inheritDoc */
+  reportAtStop(): Promise<void> {
+    return this.#deps.outbox.sendAll(this.#config.name);
   }
 
   /** The shared block counter as this engine last saw it, if it has. */
