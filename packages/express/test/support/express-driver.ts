@@ -6,14 +6,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { AdapterDriver, ServedApp, WorkUnits } from '@licensegate/testkit';
+import type { AdapterDriver, ServedApp } from '@licensegate/testkit';
 import { sessionStoreOf } from '@licensegate/testkit/express-session';
-import type { Express, Request, Response } from 'express';
+import { expressUnitsOf } from '@licensegate/testkit/express-units';
+import type { Express, Request } from 'express';
 
 import { licenseGate, type LicenseGateMiddleware, type LicenseGateMiddlewareOptions } from '../../src/index.js';
 import { byUser, seatApp } from './seat-app.js';
 import { tierApp } from './tier-app.js';
-import { workApp, type DrawdownUnits } from './work-app.js';
+import { workApp } from './work-app.js';
 
 /** Serves `app` on a loopback port; closing stops the server, then the gate. */
 async function serve(app: Express, lg: LicenseGateMiddleware): Promise<ServedApp> {
@@ -30,24 +31,6 @@ async function serve(app: Express, lg: LicenseGateMiddleware): Promise<ServedApp
       await closed;
     },
   };
-}
-
-/** A query value as a string, or undefined. */
-function text(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? String(value[0]) : String(value);
-}
-
-/** The table's units as `lg.drawdown()` takes them. */
-function unitsOf(units: WorkUnits): DrawdownUnits {
-  if (typeof units === 'number') return units;
-  if ('ofRequest' in units) {
-    const read = units.ofRequest;
-    return (req: Request) =>
-      read(Object.fromEntries(Object.entries(req.query).map(([name, value]) => [name, text(value)]))) as number;
-  }
-  const read = units.ofResponse;
-  return (_req: Request, res: Response) => read((name) => text(res.getHeader(name))) as number;
 }
 
 /** `@licensegate/express`, for the adapter table. */
@@ -76,7 +59,7 @@ export const expressDriver: AdapterDriver = {
       gate,
       chargeWhen === undefined ? {} : { chargeWhen: (_req, res) => chargeWhen(res.statusCode) },
     );
-    return serve(workApp(lg, dimension, unitsOf(units), probe), lg);
+    return serve(workApp(lg, dimension, expressUnitsOf(units), probe), lg);
   },
 
   appError: (message) => ({ status: 500, body: { error: message } }),

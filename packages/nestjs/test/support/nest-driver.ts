@@ -6,14 +6,15 @@
  */
 import type { Server } from 'node:http';
 
-import type { AdapterDriver, ServedApp, WorkUnits } from '@licensegate/testkit';
+import type { AdapterDriver, ServedApp } from '@licensegate/testkit';
 import { sessionStoreOf } from '@licensegate/testkit/express-session';
+import { expressUnitsOf } from '@licensegate/testkit/express-units';
 import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { Request, Response } from 'express';
 
-import { LicenseGateModule, LicenseGateService, type DrawdownUnits } from '../../src/index.js';
+import { LicenseGateModule, LicenseGateService } from '../../src/index.js';
 import { byUser, seatModule, withSessions } from './seat-app.js';
 import { tierModule } from './tier-app.js';
 import { probeRequests, workModule } from './work-app.js';
@@ -30,24 +31,6 @@ async function serve(metadata: ModuleMetadata, setup?: (app: NestExpressApplicat
     gate: app.get(LicenseGateService).gate,
     close: () => app.close(),
   };
-}
-
-/** A query value as a string, or undefined. */
-function text(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? String(value[0]) : String(value);
-}
-
-/** The table's units as `@Drawdown()` takes them. */
-function unitsOf(units: WorkUnits): DrawdownUnits {
-  if (typeof units === 'number') return units;
-  if ('ofRequest' in units) {
-    const read = units.ofRequest;
-    return (req: Request) =>
-      read(Object.fromEntries(Object.entries(req.query).map(([name, value]) => [name, text(value)]))) as number;
-  }
-  const read = units.ofResponse;
-  return (_req: Request, res: Response) => read((name) => text(res.getHeader(name))) as number;
 }
 
 /** `@licensegate/nestjs` on the Express platform, for the adapter table. */
@@ -82,7 +65,7 @@ export const nestDriver: AdapterDriver = {
       gate,
       ...(chargeWhen === undefined ? {} : { chargeWhen: (_req: Request, res: Response) => chargeWhen(res.statusCode) }),
     });
-    return serve(workModule(module, dimension, unitsOf(units), probe), probeRequests(probe));
+    return serve(workModule(module, dimension, expressUnitsOf(units), probe), probeRequests(probe));
   },
 
   appError: () => ({ status: 500, body: { statusCode: 500, message: 'Internal server error' } }),
