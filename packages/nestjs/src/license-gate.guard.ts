@@ -32,14 +32,14 @@ import { RequestLicense, setRequestLicense } from './request-license.js';
  */
 @Injectable()
 export class LicenseGateGuard implements CanActivate {
-  /** The compiled routes of this guard (cached per handler). */
-  protected readonly routes: LicenseRoutes;
+  /** The compiled routes of this guard (cached per handler); subclasses read them through {@link getRoute}. */
+  readonly #routes: LicenseRoutes;
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
     @Inject(ModuleRef) protected readonly moduleRef: ModuleRef,
   ) {
-    this.routes = new LicenseRoutes(reflector, moduleRef, LicenseGateGuard);
+    this.#routes = new LicenseRoutes(reflector, moduleRef, LicenseGateGuard);
   }
 
   /** This instance runs for every route of the app (`APP_GUARD`, `useGlobalGuards`); set at boot. */
@@ -98,7 +98,7 @@ export class LicenseGateGuard implements CanActivate {
 
   /** The route's compiled licensegate settings, or `undefined` when it has none. */
   protected getRoute(context: ExecutionContext): LicenseRoute | undefined {
-    return this.routes.of(context);
+    return this.#routes.of(context);
   }
 
   /** Whether to let this request through without any check. Default: never. */

@@ -21,19 +21,19 @@ import { isCharged, markCharged, watchCharged } from './request-charged.js';
 @Injectable()
 export class LicenseGateInterceptor implements NestInterceptor {
   /** The compiled routes of this interceptor (cached per handler). */
-  protected readonly routes: LicenseRoutes;
+  readonly #routes: LicenseRoutes;
 
   constructor(
     @Inject(Reflector) protected readonly reflector: Reflector,
     @Inject(ModuleRef) protected readonly moduleRef: ModuleRef,
   ) {
-    this.routes = new LicenseRoutes(reflector, moduleRef);
+    this.#routes = new LicenseRoutes(reflector, moduleRef);
     watchCharged();
   }
 
   /** Opens the route's charge unless the guard did, then runs the handler. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const route = this.routes.of(context);
+    const route = this.#routes.of(context);
     const req = context.switchToHttp().getRequest<Request>();
     if (route?.charge === undefined || isCharged(req)) return next.handle();
     return this.charge(route, context, next);

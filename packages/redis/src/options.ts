@@ -4,7 +4,7 @@
  * @module
  */
 import { LicenseGateConfigurationError, stderrLogger, type Logger } from '@licensegate/core';
-import { assertKnownOptions } from '@licensegate/core/store';
+import { assertKnownOptions, backoffDelay, type BackoffPolicy } from '@licensegate/core/store';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /** The default key prefix: every key the store writes starts with it. */
@@ -12,6 +12,9 @@ export const DEFAULT_PREFIX = 'licensegate:';
 
 /** The longest a reconnect waits, in ms (the client retries with growing delays up to this). */
 export const MAX_RECONNECT_DELAY_MS = 1_000;
+
+/** Reconnecting to Redis: 50 ms, doubling, at most {@link MAX_RECONNECT_DELAY_MS}; no jitter (one client per process). */
+const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 50, maxMs: MAX_RECONNECT_DELAY_MS, jitter: 'none' };
 
 /**
  * The connection settings a store-made client gets on top of yours, and why:
@@ -31,7 +34,7 @@ export const STORE_CLIENT_DEFAULTS: Readonly<RedisOptions> = Object.freeze({
   autoResendUnfulfilledCommands: false,
   commandTimeout: 2_000,
   connectTimeout: 2_000,
-  retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times - 1, 10), MAX_RECONNECT_DELAY_MS),
+  retryStrategy: (times: number) => backoffDelay(RECONNECT_BACKOFF, times),
   lazyConnect: true,
 });
 

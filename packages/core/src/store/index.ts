@@ -41,3 +41,4 @@ export {
   type UnknownName,
   type UnknownOptionsContext,
 } from '../validation/unknown-options.js';
+export { backoffDelay, type BackoffPolicy } from '../util/backoff.js';
