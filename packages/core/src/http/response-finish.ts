@@ -26,37 +26,46 @@ interface Waiter {
   readonly done: (finished: boolean) => void;
 }
 
-/** Servers whose finished responses were seen on the channel. */
-const publishing = new WeakSet<object>();
-/** Sockets with the one `close` listener. */
-const watched = new WeakSet<object>();
-/** What waits on each socket: one response, or several (pipelining, or two drawdown middlewares). */
-const waiting = new WeakMap<object, Waiter | Waiter[]>();
+/**
+ * On a server: whether its finished responses were seen on the channel. On a socket: what waits on
+ * it — `null` once its one `close` listener is on and nothing waits, one response, or several
+ * (pipelining, or two drawdown steps). Symbol-keyed properties rather than weak maps: a socket
+ * carries many requests, and a property read costs a request far less than a weak-map lookup.
+ */
+const PUBLISHES = Symbol('licensegate.publishes');
+const WAITING = Symbol('licensegate.waiting');
+
+/** A server as this module marks it. */
+type MarkedServer = object & { [PUBLISHES]?: true };
+/** A socket as this module marks it. */
+type MarkedSocket = NonNullable<IncomingMessage['socket']> & {
+  server?: MarkedServer;
+  [WAITING]?: Waiter | Waiter[] | null;
+};
 let subscribed = false;
 
 function onFinish(message: unknown): void {
-  const { response, socket, server } = message as { response?: object; socket?: object; server?: object };
-  if (server !== undefined && !publishing.has(server)) publishing.add(server);
+  const { response, socket, server } = message as { response?: object; socket?: MarkedSocket; server?: MarkedServer };
+  if (server !== undefined && server[PUBLISHES] !== true) server[PUBLISHES] = true;
   if (response === undefined || socket === undefined) return;
-  const entry = waiting.get(socket);
-  if (entry === undefined) return;
+  const entry = socket[WAITING];
+  if (entry == null) return;
   if (!Array.isArray(entry)) {
     if (entry.res !== response) return;
-    waiting.delete(socket);
+    socket[WAITING] = null;
     entry.done(true);
     return;
   }
   const rest = entry.filter((waiter) => waiter.res !== response);
-  if (rest.length === 0) waiting.delete(socket);
-  else waiting.set(socket, rest.length === 1 ? (rest[0] as Waiter) : rest);
+  socket[WAITING] = rest.length === 0 ? null : rest.length === 1 ? (rest[0] as Waiter) : rest;
   for (const waiter of entry) if (waiter.res === response) waiter.done(true);
 }
 
 /** A socket closed: the responses still waiting on it were cut off. */
-function onSocketClose(this: object): void {
-  const entry = waiting.get(this);
-  if (entry === undefined) return;
-  waiting.delete(this);
+function onSocketClose(this: MarkedSocket): void {
+  const entry = this[WAITING];
+  if (entry == null) return;
+  this[WAITING] = null;
   if (!Array.isArray(entry)) entry.done(false);
   else for (const waiter of entry) waiter.done(false);
 }
@@ -78,20 +87,16 @@ export function whenResponseDone(
   res: ServerResponse,
   done: (finished: boolean) => void,
 ): boolean {
-  const socket = req.socket as (IncomingMessage['socket'] & { server?: object }) | null | undefined;
-  const server = socket?.server;
-  if (socket == null || server === undefined || !publishing.has(server)) return false;
+  const socket = req.socket as MarkedSocket | null | undefined;
+  if (socket == null || socket.server?.[PUBLISHES] !== true) return false;
   if (socket.destroyed) {
     // Cut off already: its close event has come and gone.
     done(false);
     return true;
   }
-  if (!watched.has(socket)) {
-    watched.add(socket);
-    socket.once('close', onSocketClose);
-  }
+  const before = socket[WAITING];
   const waiter: Waiter = { res, done };
-  const before = waiting.get(socket);
-  waiting.set(socket, before === undefined ? waiter : Array.isArray(before) ? [...before, waiter] : [before, waiter]);
+  if (before === undefined) socket.once('close', onSocketClose); // the socket's first charged response
+  socket[WAITING] = before == null ? waiter : Array.isArray(before) ? [...before, waiter] : [before, waiter];
   return true;
 }
