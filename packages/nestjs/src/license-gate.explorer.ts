@@ -19,6 +19,8 @@ export interface LicensedRoute {
   readonly guarded: boolean;
   /** Whether a `LicenseGateGuard` (or a subclass) is global. */
   readonly guardedGlobally: boolean;
+  /** The app's own global guards that Nest runs after the last global `LicenseGateGuard`. */
+  readonly globalGuardsAfter: readonly unknown[];
   /** The guards the route lists itself, in the order Nest runs them (controller's, then method's). */
   readonly localGuards: readonly unknown[];
   /** Whether a `LicenseGateInterceptor` (or a subclass) is global, on the controller or on the method. */
@@ -44,6 +46,11 @@ export function findLicensedRoutes(
     ...config.getGlobalRequestInterceptors().map((wrapper) => wrapper.metatype),
   ];
   const guardedGlobally = globalGuards.some((guard) => isEnhancer(guard, LicenseGateGuard));
+  let lastGate = -1;
+  globalGuards.forEach((guard, i) => {
+    if (isEnhancer(guard, LicenseGateGuard)) lastGate = i;
+  });
+  const globalGuardsAfter = lastGate < 0 ? [] : globalGuards.slice(lastGate + 1);
   const interceptedGlobally = globalInterceptors.some((interceptor) => isEnhancer(interceptor, LicenseGateInterceptor));
   const scanner = new MetadataScanner();
   const found: LicensedRoute[] = [];
@@ -70,6 +77,7 @@ export function findLicensedRoutes(
           metadata,
           guarded: guardedGlobally || enhancers(GUARDS_METADATA).some((guard) => isEnhancer(guard, LicenseGateGuard)),
           guardedGlobally,
+          globalGuardsAfter,
           localGuards: localGuards(reflector, handler, cls),
           intercepted:
             interceptedGlobally ||

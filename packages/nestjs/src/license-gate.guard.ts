@@ -4,7 +4,7 @@ import type { SeatView } from '@licensegate/core';
 import type { Request, Response } from 'express';
 
 import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
-import { markCharged } from './request-charged.js';
+import { isCharged, markCharged } from './request-charged.js';
 import { RequestLicense, setRequestLicense } from './request-license.js';
 
 /**
@@ -64,9 +64,10 @@ export class LicenseGateGuard implements CanActivate {
     if (route === undefined || this.shouldSkip(context, route)) return true;
     if (route.checkTier !== undefined) this.checkTier(route, context); // nothing is written on the request
     // A global guard leaves the steps that must follow the route's own guards (the app's login) to
-    // the route's own LicenseGateGuard (or, for drawdown, to LicenseGateInterceptor).
+    // the route's own LicenseGateGuard. A route the deprecated interceptor reaches is charged there,
+    // after every guard, as it always was.
     if (this.#global && route.guardedLocally) return true;
-    const charges = route.charge !== undefined && !(this.#global && route.hasOwnGuards);
+    const charges = route.charge !== undefined && !route.intercepted && !(this.#global && route.hasOwnGuards);
     if (route.seat !== undefined) {
       const seated = this.handleSeat(route, context);
       return charges ? seated.then(() => this.openCharge(route, context)) : seated.then(() => true);
@@ -83,7 +84,9 @@ export class LicenseGateGuard implements CanActivate {
    */
   protected openCharge(route: LicenseRoute, context: ExecutionContext): boolean | Promise<boolean> {
     // The HTTP arguments are the request and the response (`switchToHttp()` would make three closures per call).
-    const req = context.getArgByIndex<Request>(0);
+    const req = this.getRequest(context);
+    // A route that lists this guard on its controller and its method runs it twice: one charge.
+    if (route.gateGuards > 1 && isCharged(req)) return true;
     let opened: Promise<boolean> | undefined;
     try {
       opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(req, context.getArgByIndex<Response>(1));
@@ -108,7 +111,7 @@ export class LicenseGateGuard implements CanActivate {
 
   /** The HTTP request (override for another transport). */
   protected getRequest(context: ExecutionContext): Request {
-    return context.switchToHttp().getRequest<Request>();
+    return context.getArgByIndex<Request>(0);
   }
 
   /**

@@ -1,19 +1,20 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { from, mergeMap, of, type Observable } from 'rxjs';
+import { ChargeHandle } from '@licensegate/core/http';
+import { from, mergeMap, of, tap, type Observable } from 'rxjs';
 
 import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
 import { isCharged, markCharged, watchCharged } from './request-charged.js';
 
 /**
- * Charges the drawdown units of `@Drawdown` routes that `LicenseGateGuard` leaves alone.
+ * Charges the drawdown units of `@Drawdown` routes it reaches, after every guard, as before.
  *
  * `LicenseGateGuard` charges `@Drawdown` routes itself (faster: no interceptor on the request's
- * path), so a new app needs no interceptor. This one is kept for apps that registered it: where the
- * guard already opened the request's charge it passes the request on untouched; where no
- * `LicenseGateGuard` reaches the route, or a global one leaves the route to run after the route's
- * own guards, it opens the charge itself, with the same `DrawdownStep` of `@licensegate/core`.
+ * path), so a new app needs no interceptor. This one is kept for apps that registered it, and
+ * behaves as it did: on the routes it reaches (the boot check tells the guard which), the guard
+ * leaves the charge to it, and it opens the charge after every guard, with the same `DrawdownStep`
+ * of `@licensegate/core`; a handler that throws is not charged.
  *
  * @deprecated Put `LicenseGateGuard` on `@Drawdown` routes instead (after the route's own guards:
  *   `@UseGuards(YourGuard, LicenseGateGuard)`), and remove the interceptor.
@@ -40,24 +41,32 @@ export class LicenseGateInterceptor implements NestInterceptor {
   }
 
   /**
-   * Opens the request's charge (core's `DrawdownStep`), then runs the handler.
+   * Opens the request's charge (core's `DrawdownStep`), then runs the handler; a handler that throws
+   * is not charged, whatever its error's answer (as this interceptor always did).
    * @throws what the gate's service makes of a denial (402, 503, 500 for bad units)
    */
   protected charge(route: LicenseRoute, context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
+    const handle = new ChargeHandle();
     let opened: Promise<boolean> | undefined;
     try {
-      opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(req, http.getResponse<Response>());
+      opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(
+        req,
+        http.getResponse<Response>(),
+        undefined,
+        handle,
+      );
     } catch (error) {
       throw route.service.exceptionFor(error, context);
     }
     markCharged(req);
-    if (opened === undefined) return next.handle();
+    const handled = (): Observable<unknown> => next.handle().pipe(tap({ error: () => handle.cancel() }));
+    if (opened === undefined) return handled();
     return from(
       opened.catch((error: unknown) => {
         throw route.service.exceptionFor(error, context);
       }),
-    ).pipe(mergeMap((go) => (go ? next.handle() : of(undefined))));
+    ).pipe(mergeMap((go) => (go ? handled() : of(undefined))));
   }
 }

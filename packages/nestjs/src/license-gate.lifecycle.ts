@@ -79,10 +79,14 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
     guards.forEach((guard, i) => {
       if (isEnhancer(guard, LicenseGateGuard)) last = i;
     });
-    const after = guards.slice(last + 1).filter((guard) => !isEnhancer(guard, LicenseGateGuard));
+    // Without a LicenseGateGuard of its own, the route's step runs in the global one, before the app's
+    // global guards registered after it and before every guard of the route.
+    const after = [...(last < 0 ? route.globalGuardsAfter : []), ...guards.slice(last + 1)].filter(
+      (guard) => !isEnhancer(guard, LicenseGateGuard),
+    );
     if (after.length === 0 || (last < 0 && !route.guardedGlobally)) return;
-    // A global guard leaves a drawdown route with guards of its own to the interceptor, when there is one.
-    if (step === 'drawdown' && last < 0 && route.intercepted) return;
+    // The deprecated interceptor charges the routes it reaches, after every guard.
+    if (step === 'drawdown' && route.intercepted) return;
     const names = after.map(guardName).join(', ');
     const decorator =
       step === 'seat'
@@ -93,14 +97,15 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
         ? 'would already have taken or returned a seat'
         : 'would already have held its units (and a used-up pool would answer it 402 first)';
     const why =
-      last < 0
-        ? `the global LicenseGateGuard runs before the route's own guards (${names})`
-        : `the route lists ${names} after LicenseGateGuard`;
+      last < 0 ? `the global LicenseGateGuard runs before ${names}` : `the route lists ${names} after LicenseGateGuard`;
     throw moduleError(
       'ERR_LG_GUARD_ORDER',
       `${decorator} on ${route.where}: ${why}, so a request those guards refuse (a failed login) ${harm}. ` +
         `List LicenseGateGuard last among the route's guards: @UseGuards(${names}, LicenseGateGuard)` +
-        (route.guardedGlobally ? ` — the global LicenseGateGuard then leaves the ${step} step to it.` : '.'),
+        (route.guardedGlobally ? ` — the global LicenseGateGuard then leaves the ${step} step to it.` : '.') +
+        (last < 0 && route.globalGuardsAfter.length > 0
+          ? ' Or register the global LicenseGateGuard after your own global guards (APP_GUARD providers run in order).'
+          : ''),
     );
   }
 
@@ -118,6 +123,8 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
         resolveService(this.#moduleRef, name); // another module checks the route; this one only that the name exists
         continue;
       }
+      if (route.intercepted && route.metadata.drawdown !== undefined)
+        this.#service.markIntercepted(route.cls, route.handler);
       try {
         compileRoute(route.metadata, this.#service);
       } catch (error) {

@@ -10,6 +10,7 @@ import type { DrawdownMetadata } from './license-gate.decorators.js';
 import { moduleError } from './license-gate.errors.js';
 import type { LicenseGateService } from './license-gate.service.js';
 import { getLicenseGateServiceToken } from './license-gate.tokens.js';
+import { watchCharged } from './request-charged.js';
 import { setHandlerLicense } from './request-license.js';
 
 /** What the decorators say about one route, a method's setting over its class's. */
@@ -40,6 +41,13 @@ export interface LicenseRoute extends RouteLicenseMetadata {
    * `LicenseGateGuard`, or to `LicenseGateInterceptor`, which run after them.
    */
   readonly hasOwnGuards: boolean;
+  /**
+   * Whether the deprecated `LicenseGateInterceptor` reaches the route (global, controller or method):
+   * it then charges the route after every guard, as it always did, and the guard leaves it the charge.
+   */
+  readonly intercepted: boolean;
+  /** How many times the route lists `LicenseGateGuard` itself (controller and method): one charge all the same. */
+  readonly gateGuards: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- handlers and classes are plain functions here
@@ -72,8 +80,7 @@ export function readRouteMetadata(
 export function compileRoute(
   metadata: RouteLicenseMetadata,
   service: LicenseGateService,
-  guardedLocally = false,
-  hasOwnGuards = false,
+  enhancers: Partial<Pick<LicenseRoute, 'guardedLocally' | 'hasOwnGuards' | 'intercepted' | 'gateGuards'>> = {},
 ): LicenseRoute {
   const checkTier = metadata.tier === undefined ? undefined : service.tierCheck(metadata.tier);
   if (metadata.seat !== undefined) void service.seats; // the getter throws ERR_LG_NO_SEATS for a gate without seats
@@ -83,7 +90,16 @@ export function compileRoute(
       : new DrawdownStep<Request, Response>(service.gate, metadata.drawdown.dimension, metadata.drawdown.units, {
           chargeWhen: service.options.chargeWhen,
         });
-  return { ...metadata, service, checkTier, charge, guardedLocally, hasOwnGuards };
+  return {
+    ...metadata,
+    service,
+    checkTier,
+    charge,
+    guardedLocally: enhancers.guardedLocally ?? false,
+    hasOwnGuards: enhancers.hasOwnGuards ?? false,
+    intercepted: enhancers.intercepted ?? false,
+    gateGuards: enhancers.gateGuards ?? 0,
+  };
 }
 
 /** Whether an enhancer, as registered (a class or an instance), is `base` or a subclass of it. */
@@ -148,12 +164,15 @@ export class LicenseRoutes {
       const own = localGuards(this.#reflector, handler, cls);
       const guardClass = this.#guardClass;
       const isGate = (guard: unknown): boolean => guardClass !== undefined && isEnhancer(guard, guardClass);
-      route = compileRoute(
-        metadata,
-        this.service(metadata.gate),
-        own.some(isGate),
-        own.some((guard) => !isGate(guard)),
-      );
+      const service = this.service(metadata.gate);
+      const gateGuards = own.filter(isGate).length;
+      route = compileRoute(metadata, service, {
+        guardedLocally: gateGuards > 0,
+        hasOwnGuards: own.some((guard) => !isGate(guard)),
+        intercepted: service.isIntercepted(cls, handler),
+        gateGuards,
+      });
+      if (gateGuards > 1 && route.charge !== undefined) watchCharged(); // charged once, not once per listing
     }
     if (route !== null) setHandlerLicense(handler, route.service.license);
     let byHandler = this.#routes.get(cls);

@@ -139,11 +139,6 @@ export class LicenseGateService {
     return this.seatSteps.wrapStore(store);
   }
 
-  /** Whether a finished response is charged: the module's `chargeWhen`, else status below 400. */
-  shouldCharge(req: Request, res: Response): boolean {
-    return this.options.chargeWhen === undefined ? res.statusCode < 400 : this.options.chargeWhen(req, res);
-  }
-
   /**
    * What to throw for an error of a licensegate step: for a denial, the module's
    * `errorFactory(error, context)` or a {@link LicenseGateException}; any other error as it is.
@@ -154,6 +149,24 @@ export class LicenseGateService {
     if (answer === undefined) return error;
     const denial = new LicenseGateException(error as LicenseGateError, answer.problem, answer.retryAfterSeconds);
     return this.options.errorFactory !== undefined ? this.options.errorFactory(denial.error, context) : denial;
+  }
+
+  /** Routes the deprecated `LicenseGateInterceptor` reaches, as the boot check found them (per app). */
+  readonly #intercepted = new WeakMap<object, WeakSet<object>>();
+
+  /**
+   * Records, at boot, that the deprecated `LicenseGateInterceptor` reaches a route of this gate: the
+   * guard then leaves the route's charge to it. Called by the module's boot check.
+   */
+  markIntercepted(cls: object, handler: object): void {
+    let handlers = this.#intercepted.get(cls);
+    if (handlers === undefined) this.#intercepted.set(cls, (handlers = new WeakSet()));
+    handlers.add(handler);
+  }
+
+  /** Whether the deprecated `LicenseGateInterceptor` reaches the route (see {@link markIntercepted}). */
+  isIntercepted(cls: object, handler: object): boolean {
+    return this.#intercepted.get(cls)?.has(handler) === true;
   }
 
   /** How the seat steps see a request: its express-session session, and its seat key. */

@@ -8,20 +8,24 @@
 import assert from 'node:assert/strict';
 
 import {
+  Catch,
   Controller,
   HttpCode,
   Injectable,
   Post,
   Req,
   UseGuards,
+  UseFilters,
   UseInterceptors,
+  type ArgumentsHost,
   type CanActivate,
+  type ExceptionFilter,
   type ExecutionContext,
   type Provider,
   type Type,
 } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import request from 'supertest';
 
 import { Drawdown, LicenseGateGuard, LicenseGateInterceptor, LicenseGateModule } from '../src/index.js';
@@ -175,5 +179,93 @@ describe('nestjs: who charges @Drawdown', () => {
       assert.match((error as Error).message, /the route lists UserGuard after LicenseGateGuard/);
       return true;
     });
+  });
+
+  it('LicenseGateGuard on both the controller and the method: one charge per request', async () => {
+    @Controller()
+    @UseGuards(LicenseGateGuard)
+    class Twice {
+      @Post('work')
+      @HttpCode(200)
+      @UseGuards(LicenseGateGuard)
+      @Drawdown(DIMENSION, 3)
+      work(): string {
+        return 'done';
+      }
+    }
+    const s = await serve(Twice, []);
+    await request(s.url).post('/work').expect(200);
+    await request(s.url).post('/work').expect(200);
+    await until(() => s.pending() === 6, 'two charges');
+    assert.equal(s.pending(), 6, 'not twice per request');
+  });
+
+  it('a global LicenseGateGuard before an app global guard: the interceptor charges after it; without one, the boot refuses', async () => {
+    const intercepted = await serve(Plain, [
+      { provide: APP_GUARD, useClass: LicenseGateGuard },
+      { provide: APP_GUARD, useClass: UserGuard },
+      { provide: APP_INTERCEPTOR, useClass: LicenseGateInterceptor },
+    ]);
+    await request(intercepted.url).post('/work').expect(403); // refused by the app's guard: nothing held
+    assert.equal(intercepted.pending(), 0);
+    await request(intercepted.url).post('/work').set('x-user', 'ann').expect(200);
+    await until(() => intercepted.pending() === 3, 'the charge');
+
+    await assert.rejects(
+      serve(Plain, [
+        { provide: APP_GUARD, useClass: LicenseGateGuard },
+        { provide: APP_GUARD, useClass: UserGuard },
+      ]),
+      (error: unknown) => {
+        const e = error as { code?: string; message?: string };
+        assert.equal(e.code, 'ERR_LG_GUARD_ORDER');
+        assert.match(e.message ?? '', /the global LicenseGateGuard runs before UserGuard/);
+        assert.match(e.message ?? '', /register the global LicenseGateGuard after your own global guards/);
+        return true;
+      },
+    );
+  });
+
+  it('the deprecated interceptor: a handler that throws is not charged, even when a filter answers it below 400', async () => {
+    @Catch()
+    class RedirectFilter implements ExceptionFilter {
+      catch(_error: unknown, host: ArgumentsHost): void {
+        host.switchToHttp().getResponse<Response>().redirect(303, '/elsewhere');
+      }
+    }
+    @Controller()
+    class Failing {
+      @Post('work')
+      @UseInterceptors(LicenseGateInterceptor)
+      @UseFilters(RedirectFilter)
+      @Drawdown(DIMENSION, 3)
+      work(@Req() req: Request): string {
+        if (req.query['fail'] !== undefined) throw new Error('the work failed');
+        return 'done';
+      }
+    }
+    const s = await serve(Failing, []);
+    await request(s.url).post('/work?fail=1').expect(303);
+    await request(s.url).post('/work').expect(201);
+    await until(() => s.pending() === 3, 'the one success');
+    assert.equal(s.pending(), 3, 'the failed handler was not charged');
+  });
+
+  it('@UseGuards(LicenseGateGuard, UserGuard) with the deprecated interceptor boots, and charges after UserGuard', async () => {
+    @Controller()
+    class LocalFirst {
+      @Post('work')
+      @HttpCode(200)
+      @UseGuards(LicenseGateGuard, UserGuard)
+      @UseInterceptors(LicenseGateInterceptor)
+      @Drawdown(DIMENSION, unitsOfUser)
+      work(): string {
+        return 'done';
+      }
+    }
+    const s = await serve(LocalFirst, []);
+    await request(s.url).post('/work').expect(403);
+    await request(s.url).post('/work').set('x-user', 'big').expect(200);
+    await until(() => s.pending() === 10, 'the charge');
   });
 });

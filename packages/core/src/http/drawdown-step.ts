@@ -8,7 +8,9 @@ import { watchFinishedResponses, whenResponseDone } from './response-finish.js';
 
 /** The Node.js request and response under a framework's own (Express's are the same objects). */
 export interface NodeExchange {
+  /** Node's request (Fastify: `request.raw`). */
   readonly req: IncomingMessage;
+  /** Node's response, whose end and close the step watches (Fastify: `reply.raw`). */
   readonly res: ServerResponse;
 }
 
@@ -24,6 +26,33 @@ export interface DrawdownStepOptions<Req, Res> {
    * `reply.raw`). Default: the framework's objects are Node's (Express, NestJS on Express).
    */
   node?: ((req: Req, res: Res) => NodeExchange) | undefined;
+}
+
+/** What {@link DrawdownStep.open} answers for a client that went away before its charge opened. */
+const GONE: OpenedLater = Promise.resolve(false);
+
+/**
+ * A way to cancel one request's charge from outside its response: for an adapter that learns of a
+ * failed handler before the response is written (the deprecated Nest interceptor cancels on the
+ * handler's error, whatever status the app's filter answers). A charge settles once, so a cancel
+ * makes the response's end charge nothing; a cancel before the charge opened cancels it when it does.
+ */
+export class ChargeHandle {
+  #cancel: (() => void) | undefined;
+  #cancelled = false;
+
+  /** Called by the step once the charge is open. */
+  attach(cancel: () => void): void {
+    if (this.#cancelled) cancel();
+    else this.#cancel = cancel;
+  }
+
+  /** Cancels the charge (nothing is charged for the request); later calls do nothing. */
+  cancel(): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#cancel?.();
+  }
 }
 
 /** The framework's request and response are Node's (Express): one small object, no closure. */
@@ -110,36 +139,39 @@ export class DrawdownStep<Req, Res> {
    * Opens the request's charge before its handler runs, and arranges its settlement.
    *
    * @param before - a wait to finish first (e.g. the gate starting on its first request)
+   * @param handle - lets the adapter cancel the charge itself (see {@link ChargeHandle})
    * @returns `undefined` when the handler may run now (the hot path), else a promise: `true` when
    *   the handler may run, `false` when the client went away meanwhile (run nothing, answer nothing)
    * @throws QuotaExhaustedError (402), InvalidUnitsError (500, a bad value from the app's units
    *   function), LicenseUnavailableError (503), ERR_LG_STOPPED, or the units function's own error —
    *   synchronously when known at once, else through the promise; nothing is charged then
    */
-  open(req: Req, res: Res, before?: Promise<void>): OpenedLater | undefined {
+  open(req: Req, res: Res, before?: Promise<void>, handle?: ChargeHandle): OpenedLater | undefined {
     const node = this.#node === undefined ? new SameExchange(req, res) : this.#node(req, res);
+    // The client went away during an earlier step: no close event will come, and there is no one to
+    // do the work for. Nothing is held, and the handler does not run.
+    if (node.res.destroyed || node.res.writableEnded || node.req.socket?.destroyed === true) return GONE;
     if (before !== undefined) {
       return this.#openLater(
         req,
         res,
         node,
         before.then(() => this.#begin(req)),
+        handle,
       );
     }
     const begun = this.#begin(req);
-    if (!(begun instanceof RequestCharge)) return this.#openLater(req, res, node, begun);
+    if (!(begun instanceof RequestCharge)) return this.#openLater(req, res, node, begun, handle);
     const charge = begun;
     this.#journalFirst(charge, req, res, node);
     const onDone = (finished: boolean): void => this.#settle(charge, req, res, node, finished);
-    if (!whenResponseDone(node.req, node.res, onDone)) {
-      if (node.res.destroyed || node.req.socket?.destroyed === true) onDone(false);
-      else node.res.once('close', () => onDone(node.res.writableFinished));
-    }
+    handle?.attach(() => onDone(false));
+    if (!whenResponseDone(node.req, node.res, onDone)) node.res.once('close', () => onDone(node.res.writableFinished));
     return undefined;
   }
 
   /** Whether a finished response is to be charged: `chargeWhen`, never throwing (a throw charges nothing). */
-  shouldCharge(req: Req, res: Res, node: ServerResponse): boolean {
+  #shouldCharge(req: Req, res: Res, node: ServerResponse): boolean {
     if (this.#chargeWhen === undefined) return node.statusCode < 400;
     try {
       return this.#chargeWhen(req, res);
@@ -161,7 +193,13 @@ export class DrawdownStep<Req, Res> {
    * Manager call. The listener goes on before anything is awaited: a response can finish or close
    * at any time.
    */
-  #openLater(req: Req, res: Res, node: NodeExchange, opening: Promise<RequestCharge<Req, Res>>): OpenedLater {
+  #openLater(
+    req: Req,
+    res: Res,
+    node: NodeExchange,
+    opening: Promise<RequestCharge<Req, Res>>,
+    handle: ChargeHandle | undefined,
+  ): OpenedLater {
     // The client may have gone during an earlier step: then no close event comes, and there is no
     // one to do the work for; units being held go back.
     if (node.res.destroyed || node.res.writableEnded || node.req.socket?.destroyed === true) {
@@ -186,6 +224,7 @@ export class DrawdownStep<Req, Res> {
         return false;
       }
       this.#journalFirst(opened, req, res, node);
+      handle?.attach(() => this.#settle(opened, req, res, node, false));
       return true;
     });
   }
@@ -196,7 +235,7 @@ export class DrawdownStep<Req, Res> {
       node.res,
       req,
       res,
-      () => this.shouldCharge(req, res, node.res),
+      () => this.#shouldCharge(req, res, node.res),
       (error) => this.#logFailure(node, error),
     );
   }
@@ -208,7 +247,7 @@ export class DrawdownStep<Req, Res> {
    */
   #settle(charge: RequestCharge<Req, Res>, req: Req, res: Res, node: NodeExchange, finished: boolean): void {
     charge
-      .settleNow(finished && this.shouldCharge(req, res, node.res), req, res)
+      .settleNow(finished && this.#shouldCharge(req, res, node.res), req, res)
       ?.then(undefined, (error: unknown) => this.#logFailure(node, error));
   }
 

@@ -12,7 +12,13 @@ export { RequestCharge, type UnitsOf } from './request-charge.js';
 export { RequestLicense } from './request-license.js';
 export { watchFinishedResponses, whenResponseDone } from './response-finish.js';
 export { endAfterJournal } from './end-after-journal.js';
-export { DrawdownStep, type DrawdownStepOptions, type NodeExchange, type OpenedLater } from './drawdown-step.js';
+export {
+  ChargeHandle,
+  DrawdownStep,
+  type DrawdownStepOptions,
+  type NodeExchange,
+  type OpenedLater,
+} from './drawdown-step.js';
 export { SeatSteps } from './seat-steps.js';
 export {
   answerDenial,

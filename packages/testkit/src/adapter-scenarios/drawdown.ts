@@ -231,7 +231,7 @@ export function drawdownScenarios(driver: AdapterDriver): void {
         assert.equal(stats.blockRemaining, 70, 'only the later request used units');
       });
 
-      it('batch: an abort before the drawdown step runs is not charged (the hot path holds nothing)', async () => {
+      it('batch: an abort before the drawdown step runs is neither charged nor served (the hot path holds nothing)', async () => {
         const s = await setup({ mode: 'batch', batchUnits: 10_000 }, 9);
         const auth = deferred();
         s.probe.before = auth.promise;
@@ -244,6 +244,7 @@ export function drawdownScenarios(driver: AdapterDriver): void {
         await until(() => s.gate.drawdown.stats(DIMENSION).pending === 9, 'the later commit');
         await s.gate.drawdown.flush();
         assert.equal(await s.consumed(), 9, 'only the later request is charged');
+        assert.equal(s.probe.handled, 1, 'the aborted request did no work');
       });
     });
 
