@@ -10,7 +10,7 @@ import {
   type TierDecision,
 } from '@licensegate/core';
 import { answerDenial, SeatSteps, type SeatRequest } from '@licensegate/core/http';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 import { LicenseGateException } from './license-gate.exception.js';
 import type { LicenseGateModuleOptions } from './license-gate.options.js';
