@@ -11,6 +11,12 @@ import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
 import { RequestLicense } from './request-license.js';
 
+/**
+ * What a request costs in a drawdown dimension's units: a number; `(req) => units`, known before
+ * the handler runs; or `(req, res) => units`, read when the response has finished.
+ */
+export type DrawdownUnits = UnitsOf<Request, Response>;
+
 /** Options of the Express adapter (the gate's own options go to `createLicenseGate`). */
 export interface LicenseGateMiddlewareOptions {
   /**
@@ -37,7 +43,7 @@ export interface LicenseGateMiddleware {
    * a number, `(req) => units`, or `(req, res) => units` read when the response finishes.
    * 402 when the pool is used up.
    */
-  drawdown(dimension: string, units: UnitsOf<Request, Response>): RequestHandler;
+  drawdown(dimension: string, units: DrawdownUnits): RequestHandler;
   /** Takes a floating seat for the session (after the app's own login). 403, or 429 + Retry-After when queued and timed out. */
   acquireSeat(): RequestHandler;
   /** Returns the session's seat (on logout). Never fails the request. */

@@ -1,7 +1,7 @@
 /**
  * @licensegate/nestjs — a NestJS module over the licensegate engine: gate routes by the tier an
  * AWS Marketplace buyer purchased, hold a floating seat per user session, and charge drawdown units
- * per request, with decorators, a guard, an interceptor and an injectable service.
+ * per request, with decorators, a guard and an injectable service.
  *
  * This entry is what an app uses; the module's internals (route scanning, lifecycle, option
  * checks) are not part of it. Its public face is locked by `packages/nestjs/api/nestjs.api.md`
@@ -33,6 +33,8 @@ export type { SeatAction } from './license-gate.constants.js';
 export { LicenseGateInterceptor } from './license-gate.interceptor.js';
 export { LicenseGateService, type SeatCallOptions, type AcquireSeatOptions } from './license-gate.service.js';
 export { LicenseGateException } from './license-gate.exception.js';
+/** The problem answers of denials (their `type` URIs, content type and shape), for filters of your own. */
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type Problem } from '@licensegate/core/http';
 export { LicenseGateExceptionFilter } from './license-gate.filter.js';
 export { License, RequestLicense } from './request-license.js';
 export {

@@ -39,7 +39,7 @@ type SessionRequest = Request & { sessionID?: string; session?: Record<string, u
  * a named gate's with `@InjectLicenseGateService(name)`. The guard and the interceptor go through
  * it, and a handler can too (e.g. to take a seat after a login done in the handler).
  *
- * Seats follow express-session through `SeatSteps` of `@licensegate/core`, the same code the
+ * Seats follow express-session through `SeatSteps` of `@licensegate/core/http`, the same code the
  * Express adapter uses.
  */
 export class LicenseGateService {

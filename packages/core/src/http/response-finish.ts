@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * "Call me when this response is done — finished, or cut off with its connection", for the
  * drawdown charges of the hot path, without a listener on each response.
  *
- * Used by the Express middleware and the NestJS interceptor. A `close` listener per request cost
+ * Used by `DrawdownStep`, which the Express middleware and the NestJS guard run. A `close` listener per request cost
  * 2–5% of a bare Express route in `bench/express.mjs`. Node's HTTP server publishes every finished
  * response on the diagnostics channel `http.server.response.finish`, so one subscriber serves them
  * all. A response that never finishes (the client left, the socket was destroyed) is seen through
