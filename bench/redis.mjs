@@ -2,8 +2,8 @@
 //
 //   1. Round trips per request on the hot path (goal: at most one). The store's ioredis client counts the commands
 //      it sends (each its own round trip) while N requests go through each hot path: a tier check, a seat check
-//      (SessionSeats.require, what requireSeat runs: touch + get), a batch-mode debit, and a per-request charge
-//      (RequestCharge, what the drawdown middleware runs: reserve, then commit). INFO commandstats confirms the
+//      (SessionSeats.require, what the adapters' SeatSteps.require runs: touch + get), a batch-mode debit, and a
+//      per-request charge (RequestCharge, what the adapters' DrawdownStep runs under it: reserve, then commit). INFO commandstats confirms the
 //      scripts the server ran.
 //   2. Debit throughput in batch mode, with reports to License Manager under way: RedisStore against MemoryStore,
 //      one request at a time and many at once. After stop(), GetLicenseUsage must show exactly the units debited.
