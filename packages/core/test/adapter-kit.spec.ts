@@ -16,10 +16,13 @@ import type { RunningEmulator } from '@licensegate/emulator';
 
 import { createLicenseGate, type LicenseGate } from '../src/gate.js';
 import { DrawdownStep, type DrawdownStepOptions } from '../src/http/drawdown-step.js';
+import { SeatSteps } from '../src/http/seat-steps.js';
 import { answerDenial } from '../src/http/problem.js';
 import type { UnitsOf } from '../src/http/request-charge.js';
 import { CapturingLogger } from '../src/testing/index.js';
 import { DIMENSION, drawdownSeed, startDrawdownEmulator } from './support/drawdown-world.js';
+import { until } from './support/gate-harness.js';
+import { SEAT_ENTITLEMENT, seatSeed } from './support/seat-world.js';
 
 /** A framework's own request and reply, each over Node's (as Fastify's are). */
 interface FrameworkRequest {
@@ -133,10 +136,7 @@ describe('adapter kit: DrawdownStep on a plain node:http server', function () {
   }
 
   async function settled(gate: LicenseGate): Promise<void> {
-    for (let i = 0; i < 100 && gate.drawdown.stats(DIMENSION).open !== 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    assert.equal(gate.drawdown.stats(DIMENSION).open, 0, 'every charge settled');
+    await until(() => gate.drawdown.stats(DIMENSION).open === 0, 'every charge to settle');
   }
 
   it('charges a 2xx, not a 500 nor a response cut off; License Manager counts exactly the charged units', async () => {
@@ -199,5 +199,36 @@ describe('adapter kit: DrawdownStep on a plain node:http server', function () {
         message: /whole number/,
       });
     }
+  });
+
+  it('SeatSteps: a client gone before the seat step takes no seat; a present one does', async () => {
+    const sku = `lg-kit-seats-${randomUUID()}`;
+    lm.addLicenses([seatSeed(sku, 2)]);
+    const gate = createLicenseGate({
+      productSku: sku,
+      client: { endpoint: lm.url, region: 'us-east-1' },
+      seats: { entitlement: SEAT_ENTITLEMENT },
+      logger: new CapturingLogger(),
+    });
+    await gate.start();
+    closers.push(() => gate.stop());
+    const steps = new SeatSteps(gate);
+    // A response that closed during an earlier step (the one stand-in here: its close event is gone).
+    const gone = { destroyed: true, writableFinished: false, once: () => gone, off: () => gone };
+    await assert.rejects(
+      steps.acquire({ sessionId: 'left', session: {}, userKey: undefined }, gone as unknown as ServerResponse),
+    );
+    assert.deepEqual(await gate.seats.held(), [], 'no seat for a client that left');
+    const here = { destroyed: false, writableFinished: false, once: () => here, off: () => here };
+    const session: Record<string, unknown> = {};
+    const seat = await steps.acquire(
+      { sessionId: 'here', session, userKey: undefined },
+      here as unknown as ServerResponse,
+    );
+    assert.equal(seat.key, 'here');
+    assert.equal((await gate.seats.held()).length, 1);
+    await assert.rejects(steps.require({ sessionId: 'nobody', session: {}, userKey: undefined }), {
+      code: 'ERR_LG_NO_SEAT',
+    });
   });
 });

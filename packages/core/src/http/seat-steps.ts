@@ -17,6 +17,7 @@ export class SeatSteps {
   readonly #sessions: SessionSeats;
   readonly #logger: Logger;
 
+  /** @param gate - the gate whose seats the steps take and return (`gate.seats` is read when a step runs) */
   constructor(gate: LicenseGate) {
     this.#gate = gate;
     this.#logger = gate.options.logger;
@@ -41,7 +42,9 @@ export class SeatSteps {
     const onClose = (): void => {
       if (!res.writableFinished) left.abort();
     };
-    res.once('close', onClose);
+    // Gone already (during an earlier step): no close event will come.
+    if (res.destroyed && !res.writableFinished) left.abort();
+    else res.once('close', onClose);
     try {
       return await this.#sessions.acquire(request, info, left.signal);
     } finally {
