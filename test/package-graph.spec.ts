@@ -17,6 +17,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   '@licensegate/emulator': [],
   '@licensegate/core': [],
   '@licensegate/express': ['@licensegate/core'],
+  '@licensegate/fastify': ['@licensegate/core'],
   '@licensegate/nestjs': ['@licensegate/core'],
   '@licensegate/redis': ['@licensegate/core'],
   '@licensegate/file-store': ['@licensegate/core'],
