@@ -200,17 +200,7 @@ export class DrawdownStep<Req, Res> {
     opening: Promise<RequestCharge<Req, Res>>,
     handle: ChargeHandle | undefined,
   ): OpenedLater {
-    // The client may have gone during an earlier step: then no close event comes, and there is no
-    // one to do the work for; units being held go back.
-    if (node.res.destroyed || node.res.writableEnded || node.req.socket?.destroyed === true) {
-      return opening.then(
-        (charge) => {
-          this.#settle(charge, req, res, node, false);
-          return false;
-        },
-        () => false, // nothing was held, and no one is left to tell
-      );
-    }
+    // open() answered a client gone before this: from here on, its close event is what tells.
     let charge: RequestCharge<Req, Res> | undefined;
     let closed = false;
     node.res.once('close', () => {
