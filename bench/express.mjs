@@ -25,9 +25,17 @@
 import { fileURLToPath } from 'node:url';
 
 import {
+  BATCH_DRAWDOWN,
+  benchLicense,
+  DIMENSION,
+  REGION,
+  serveChild,
+  TIERS,
+  useDummyCredentials,
+} from './lib/bench-app.mjs';
+import {
   benchOptions,
-  consumedUnits,
-  finalReport,
+  finishSession,
   headerLine,
   OPTIONS_USAGE,
   pairedRatio,
@@ -44,33 +52,12 @@ const SERVERS = ['bare', 'twin', 'tier', 'drawdown', 'ratelimit', 'noop', 'alone
 const BASELINE = ['bare', 'twin'];
 const GOALS = { tierVsBare: 0.97, drawdownVsBare: 0.95 };
 const HOST = '127.0.0.1';
-const REGION = 'us-east-1';
-const DIMENSION = 'DataConsumption';
 const TIERED_SKU = 'lg-bench-tiered';
 const UNITS_SKU = 'lg-bench-units';
 const SELF = fileURLToPath(import.meta.url);
 
 const USAGE = `Usage: node bench/express.mjs [options]
 ${OPTIONS_USAGE}`;
-
-/** An AWS Marketplace license: the Intermediate tier, or a drawdown pool that does not run out during a run. */
-export function benchLicense(sku) {
-  return {
-    AwsMarketplace: true,
-    LicenseName: `${sku} bench`,
-    ProductName: `${sku} bench`,
-    ProductSKU: sku,
-    Issuer: { Name: 'AWS/Marketplace' },
-    HomeRegion: REGION,
-    Validity: { Begin: '-1d', End: '+365d' },
-    Entitlements:
-      sku === UNITS_SKU
-        ? [{ Name: DIMENSION, MaxCount: 1_000_000_000, Overage: false, Unit: 'Count', AllowCheckIn: true }]
-        : [{ Name: 'Intermediate', Value: 'Enabled', Unit: 'None' }],
-    Beneficiary: '123456789012',
-    ConsumptionConfiguration: { RenewType: 'None', ProvisionalConfiguration: { MaxTimeToLiveInMinutes: 60 } },
-  };
-}
 
 // ------------------------------------------------------------------------------------------------------------
 // The child: one server.
@@ -88,24 +75,20 @@ async function serve(kind, emulatorUrl) {
   let before = [];
   if (kind !== 'alone') {
     // The same app in every child: licensegate loaded, both gates started, express-rate-limit loaded.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-    process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
-    process.env.AWS_SECRET_ACCESS_KEY ??= 'licensegate-bench-secret';
+    useDummyCredentials();
     const { createLicenseGate, silentLogger } = await import('@licensegate/core');
     const { licenseGate } = await import('@licensegate/express');
     const { rateLimit } = await import('express-rate-limit');
     const client = { endpoint: emulatorUrl, region: REGION };
     const tiered = createLicenseGate({
       productSku: TIERED_SKU,
-      tiers: ['Basic', 'Intermediate', 'Premium'],
+      tiers: TIERS,
       client,
       logger: silentLogger,
     });
     const metered = createLicenseGate({
       productSku: UNITS_SKU,
-      drawdown: {
-        [DIMENSION]: { mode: 'batch', batchUnits: Number.MAX_SAFE_INTEGER, batchIntervalMs: 24 * 3_600_000 },
-      },
+      drawdown: BATCH_DRAWDOWN,
       client,
       logger: silentLogger,
     });
@@ -124,18 +107,16 @@ async function serve(kind, emulatorUrl) {
   app.get('/work', ...before, handler);
 
   const server = app.listen(0, HOST, () => {
-    process.stdout.write(`listening on http://${HOST}:${server.address().port}\n`);
+    serveChild(`http://${HOST}:${server.address().port}`, {
+      report: async () => {
+        server.close();
+        server.closeAllConnections();
+        await stop();
+        return { served };
+      },
+    });
   });
   server.keepAliveTimeout = 30_000;
-  process.on('message', (message) => {
-    if (message !== 'report') return;
-    server.close();
-    server.closeAllConnections();
-    stop()
-      .then(() => process.send({ report: { served } }))
-      .catch((error) => process.send({ report: { error: String(error?.message ?? error) } }))
-      .finally(() => process.exit(0));
-  });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -159,20 +140,10 @@ async function main() {
     script: SELF,
     kinds: SERVERS,
     baseline: BASELINE,
-    licenses: [benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)],
+    licenses: [benchLicense(TIERED_SKU, { tier: true }), benchLicense(UNITS_SKU, { units: true })],
     opts,
     header: (bench) => headerLine('express bench', 'GET /work -> {"ok":true}', bench, opts),
-    perSession: async (bench) => {
-      const reports = {};
-      for (const server of bench.servers) reports[server.kind] = await finalReport(server);
-      const consumed = await consumedUnits({
-        endpoint: bench.lm.url,
-        region: REGION,
-        arn: bench.arns[1],
-        dimension: DIMENSION,
-      });
-      return { served: reports.drawdown.served, consumed };
-    },
+    perSession: async (bench) => finishSession(bench, { arn: bench.arns[1] }),
   });
   console.log('');
   printServers(summary, SERVERS, LABELS, BASELINE, 36);

@@ -26,10 +26,18 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import {
+  BATCH_DRAWDOWN,
+  benchLicense,
+  DIMENSION,
+  REGION,
+  serveChild,
+  TIERS,
+  useDummyCredentials,
+} from './lib/bench-app.mjs';
+import {
   ask,
   benchOptions,
-  consumedUnits,
-  finalReport,
+  finishSession,
   headerLine,
   OPTIONS_USAGE,
   pairedRatio,
@@ -48,8 +56,6 @@ const BASELINE = ['bare', 'twin'];
 const GOAL_TIER_VS_BARE = 0.97;
 const GOAL_DRAWDOWN_VS_BARE = 0.95;
 const HOST = '127.0.0.1';
-const REGION = 'us-east-1';
-const DIMENSION = 'DataConsumption';
 const TIERED_SKU = 'lg-bench-nest-tiered';
 const UNITS_SKU = 'lg-bench-nest-units';
 const SELF = fileURLToPath(import.meta.url);
@@ -61,25 +67,6 @@ ${OPTIONS_USAGE}`;
 // The child: one Nest app. The bench is plain JavaScript, so decorators are applied by hand, as TypeScript's
 // compiled output applies them.
 
-/** An AWS Marketplace license: the Intermediate tier, or a drawdown pool that does not run out during a run. */
-function benchLicense(sku) {
-  return {
-    AwsMarketplace: true,
-    LicenseName: `${sku} bench`,
-    ProductName: `${sku} bench`,
-    ProductSKU: sku,
-    Issuer: { Name: 'AWS/Marketplace' },
-    HomeRegion: REGION,
-    Validity: { Begin: '-1d', End: '+365d' },
-    Entitlements:
-      sku === TIERED_SKU
-        ? [{ Name: 'Intermediate', Value: 'Enabled', Unit: 'None' }]
-        : [{ Name: DIMENSION, MaxCount: 1_000_000_000, Overage: false, Unit: 'Count', AllowCheckIn: true }],
-    Beneficiary: '123456789012',
-    ConsumptionConfiguration: { RenewType: 'None', ProvisionalConfiguration: { MaxTimeToLiveInMinutes: 60 } },
-  };
-}
-
 /** Applies method decorators to `cls.prototype[name]`, the last one first (as `@a @b m()` does). */
 function decorateMethod(cls, name, decorators) {
   const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name);
@@ -88,10 +75,7 @@ function decorateMethod(cls, name, decorators) {
 
 async function serve(kind, emulatorUrl) {
   if (!SERVERS.includes(kind)) throw new Error(`--serve takes one of ${SERVERS.join(', ')}; got '${kind}'.`);
-  // The emulator accepts any well-formed signature; the SDK only needs credentials to sign with.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'licensegate-bench-secret';
+  useDummyCredentials(); // the emulator accepts any well-formed signature; the SDK only needs credentials to sign with
   const { Controller, Get, Module, UseGuards } = await import('@nestjs/common');
   const { APP_GUARD, NestFactory } = await import('@nestjs/core');
   const { ExpressAdapter } = await import('@nestjs/platform-express');
@@ -112,15 +96,13 @@ async function serve(kind, emulatorUrl) {
   // the ttl, and all the load comes from one address, so a longer ttl would make it slower with every request.
   const imports = [
     nest.LicenseGateModule.forRoot({
-      gate: { productSku: TIERED_SKU, tiers: ['Basic', 'Intermediate', 'Premium'], client, logger: silentLogger },
+      gate: { productSku: TIERED_SKU, tiers: TIERS, client, logger: silentLogger },
     }),
     nest.LicenseGateModule.forRoot({
       name: 'usage',
       gate: {
         productSku: UNITS_SKU,
-        drawdown: {
-          [DIMENSION]: { mode: 'batch', batchUnits: Number.MAX_SAFE_INTEGER, batchIntervalMs: 24 * 3_600_000 },
-        },
+        drawdown: BATCH_DRAWDOWN,
         client,
         logger: silentLogger,
       },
@@ -148,9 +130,9 @@ async function serve(kind, emulatorUrl) {
   await app.listen(0, HOST);
   const server = app.getHttpServer();
   server.keepAliveTimeout = 30_000;
-  process.stdout.write(`listening on http://${HOST}:${server.address().port}\n`);
 
   const report = async () => {
+    server.closeAllConnections();
     await app.close(); // the module stops the gates on application shutdown: batch mode reports its units
     return { served };
   };
@@ -190,20 +172,7 @@ async function serve(kind, emulatorUrl) {
     rounds.sort((a, b) => a - b);
     return { nsPerCall: rounds[2] };
   };
-  process.on('message', (message) => {
-    if (message === 'micro') {
-      micro()
-        .then((result) => process.send({ micro: result }))
-        .catch((error) => process.send({ micro: { error: String(error?.message ?? error) } }));
-      return;
-    }
-    if (message !== 'report') return;
-    server.closeAllConnections();
-    report()
-      .then((result) => process.send({ report: result }))
-      .catch((error) => process.send({ report: { error: String(error?.message ?? error) } }))
-      .finally(() => process.exit(0));
-  });
+  serveChild(`http://${HOST}:${server.address().port}`, { report, handlers: { micro } });
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -226,7 +195,7 @@ async function main() {
     script: SELF,
     kinds: SERVERS,
     baseline: BASELINE,
-    licenses: [benchLicense(TIERED_SKU), benchLicense(UNITS_SKU)],
+    licenses: [benchLicense(TIERED_SKU, { tier: true }), benchLicense(UNITS_SKU, { units: true })],
     opts,
     header: (bench) => headerLine('nestjs bench', 'Nest 12 on Express, GET /work -> {"ok":true}', bench, opts),
     perSession: async (bench) => {
@@ -237,18 +206,8 @@ async function main() {
         if (answer.error !== undefined) throw new Error(`the ${kind} server's guard timing failed: ${answer.error}`);
         micro[kind] = answer.nsPerCall;
       }
-      const reports = {};
-      for (const server of bench.servers) reports[server.kind] = await finalReport(server);
-      for (const [kind, report] of Object.entries(reports)) {
-        if (report?.error !== undefined) throw new Error(`the ${kind} server's report failed: ${report.error}`);
-      }
-      const consumed = await consumedUnits({
-        endpoint: bench.lm.url,
-        region: REGION,
-        arn: bench.arns[1],
-        dimension: DIMENSION,
-      });
-      return { micro, served: reports.drawdown.served, consumed };
+      const { served, consumed } = await finishSession(bench, { arn: bench.arns[1] });
+      return { micro, served, consumed };
     },
   });
   console.log('');

@@ -1,4 +1,4 @@
-// Side-by-side HTTP load for the adapter benches (express.mjs, nestjs.mjs): several server children loaded at
+// Side-by-side HTTP load for the adapter benches (express.mjs, fastify.mjs, nestjs.mjs): several server children loaded at
 // the same time, one autocannon instance each, so that every server sees the same machine at the same moments.
 //
 // Why at the same time. On a shared 2-core VM the speed of a core drifts by 10–20% from one second to the next
@@ -20,6 +20,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { parseArgs } from 'node:util';
 
 import autocannon from 'autocannon';
+import { DIMENSION, REGION, useDummyCredentials } from './bench-app.mjs';
 import { machineBusyMs, processBusyMs } from './cpu-time.mjs';
 import { median } from './stats.mjs';
 
@@ -254,6 +255,22 @@ export async function finalReport(server) {
   return report;
 }
 
+/**
+ * The end of a session: every server's final report (each child stops its app and gates, so the drawdown gate
+ * reports its units, and exits), then the units License Manager counts as consumed on the license `arn`.
+ * @returns the reports by kind, what the `kind` server served, and the units consumed
+ * @throws Error when a child's report failed
+ */
+export async function finishSession(bench, { arn, kind = 'drawdown' }) {
+  const reports = {};
+  for (const server of bench.servers) reports[server.kind] = await finalReport(server);
+  for (const [name, report] of Object.entries(reports)) {
+    if (report?.error !== undefined) throw new Error(`the ${name} server's report failed: ${report.error}`);
+  }
+  const consumed = await consumedUnits({ endpoint: bench.lm.url, region: REGION, arn, dimension: DIMENSION });
+  return { reports, served: reports[kind].served, consumed };
+}
+
 /** The ratio of the `a` rates to the `b` rates, round by round, as their median. */
 export function pairedRatio(summary, a, b) {
   return median(summary[a].runs.map((run, i) => run.rps / summary[b].runs[i].rps));
@@ -265,9 +282,7 @@ export function pairedRatio(summary, a, b) {
  * @returns the emulator, the licenses' ARNs, the servers, and `stop()` for all of them
  */
 export async function startBench({ script, kinds, licenses }) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCH';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'licensegate-bench-secret';
+  useDummyCredentials();
   const { startEmulator } = await import('@licensegate/emulator');
   const lm = await startEmulator({ host: '127.0.0.1', port: 0 });
   const arns = lm.addLicenses(licenses);
