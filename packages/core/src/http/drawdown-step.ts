@@ -99,6 +99,8 @@ export class DrawdownStep<Req, Res> {
   readonly #chargeWhen: ((req: Req, res: Res) => boolean) | undefined;
   readonly #node: ((req: Req, res: Res) => NodeExchange) | undefined;
   readonly #logger: Logger;
+  /** Whether the gate's store outlives the process, so a charged response's end waits for its journal. */
+  readonly #writeAhead: boolean;
 
   /**
    * @param units - a number, `(req) => units` known before the handler, or `(req, res) => units`
@@ -132,6 +134,7 @@ export class DrawdownStep<Req, Res> {
     this.#chargeWhen = options.chargeWhen;
     this.#node = options.node;
     this.#logger = gate.options.logger;
+    this.#writeAhead = gate.drawdown.journalsBeforeResponse;
     watchFinishedResponses();
   }
 
@@ -219,8 +222,13 @@ export class DrawdownStep<Req, Res> {
     });
   }
 
-  /** On a durable store, the charge is journaled before the response's last bytes leave (write-ahead). */
+  /**
+   * On a durable store, the charge is journaled before the response's last bytes leave (write-ahead).
+   * On other stores nothing is to be done, and the hot path builds none of it (its two closures
+   * measured 1.5% of a bare Fastify route in bench/fastify.mjs).
+   */
   #journalFirst(charge: RequestCharge<Req, Res>, req: Req, res: Res, node: NodeExchange): void {
+    if (!this.#writeAhead) return;
     charge.journalBeforeEnd(
       node.res,
       req,
