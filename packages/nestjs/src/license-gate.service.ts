@@ -31,7 +31,6 @@ export interface AcquireSeatOptions extends SeatCallOptions {
 }
 
 /** The session fields express-session puts on a request. */
-type SessionRequest = Request & { sessionID?: string; session?: Record<string, unknown> };
 
 /**
  * One gate as the Nest app sees it: the tier, the seats of sessions, the drawdown meter, the
@@ -171,7 +170,6 @@ export class LicenseGateService {
 
   /** How the seat steps see a request: its express-session session, and its seat key. */
   seatRequest(req: Request, options: SeatCallOptions = {}): SeatRequest {
-    const r = req as SessionRequest;
-    return { sessionId: r.sessionID, session: r.session, userKey: options.key ?? this.options.seatKey?.(req) };
+    return { request: req, userKey: options.key ?? this.options.seatKey?.(req) };
   }
 }
