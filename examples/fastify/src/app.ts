@@ -37,9 +37,10 @@ export async function createDemoApp(gates: DemoGates, options: DemoAppOptions = 
     cookie: { secure: false, httpOnly: true, sameSite: 'lax', maxAge: options.sessionMaxAgeMs ?? 30 * 60_000 },
   });
 
-  app.get('/', async () => ({ hello: 'anyone may see this', tier: gates.tiers.tier }));
-  app.get('/status', async () => ({ tiers: gates.tiers.status(), usage: gates.usage.status() }));
+  // The gated scopes, each with its plugin before its routes; then the public routes.
   await app.register(reportRoutes, { gate: gates.tiers });
   await app.register(accountRoutes, { gate: gates.usage });
+  app.get('/', async () => ({ hello: 'anyone may see this', tier: gates.tiers.tier }));
+  app.get('/status', async () => ({ tiers: gates.tiers.status(), usage: gates.usage.status() }));
   return app;
 }
