@@ -109,10 +109,12 @@ describe('examples/fastify: the demo app, route by route as main.ts prints them'
 
   it('login starts a session; /app sees its user; backups cost units; logout ends it', async () => {
     const ann = request.agent(url);
+    assertProblem(await ann.get('/app'), 403, 'seat-required');
     await ann.post('/login').send({}).expect(400);
 
     const login = await ann.post('/login').send({ user: 'ann' }).expect(200);
-    assert.equal(login.body.loggedIn, 'ann');
+    assert.deepEqual(login.body, { loggedIn: 'ann', seat: true });
+    assert.equal(await consumed('ConcurrentUsers'), 1);
     assert.match(String(login.headers['set-cookie']), /sessionId=/, 'the session cookie');
 
     const inside = await ann.get('/app').expect(200);
@@ -133,6 +135,19 @@ describe('examples/fastify: the demo app, route by route as main.ts prints them'
 
     const out = await ann.post('/logout').expect(200);
     assert.deepEqual(out.body, { loggedOut: true });
+    assert.equal(await consumed('ConcurrentUsers'), 0);
+    assertProblem(await ann.get('/app'), 403, 'seat-required');
+  });
+
+  it('five users take the five seats; a sixth gets 403 seats-exhausted', async () => {
+    const users = ['ann', 'bob', 'cyd', 'dee', 'eve', 'fay'];
+    const answers = await Promise.all(users.map((user) => request.agent(url).post('/login').send({ user })));
+    assert.equal(answers.filter((r) => r.status === 200).length, 5);
+    const [refused] = answers.filter((r) => r.status !== 200);
+    assert.ok(refused !== undefined);
+    const body = assertProblem(refused, 403, 'seats-exhausted');
+    assert.equal(body['limit'], 5);
+    assert.equal(await consumed('ConcurrentUsers'), 5);
   });
 
   it("a backup of no size, 0, a fraction or a word is the client's mistake: 400 before the charge, nothing debited", async () => {
@@ -175,6 +190,7 @@ describe('examples/fastify: the demo app, route by route as main.ts prints them'
     await Promise.all([tiers.stop(), usage.stop()]);
     // reserve mode checks out whole blocks: the 25 units spent came out of one 50-unit block.
     assert.equal(await consumed('DataConsumption'), 50);
+    assert.equal(await consumed('ConcurrentUsers'), 0, 'the seat returned');
     assert.equal(usage.status().state, 'stopped');
   });
 });

@@ -31,18 +31,21 @@ async function logIn(request: FastifyRequest, reply: FastifyReply): Promise<void
  * the logged-in area, and the backup that costs `DataConsumption` units by size.
  */
 export const accountRoutes: FastifyPluginAsync<{ gate: LicenseGate }> = async (scope, { gate }) => {
-  await scope.register(licenseGatePlugin, { gate });
+  await scope.register(licenseGatePlugin, { gate, seatInfo: (request) => ({ user: request.session.get('user') }) });
   scope.decorateRequest(BACKUP_GB, 0);
 
-  scope.post('/login', { preHandler: logIn }, async (request) => ({
+  scope.post('/login', { preHandler: logIn, config: { licensegate: { seat: 'acquire' } } }, async (request) => ({
     loggedIn: request.session.get('user'),
     seat: request.license.seat?.key !== undefined,
   }));
-  scope.post('/logout', async (request) => {
+  scope.post('/logout', { config: { licensegate: { seat: 'release' } } }, async (request) => {
     await request.session.destroy();
     return { loggedOut: true };
   });
-  scope.get('/app', async (request) => ({ area: 'members only', user: request.session.get('user') }));
+  scope.get('/app', { config: { licensegate: { seat: 'require' } } }, async (request) => ({
+    area: 'members only',
+    user: request.session.get('user'),
+  }));
 
   scope.post(
     '/backup',
