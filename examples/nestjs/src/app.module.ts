@@ -18,11 +18,17 @@ export interface DemoGates {
   readonly usage: LicenseGate | LicenseGateOptions;
 }
 
+/** The demo's two gates as options: the module makes them, starts them and stops them. */
+export interface DemoGateOptions extends DemoGates {
+  readonly tiers: LicenseGateOptions;
+  readonly usage: LicenseGateOptions;
+}
+
 /**
  * The gates as the demo runs them. No endpoint and no credentials in code: the AWS SDK finds them
  * (`AWS_ENDPOINT_URL_LICENSE_MANAGER` points it at the emulator; on AWS, the instance or task role).
  */
-export function demoGates(): DemoGates {
+export function demoGates(): DemoGateOptions {
   return {
     tiers: { productSku: 'lg-demo-tiered', tiers: ['Basic', 'Intermediate', 'Premium'] },
     usage: {
