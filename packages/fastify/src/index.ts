@@ -7,7 +7,8 @@
 import './augment.js';
 
 export { licenseGatePlugin, type LicenseGatePluginOptions } from './plugin.js';
-export type { DrawdownRouteConfig, DrawdownUnits, LicenseGateRouteConfig } from './route-config.js';
+export type { DrawdownRouteConfig, DrawdownUnits, LicenseGateRouteConfig, SeatStep } from './route-config.js';
+export type { SeatIdentity } from './seat-hooks.js';
 export type { ChargeWhen } from './route-hooks.js';
 export { RequestLicense } from '@licensegate/core/http';
 /** The problem answers of denials (their `type` URIs, content type and shape). */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   createLicenseGate,
@@ -6,11 +6,13 @@ import {
   LicenseGateConfigurationError,
   type LicenseGateOptions,
 } from '@licensegate/core';
-import { assertKnownOptions, RequestLicense } from '@licensegate/core/http';
+import type { SeatView } from '@licensegate/core';
+import { assertKnownOptions, RequestLicense, SeatSteps } from '@licensegate/core/http';
 
 import './augment.js';
 import { readRouteConfig, routeName } from './route-config.js';
 import { drawdownHook, tierHook, type ChargeWhen } from './route-hooks.js';
+import { followHook, seatHook, type SeatIdentity } from './seat-hooks.js';
 
 /** Options of {@link licenseGatePlugin}. */
 export interface LicenseGatePluginOptions {
@@ -21,9 +23,18 @@ export interface LicenseGatePluginOptions {
   gate: LicenseGate | LicenseGateOptions;
   /** Whether a finished response is charged. Default: status below 400. */
   chargeWhen?: ChargeWhen;
+  /**
+   * The seat's key for a request, e.g. `(request) => request.session.get('user')?.id`: a user's
+   * sessions then share one seat, each session a holder. Default: the session (its id; a cookie
+   * session gets one, kept with the seat).
+   */
+  seatKey?: SeatIdentity['seatKey'];
+  /** Small JSON about the holder, shown by `gate.seats.held()`, e.g. `(request) => ({ user })`. */
+  seatInfo?: SeatIdentity['seatInfo'];
 }
 
-const KNOWN_OPTIONS = ['gate', 'chargeWhen'];
+const KNOWN_OPTIONS = ['gate', 'chargeWhen', 'seatKey', 'seatInfo'];
+const FUNCTION_OPTIONS = ['chargeWhen', 'seatKey', 'seatInfo'] as const;
 
 function optionError(message: string): LicenseGateConfigurationError {
   return new LicenseGateConfigurationError('ERR_LG_OPTIONS', `licenseGatePlugin: ${message}`);
@@ -31,7 +42,7 @@ function optionError(message: string): LicenseGateConfigurationError {
 
 function checkOptions(options: LicenseGatePluginOptions): void {
   if (options === null || typeof options !== 'object') {
-    throw optionError('register it with { gate, chargeWhen? }.');
+    throw optionError('register it with { gate, chargeWhen?, seatKey?, seatInfo? }.');
   }
   assertKnownOptions(
     options,
@@ -44,8 +55,24 @@ function checkOptions(options: LicenseGatePluginOptions): void {
   if (options.gate === null || typeof options.gate !== 'object') {
     throw optionError('the gate option is required: a gate from createLicenseGate() or its options.');
   }
-  if (options.chargeWhen !== undefined && typeof options.chargeWhen !== 'function') {
-    throw optionError('chargeWhen must be a function (request, reply) => boolean.');
+  for (const name of FUNCTION_OPTIONS) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw optionError(`${name} must be a function of the request; got ${typeof options[name]}.`);
+    }
+  }
+}
+
+/** Where a seat step leaves the request's license view (with its seat). */
+const SEATED = Symbol('licensegate.requestLicense');
+type SeatedRequest = FastifyRequest & { [SEATED]?: RequestLicense };
+
+/** Whether the gate has seats (`gate.seats` throws `ERR_LG_NO_SEATS` when not). */
+function hasSeats(gate: LicenseGate): boolean {
+  try {
+    void gate.seats;
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -64,19 +91,32 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
   }
   const ownsGate = !(options.gate instanceof LicenseGate);
   const gate = options.gate instanceof LicenseGate ? options.gate : createLicenseGate(options.gate);
-  const { chargeWhen } = options;
+  const { chargeWhen, seatKey, seatInfo } = options;
   const license = new RequestLicense(gate);
+  const seats = new SeatSteps(gate);
+  const recordSeat = (request: FastifyRequest, seat: SeatView | undefined): void => {
+    (request as SeatedRequest)[SEATED] = new RequestLicense(gate, seat);
+  };
 
   fastify.decorate('licenseGate', gate);
   fastify.decorateRequest('license', {
-    getter: () => license,
+    getter(this: FastifyRequest) {
+      return (this as SeatedRequest)[SEATED] ?? license;
+    },
   });
+  if (hasSeats(gate)) fastify.addHook('preHandler', followHook(seats));
 
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const name = routeName(route.method, route.url);
     const config = readRouteConfig((route.config as { licensegate?: unknown } | undefined)?.licensegate, name);
     if (config === undefined) return;
     if (config.tier !== undefined) route.onRequest = withHook(route.onRequest, tierHook(gate, config.tier));
+    if (config.seat !== undefined) {
+      route.preHandler = withHook(
+        route.preHandler,
+        seatHook(gate, seats, config.seat, { seatKey, seatInfo }, recordSeat),
+      );
+    }
     if (config.drawdown !== undefined) {
       route.preHandler = withHook(route.preHandler, drawdownHook(gate, config.drawdown, chargeWhen));
     }

@@ -30,17 +30,15 @@ export interface AcquireSeatOptions extends SeatCallOptions {
   signal?: AbortSignal;
 }
 
-/** The session fields express-session puts on a request. */
-type SessionRequest = { sessionID?: string; session?: Record<string, unknown> };
-
 /**
  * One gate as the Nest app sees it: the tier, the seats of sessions, the drawdown meter, the
  * status, and how a denial becomes an exception. Inject the default gate's service by its class,
  * a named gate's with `@InjectLicenseGateService(name)`. The guard and the interceptor go through
  * it, and a handler can too (e.g. to take a seat after a login done in the handler).
  *
- * Seats follow express-session through `SeatSteps` of `@licensegate/core/http`, the same code the
- * Express adapter uses.
+ * Seats follow the request's session — express-session on Express, `@fastify/session` or
+ * `@fastify/secure-session` on Fastify — through `SeatSteps` of `@licensegate/core/http`, the same
+ * code the Express adapter and the Fastify plugin use.
  */
 export class LicenseGateService {
   /** The gate's name (`'default'` unless `forRoot({ name })` said otherwise). */
@@ -170,9 +168,11 @@ export class LicenseGateService {
     return this.#intercepted.get(cls)?.has(handler) === true;
   }
 
-  /** How the seat steps see a request: its express-session session, and its seat key. */
+  /**
+   * How the seat steps see a request: the platform's request (core recognises its session by
+   * shape), and its seat key.
+   */
   seatRequest(req: object, options: SeatCallOptions = {}): SeatRequest {
-    const r = req as SessionRequest;
-    return { sessionId: r.sessionID, session: r.session, userKey: options.key ?? this.options.seatKey?.(req) };
+    return { request: req, userKey: options.key ?? this.options.seatKey?.(req) };
   }
 }
