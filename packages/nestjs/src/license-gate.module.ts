@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
-import { APP_FILTER, ApplicationConfig, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
+import { APP_FILTER, ApplicationConfig, HttpAdapterHost, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
 import { assertKnownOptions } from '@licensegate/core/http';
 
 import { DEFAULT_GATE_NAME } from './license-gate.constants.js';
@@ -157,8 +157,16 @@ function gateModule(
           config: ApplicationConfig,
           reflector: Reflector,
           moduleRef: ModuleRef,
-        ) => new LicenseGateLifecycle(service, modules, config, reflector, moduleRef),
-        inject: [serviceToken, ModulesContainer, ApplicationConfig, Reflector, ModuleRef],
+          adapterHost: HttpAdapterHost | undefined,
+        ) => new LicenseGateLifecycle(service, modules, config, reflector, moduleRef, adapterHost),
+        inject: [
+          serviceToken,
+          ModulesContainer,
+          ApplicationConfig,
+          Reflector,
+          ModuleRef,
+          { token: HttpAdapterHost, optional: true },
+        ],
       },
       { provide: APP_FILTER, useClass: LicenseGateExceptionFilter },
     ],

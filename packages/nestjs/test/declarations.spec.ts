@@ -5,7 +5,8 @@
  * ours, core's, Nest's and Fastify's), in a setting where `express`, its types and the Express
  * platform do not exist: the compiler host hides their directories from module resolution, as
  * an app on Fastify that never installed them. A canary file that imports `express` proves the
- * setting: it must fail to resolve.
+ * setting: it must fail to resolve. `dist/` is what the build made (`npm test` builds it first,
+ * through the root test project's reference to this package).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
