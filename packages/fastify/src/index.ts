@@ -1,6 +1,7 @@
 /**
- * @licensegate/fastify — a Fastify plugin over the licensegate engine: gate routes by tier and
- * charge drawdown units per request, through each route's `config.licensegate`.
+ * @licensegate/fastify — a Fastify plugin over the licensegate engine: gate routes by tier, hold a
+ * floating seat per session and charge drawdown units per request, through each route's
+ * `config.licensegate`.
  *
  * @packageDocumentation
  */

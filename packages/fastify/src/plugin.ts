@@ -13,6 +13,7 @@ import './augment.js';
 import { readRouteConfig, routeName } from './route-config.js';
 import { drawdownHook, tierHook, type ChargeWhen } from './route-hooks.js';
 import { followHook, seatHook, type SeatIdentity } from './seat-hooks.js';
+import { EMPTY_ROUTER, ungatedRouteHook } from './ungated-route.js';
 
 /** Options of {@link licenseGatePlugin}. */
 export interface LicenseGatePluginOptions {
@@ -105,11 +106,17 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
     },
   });
   if (hasSeats(gate)) fastify.addHook('preHandler', followHook(seats));
+  // Routes declared before the plugin loaded (`app.register(plugin)` not awaited, then `app.get`)
+  // never reach onRoute: then every route is checked at request time, and one that asks for a
+  // licensegate step it never got fails closed rather than serving ungated.
+  const gated = new WeakSet<object>();
+  if (fastify.printRoutes() !== EMPTY_ROUTER) fastify.addHook('onRequest', ungatedRouteHook(gated));
 
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const name = routeName(route.method, route.url);
     const config = readRouteConfig((route.config as { licensegate?: unknown } | undefined)?.licensegate, name);
     if (config === undefined) return;
+    gated.add((route.config as { licensegate: object }).licensegate);
     if (config.tier !== undefined) route.onRequest = withHook(route.onRequest, tierHook(gate, config.tier));
     if (config.seat !== undefined) {
       route.preHandler = withHook(
@@ -136,16 +143,19 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
 };
 
 /**
- * The licensegate plugin for Fastify 5: routes ask for a tier or a drawdown charge through their
- * `config.licensegate`, checked when the route is registered (an unknown tier or dimension fails
- * `ready()`), enforced in the route's hooks; denials are `application/problem+json` answers
- * (403, 402, 503 with `Retry-After`). Decorates `request.license`. Wrapped with fastify-plugin: it
- * applies to the scope it is registered in and the scopes under it; register it before the routes.
+ * The licensegate plugin for Fastify 5: routes ask for a tier, a seat step or a drawdown charge
+ * through their `config.licensegate`, checked when the route is registered (an unknown tier or
+ * dimension fails `ready()`), enforced in the route's hooks; denials are `application/problem+json`
+ * answers (403, 402, 429, 503 with `Retry-After`). Seats follow the `@fastify/session` or
+ * `@fastify/secure-session` session (register it before the plugin). Decorates `request.license`
+ * and `app.licenseGate`. Wrapped with fastify-plugin: it applies to the scope it is registered in
+ * and the scopes under it; register it (awaited) before the routes.
  *
  * @example
  * ```ts
  * await app.register(licenseGatePlugin, { gate });
  * app.get('/reports', { config: { licensegate: { tier: 'Premium' } } }, async (request) => ({ tier: request.license.tier }));
+ * app.post('/login', { preHandler: yourLogin, config: { licensegate: { seat: 'acquire' } } }, handler);
  * ```
  */
 export const licenseGatePlugin = fp(plugin, { fastify: '5.x', name: '@licensegate/fastify' });

@@ -1,20 +1,19 @@
 /**
  * Seats through the Fastify plugin beyond the adapter table (which runs them on `@fastify/session`):
  * seats on `@fastify/secure-session`, whose session is the cookie itself (no id, no store) — login
- * takes a seat, `regenerate()` keeps it, `delete()` returns it, a user's sessions share one — and
- * the seat route options checked at registration. License Manager's own count (GetLicenseUsage)
- * is the judge.
+ * takes a seat, `regenerate()` keeps it, `delete()` returns it, a user's sessions share one.
+ * License Manager's own count (GetLicenseUsage) is the judge.
  */
 import assert from 'node:assert/strict';
 
 import fastifyCookie from '@fastify/cookie';
 import fastifySecureSession from '@fastify/secure-session';
 import type { LicenseGate } from '@licensegate/core';
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import request from 'supertest';
 
 import { licenseGatePlugin, type LicenseGatePluginOptions } from '../src/index.js';
-import { assertProblem, countedLicense, TIERS, tieredLicense, useWorld, type FastifyWorld } from './support/world.js';
+import { assertProblem, countedLicense, useWorld, type FastifyWorld } from './support/world.js';
 
 /**
  * The request's secure-session (this test project also loads `@fastify/session`, whose typing of
@@ -24,7 +23,6 @@ type CookieSession = fastifySecureSession.Session<{ user: string }>;
 const cookieSession = (req: FastifyRequest): CookieSession => req.session as unknown as CookieSession;
 
 const SKU = 'lg-fastify-seats';
-const TIERED = 'lg-fastify-seatless';
 const SEATS = 'ConcurrentUsers';
 
 const login: preHandlerHookHandler = (req, reply, done) => {
@@ -69,7 +67,7 @@ async function secureSessionApp(
 }
 
 describe('fastify plugin: seats', () => {
-  const world = useWorld(() => [countedLicense(SKU, { seats: 2 }), tieredLicense(TIERED, 'Basic')]);
+  const world = useWorld(() => [countedLicense(SKU, { seats: 2 })]);
 
   async function started(w: FastifyWorld): Promise<{ gate: LicenseGate; taken: () => Promise<number> }> {
     const gate = w.gate({ productSku: SKU, seats: { entitlement: SEATS } });
@@ -138,50 +136,6 @@ describe('fastify plugin: seats', () => {
       assert.equal((await laptop.get('/app').expect(200)).body.seat, 'ann');
       await laptop.post('/delete').expect(200);
       assert.equal(await taken(), 0, 'the last holder returned it');
-    });
-  });
-
-  describe('route options', () => {
-    it('a seat route on a gate without seats fails ready() with ERR_LG_NO_SEATS', async () => {
-      const w = world();
-      const gate = w.gate({ productSku: TIERED, tiers: TIERS });
-      await gate.start();
-      const app: FastifyInstance = w.app();
-      await app.register(licenseGatePlugin, { gate });
-      assert.throws(() => app.post('/login', { config: { licensegate: { seat: 'acquire' } } }, async () => ({})), {
-        code: 'ERR_LG_NO_SEATS',
-      });
-    });
-
-    it('a seat step that is not acquire, release or require is refused with ERR_LG_OPTIONS', async () => {
-      const w = world();
-      const { gate } = await started(w);
-      const app = w.app();
-      await app.register(licenseGatePlugin, { gate });
-      assert.throws(
-        () => app.post('/login', { config: { licensegate: { seat: 'take' as 'acquire' } } }, async () => ({})),
-        (error: Error & { code?: string }) => {
-          assert.equal(error.code, 'ERR_LG_OPTIONS');
-          assert.match(error.message, /POST \/login.*seat must be 'acquire', 'release' or 'require'; got "take"/);
-          return true;
-        },
-      );
-    });
-
-    it('seatKey that is not a function is refused at registration with ERR_LG_OPTIONS', async () => {
-      const w = world();
-      const { gate } = await started(w);
-      const app = w.app();
-      await assert.rejects(
-        async () => {
-          await app.register(licenseGatePlugin, { gate, seatKey: 'user' as never });
-        },
-        (error: Error & { code?: string }) => {
-          assert.equal(error.code, 'ERR_LG_OPTIONS');
-          assert.match(error.message, /seatKey must be a function/);
-          return true;
-        },
-      );
     });
   });
 });
