@@ -1,6 +1,6 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ApplicationConfig, HttpAdapterHost, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
-import { LicenseGateConfigurationError, LicenseGateError, type LicenseGate } from '@licensegate/core';
+import { LicenseGateConfigurationError, LicenseGateError } from '@licensegate/core';
 
 import { followFastifySessions } from './fastify-sessions.js';
 import { moduleError } from './license-gate.errors.js';
@@ -17,16 +17,6 @@ function decoratorsOf(route: LicensedRoute, need: 'guard' | 'interceptor'): stri
   if (tier !== undefined) names.push(`@RequireTier(${JSON.stringify(tier)})`);
   if (seat !== undefined) names.push(`@${seat[0]?.toUpperCase()}${seat.slice(1)}Seat()`);
   return names.join(' ');
-}
-
-/** Whether the gate has seats (`gate.seats` throws `ERR_LG_NO_SEATS` when not). */
-function hasSeats(gate: LicenseGate): boolean {
-  try {
-    void gate.seats;
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -79,7 +69,7 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
    * returns its seat and `regenerate()` keeps it. Nothing on Express (the session store is hooked).
    */
   followSessions(): void {
-    if (!hasSeats(this.#service.gate)) return;
+    if (!this.#service.seatSteps.available) return;
     followFastifySessions(this.#adapterHost?.httpAdapter?.getInstance(), this.#service.seatSteps);
   }
 
