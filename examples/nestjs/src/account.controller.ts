@@ -51,7 +51,7 @@ export class AccountController {
   @HttpCode(200)
   @UseGuards(BackupSizeGuard, LicenseGateGuard) // the app's own input first: a bad size is 400, nothing charged
   @UseFilters(BadBackupSizeFilter)
-  @Drawdown('DataConsumption', (req) => backupSizeOf(req))
+  @Drawdown('DataConsumption', (req: Request) => backupSizeOf(req))
   backup(@Req() req: Request): Record<string, unknown> {
     return { backedUp: backupSizeOf(req), unit: 'GB' };
   }

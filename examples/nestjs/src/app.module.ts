@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import type { LicenseGate, LicenseGateOptions } from '@licensegate/core';
 import type { LicenseGateService } from '@licensegate/nestjs';
 import { InjectLicenseGateService, LicenseGateModule } from '@licensegate/nestjs';
@@ -60,7 +61,7 @@ export class DemoModule implements NestModule {
         LicenseGateModule.forRoot({
           name: 'usage',
           gate: gates.usage,
-          seatInfo: (req) => ({ user: req.session.user }),
+          seatInfo: (req: Request) => ({ user: req.session.user }),
         }),
       ],
       controllers: [HomeController, ReportsController, AccountController],

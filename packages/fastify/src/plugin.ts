@@ -5,8 +5,8 @@ import {
   LicenseGate,
   LicenseGateConfigurationError,
   type LicenseGateOptions,
+  type SeatView,
 } from '@licensegate/core';
-import type { SeatView } from '@licensegate/core';
 import { assertKnownOptions, RequestLicense, SeatSteps } from '@licensegate/core/http';
 
 import './augment.js';
@@ -67,16 +67,6 @@ function checkOptions(options: LicenseGatePluginOptions): void {
 const SEATED = Symbol('licensegate.requestLicense');
 type SeatedRequest = FastifyRequest & { [SEATED]?: RequestLicense };
 
-/** Whether the gate has seats (`gate.seats` throws `ERR_LG_NO_SEATS` when not). */
-function hasSeats(gate: LicenseGate): boolean {
-  try {
-    void gate.seats;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The hook list of a route with one more hook at its end. */
 function withHook<H>(hooks: H | H[] | undefined, hook: H): H[] {
   if (hooks === undefined) return [hook];
@@ -105,7 +95,7 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
       return (this as SeatedRequest)[SEATED] ?? license;
     },
   });
-  if (hasSeats(gate)) fastify.addHook('preHandler', followHook(seats));
+  if (seats.available) fastify.addHook('preHandler', followHook(seats));
   // Routes declared before the plugin loaded (`app.register(plugin)` not awaited, then `app.get`)
   // never reach onRoute: then every route is checked at request time, and one that asks for a
   // licensegate step it never got fails closed rather than serving ungated.

@@ -25,6 +25,16 @@ export class SeatSteps {
     this.#sessions = new SessionSeats(() => gate.seats, this.#logger);
   }
 
+  /** Whether the gate has seats (an adapter adds its per-request session hook only then). */
+  get available(): boolean {
+    try {
+      void this.#gate.seats;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Checks at declaration that the gate has seats.
    * @throws LicenseGateConfigurationError ERR_LG_NO_SEATS for a gate without seats
