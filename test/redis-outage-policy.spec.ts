@@ -55,7 +55,7 @@ describe('Redis unreachable: the failure policy', () => {
       extra: { onUnavailable: 'grace', graceMs: 2 * MINUTE },
     });
     const sessions = new SessionSeats(() => g.gate.seats, silentLogger);
-    const alice = { sessionId: 'alice', session: {} as Record<string, unknown>, userKey: undefined };
+    const alice = { request: { sessionID: 'alice', session: {} as Record<string, unknown> }, userKey: undefined };
     await sessions.acquire(alice);
     const other = await world.gate({ drawdown: false });
     await other.gate.seats.acquire('bob');

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import {
   AcquireSeat,
   Drawdown,
@@ -11,7 +11,7 @@ import {
 } from '@licensegate/nestjs';
 import type { Request } from 'express';
 
-import { BackupSizeGuard, backupSizeOf } from './backup-size.guard.js';
+import { BackupSizeGuard, BadBackupSizeFilter, backupSizeOf } from './backup-size.guard.js';
 import { LoginGuard } from './login.guard.js';
 
 /**
@@ -50,7 +50,8 @@ export class AccountController {
   @Post('backup')
   @HttpCode(200)
   @UseGuards(BackupSizeGuard, LicenseGateGuard) // the app's own input first: a bad size is 400, nothing charged
-  @Drawdown('DataConsumption', (req) => backupSizeOf(req))
+  @UseFilters(BadBackupSizeFilter)
+  @Drawdown('DataConsumption', (req: Request) => backupSizeOf(req))
   backup(@Req() req: Request): Record<string, unknown> {
     return { backedUp: backupSizeOf(req), unit: 'GB' };
   }

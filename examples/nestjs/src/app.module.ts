@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import type { LicenseGate, LicenseGateOptions } from '@licensegate/core';
 import type { LicenseGateService } from '@licensegate/nestjs';
 import { InjectLicenseGateService, LicenseGateModule } from '@licensegate/nestjs';
@@ -18,11 +19,17 @@ export interface DemoGates {
   readonly usage: LicenseGate | LicenseGateOptions;
 }
 
+/** The demo's two gates as options: the module makes them, starts them and stops them. */
+export interface DemoGateOptions extends DemoGates {
+  readonly tiers: LicenseGateOptions;
+  readonly usage: LicenseGateOptions;
+}
+
 /**
  * The gates as the demo runs them. No endpoint and no credentials in code: the AWS SDK finds them
  * (`AWS_ENDPOINT_URL_LICENSE_MANAGER` points it at the emulator; on AWS, the instance or task role).
  */
-export function demoGates(): DemoGates {
+export function demoGates(): DemoGateOptions {
   return {
     tiers: { productSku: 'lg-demo-tiered', tiers: ['Basic', 'Intermediate', 'Premium'] },
     usage: {
@@ -54,7 +61,7 @@ export class DemoModule implements NestModule {
         LicenseGateModule.forRoot({
           name: 'usage',
           gate: gates.usage,
-          seatInfo: (req) => ({ user: req.session.user }),
+          seatInfo: (req: Request) => ({ user: req.session.user }),
         }),
       ],
       controllers: [HomeController, ReportsController, AccountController],

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       `  curl ${url}/reports/premium                   # 403 problem+json: Premium needed`,
       `  curl -c jar -H 'content-type: application/json' -d '{"user":"ann"}' ${url}/login   # takes 1 of 5 seats`,
       `  curl -b jar ${url}/app                        # 200 with a seat`,
-      `  curl -b jar -X POST '${url}/backup?gb=25'     # 200, 25 of 1000 DataConsumption units`,
+      `  curl -b jar -X POST '${url}/backup?gb=25'     # 200: 25 units spent from a block of 50 checked out ahead`,
       `  curl -b jar -X POST '${url}/backup?gb=5000'   # 402: more than the pool has left, refused before any work`,
       `  curl -b jar -X POST ${url}/logout             # returns the seat`,
       `  curl ${url}/status                            # both gates' status`,

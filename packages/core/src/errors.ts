@@ -43,6 +43,7 @@ export type LicenseGateErrorCode =
   // adapters
   | 'ERR_LG_GUARD_MISSING'
   | 'ERR_LG_GUARD_ORDER'
+  | 'ERR_LG_PLUGIN_ORDER'
   | 'ERR_LG_UNKNOWN_GATE'
   // License Manager calls
   | 'ERR_LG_LICENSE_MANAGER_CONFIGURATION'

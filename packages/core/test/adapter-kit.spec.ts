@@ -216,18 +216,21 @@ describe('adapter kit: DrawdownStep on a plain node:http server', function () {
     // A response that closed during an earlier step (the one stand-in here: its close event is gone).
     const gone = { destroyed: true, writableFinished: false, once: () => gone, off: () => gone };
     await assert.rejects(
-      steps.acquire({ sessionId: 'left', session: {}, userKey: undefined }, gone as unknown as ServerResponse),
+      steps.acquire(
+        { request: { sessionID: 'left', session: {} }, userKey: undefined },
+        gone as unknown as ServerResponse,
+      ),
     );
     assert.deepEqual(await gate.seats.held(), [], 'no seat for a client that left');
     const here = { destroyed: false, writableFinished: false, once: () => here, off: () => here };
     const session: Record<string, unknown> = {};
     const seat = await steps.acquire(
-      { sessionId: 'here', session, userKey: undefined },
+      { request: { sessionID: 'here', session }, userKey: undefined },
       here as unknown as ServerResponse,
     );
     assert.equal(seat.key, 'here');
     assert.equal((await gate.seats.held()).length, 1);
-    await assert.rejects(steps.require({ sessionId: 'nobody', session: {}, userKey: undefined }), {
+    await assert.rejects(steps.require({ request: { sessionID: 'nobody', session: {} }, userKey: undefined }), {
       code: 'ERR_LG_NO_SEAT',
     });
   });

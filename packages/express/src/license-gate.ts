@@ -125,10 +125,7 @@ export function licenseGate(
   };
   const fail = (req: Request, res: Response, next: NextFunction, error: unknown): void =>
     deny(gate, onDenied, req, res, next, error);
-  const seatRequest = (req: Request): SeatRequest => {
-    const r = req as Request & { sessionID?: string; session?: Record<string, unknown> };
-    return { sessionId: r.sessionID, session: r.session, userKey: seatKey?.(req) };
-  };
+  const seatRequest = (req: Request): SeatRequest => ({ request: req, userKey: seatKey?.(req) });
   /** The views this middleware set on requests (with their seats), told apart from other gates'. */
   const ownViews = new WeakSet<RequestLicense>();
   const withSeat = (req: Request, seat: SeatView | undefined): void => {

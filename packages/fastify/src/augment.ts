@@ -5,7 +5,7 @@ import type { LicenseGateRouteConfig } from './route-config.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** What the route asks of the license: `{ tier: 'Premium' }`, `{ drawdown: { dimension, units } }`. */
+    /** What the route asks of the license: `{ tier: 'Premium' }`, `{ seat: 'acquire' }`, `{ drawdown: { dimension, units } }`. */
     licensegate?: LicenseGateRouteConfig;
   }
 
@@ -19,7 +19,8 @@ declare module 'fastify' {
 
   interface FastifyRequest {
     /**
-     * licensegate's view of the request: the tier granted now and a tier check. Decorated by
+     * licensegate's view of the request: the tier granted now, a tier check, and the session's seat
+     * when a seat step of the route ran. Decorated by
      * `licenseGatePlugin` on the scope it is registered in (and the scopes under it).
      */
     readonly license: RequestLicense;

@@ -1,13 +1,15 @@
 /**
- * @licensegate/fastify — a Fastify plugin over the licensegate engine: gate routes by tier and
- * charge drawdown units per request, through each route's `config.licensegate`.
+ * @licensegate/fastify — a Fastify plugin over the licensegate engine: gate routes by tier, hold a
+ * floating seat per session and charge drawdown units per request, through each route's
+ * `config.licensegate`.
  *
  * @packageDocumentation
  */
 import './augment.js';
 
 export { licenseGatePlugin, type LicenseGatePluginOptions } from './plugin.js';
-export type { DrawdownRouteConfig, DrawdownUnits, LicenseGateRouteConfig } from './route-config.js';
+export type { DrawdownRouteConfig, DrawdownUnits, LicenseGateRouteConfig, SeatStep } from './route-config.js';
+export type { SeatIdentity } from './seat-hooks.js';
 export type { ChargeWhen } from './route-hooks.js';
 export { RequestLicense } from '@licensegate/core/http';
 /** The problem answers of denials (their `type` URIs, content type and shape). */

@@ -1,16 +1,19 @@
-import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   createLicenseGate,
   LicenseGate,
   LicenseGateConfigurationError,
   type LicenseGateOptions,
+  type SeatView,
 } from '@licensegate/core';
-import { assertKnownOptions, RequestLicense } from '@licensegate/core/http';
+import { assertKnownOptions, RequestLicense, SeatSteps } from '@licensegate/core/http';
 
 import './augment.js';
 import { readRouteConfig, routeName } from './route-config.js';
 import { drawdownHook, tierHook, type ChargeWhen } from './route-hooks.js';
+import { followHook, seatHook, type SeatIdentity } from './seat-hooks.js';
+import { EMPTY_ROUTER, ungatedRouteHook } from './ungated-route.js';
 
 /** Options of {@link licenseGatePlugin}. */
 export interface LicenseGatePluginOptions {
@@ -21,9 +24,18 @@ export interface LicenseGatePluginOptions {
   gate: LicenseGate | LicenseGateOptions;
   /** Whether a finished response is charged. Default: status below 400. */
   chargeWhen?: ChargeWhen;
+  /**
+   * The seat's key for a request, e.g. `(request) => request.session.get('user')?.id`: a user's
+   * sessions then share one seat, each session a holder. Default: the session (its id; a cookie
+   * session gets one, kept with the seat).
+   */
+  seatKey?: SeatIdentity['seatKey'];
+  /** Small JSON about the holder, shown by `gate.seats.held()`, e.g. `(request) => ({ user })`. */
+  seatInfo?: SeatIdentity['seatInfo'];
 }
 
-const KNOWN_OPTIONS = ['gate', 'chargeWhen'];
+const KNOWN_OPTIONS = ['gate', 'chargeWhen', 'seatKey', 'seatInfo'];
+const FUNCTION_OPTIONS = ['chargeWhen', 'seatKey', 'seatInfo'] as const;
 
 function optionError(message: string): LicenseGateConfigurationError {
   return new LicenseGateConfigurationError('ERR_LG_OPTIONS', `licenseGatePlugin: ${message}`);
@@ -31,7 +43,7 @@ function optionError(message: string): LicenseGateConfigurationError {
 
 function checkOptions(options: LicenseGatePluginOptions): void {
   if (options === null || typeof options !== 'object') {
-    throw optionError('register it with { gate, chargeWhen? }.');
+    throw optionError('register it with { gate, chargeWhen?, seatKey?, seatInfo? }.');
   }
   assertKnownOptions(
     options,
@@ -44,10 +56,16 @@ function checkOptions(options: LicenseGatePluginOptions): void {
   if (options.gate === null || typeof options.gate !== 'object') {
     throw optionError('the gate option is required: a gate from createLicenseGate() or its options.');
   }
-  if (options.chargeWhen !== undefined && typeof options.chargeWhen !== 'function') {
-    throw optionError('chargeWhen must be a function (request, reply) => boolean.');
+  for (const name of FUNCTION_OPTIONS) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw optionError(`${name} must be a function of the request; got ${typeof options[name]}.`);
+    }
   }
 }
+
+/** Where a seat step leaves the request's license view (with its seat). */
+const SEATED = Symbol('licensegate.requestLicense');
+type SeatedRequest = FastifyRequest & { [SEATED]?: RequestLicense };
 
 /** The hook list of a route with one more hook at its end. */
 function withHook<H>(hooks: H | H[] | undefined, hook: H): H[] {
@@ -64,19 +82,38 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
   }
   const ownsGate = !(options.gate instanceof LicenseGate);
   const gate = options.gate instanceof LicenseGate ? options.gate : createLicenseGate(options.gate);
-  const { chargeWhen } = options;
+  const { chargeWhen, seatKey, seatInfo } = options;
   const license = new RequestLicense(gate);
+  const seats = new SeatSteps(gate);
+  const recordSeat = (request: FastifyRequest, seat: SeatView | undefined): void => {
+    (request as SeatedRequest)[SEATED] = new RequestLicense(gate, seat);
+  };
 
   fastify.decorate('licenseGate', gate);
   fastify.decorateRequest('license', {
-    getter: () => license,
+    getter(this: FastifyRequest) {
+      return (this as SeatedRequest)[SEATED] ?? license;
+    },
   });
+  if (seats.available) fastify.addHook('preHandler', followHook(seats));
+  // Routes declared before the plugin loaded (`app.register(plugin)` not awaited, then `app.get`)
+  // never reach onRoute: then every route is checked at request time, and one that asks for a
+  // licensegate step it never got fails closed rather than serving ungated.
+  const gated = new WeakSet<object>();
+  if (fastify.printRoutes() !== EMPTY_ROUTER) fastify.addHook('onRequest', ungatedRouteHook(gated));
 
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const name = routeName(route.method, route.url);
     const config = readRouteConfig((route.config as { licensegate?: unknown } | undefined)?.licensegate, name);
     if (config === undefined) return;
+    gated.add((route.config as { licensegate: object }).licensegate);
     if (config.tier !== undefined) route.onRequest = withHook(route.onRequest, tierHook(gate, config.tier));
+    if (config.seat !== undefined) {
+      route.preHandler = withHook(
+        route.preHandler,
+        seatHook(gate, seats, config.seat, { seatKey, seatInfo }, recordSeat),
+      );
+    }
     if (config.drawdown !== undefined) {
       route.preHandler = withHook(route.preHandler, drawdownHook(gate, config.drawdown, chargeWhen));
     }
@@ -96,16 +133,19 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
 };
 
 /**
- * The licensegate plugin for Fastify 5: routes ask for a tier or a drawdown charge through their
- * `config.licensegate`, checked when the route is registered (an unknown tier or dimension fails
- * `ready()`), enforced in the route's hooks; denials are `application/problem+json` answers
- * (403, 402, 503 with `Retry-After`). Decorates `request.license`. Wrapped with fastify-plugin: it
- * applies to the scope it is registered in and the scopes under it; register it before the routes.
+ * The licensegate plugin for Fastify 5: routes ask for a tier, a seat step or a drawdown charge
+ * through their `config.licensegate`, checked when the route is registered (an unknown tier or
+ * dimension fails `ready()`), enforced in the route's hooks; denials are `application/problem+json`
+ * answers (403, 402, 429, 503 with `Retry-After`). Seats follow the `@fastify/session` or
+ * `@fastify/secure-session` session (register it before the plugin). Decorates `request.license`
+ * and `app.licenseGate`. Wrapped with fastify-plugin: it applies to the scope it is registered in
+ * and the scopes under it; register it (awaited) before the routes.
  *
  * @example
  * ```ts
  * await app.register(licenseGatePlugin, { gate });
  * app.get('/reports', { config: { licensegate: { tier: 'Premium' } } }, async (request) => ({ tier: request.license.tier }));
+ * app.post('/login', { preHandler: yourLogin, config: { licensegate: { seat: 'acquire' } } }, handler);
  * ```
  */
 export const licenseGatePlugin = fp(plugin, { fastify: '5.x', name: '@licensegate/fastify' });

@@ -16,6 +16,11 @@ export interface DrawdownRouteConfig {
   readonly units: DrawdownUnits;
 }
 
+/** A route's seat step: take the session's seat (login), return it (logout), or require one. */
+export type SeatStep = 'acquire' | 'release' | 'require';
+
+const SEAT_STEPS: readonly SeatStep[] = ['acquire', 'release', 'require'];
+
 /**
  * What a route asks of the license, under its `config.licensegate`:
  * `{ config: { licensegate: { tier: 'Premium' } } }` or `{ licensegate: { drawdown: { dimension, units } } }`.
@@ -23,11 +28,17 @@ export interface DrawdownRouteConfig {
 export interface LicenseGateRouteConfig {
   /** 403 unless the license grants this tier or a higher one (503 + Retry-After when it cannot be checked). */
   readonly tier?: string;
+  /**
+   * The route's seat step, run after the route's own `preHandler` hooks (your login):
+   * `'acquire'` takes the session's floating seat (403 when none is free), `'release'` returns it,
+   * `'require'` answers 403 `seat-required` unless the session holds one.
+   */
+  readonly seat?: SeatStep;
   /** Charges drawdown units for each request whose response succeeds; 402 when the pool is used up. */
   readonly drawdown?: DrawdownRouteConfig;
 }
 
-const ROUTE_KEYS = ['tier', 'drawdown'];
+const ROUTE_KEYS = ['tier', 'seat', 'drawdown'];
 const DRAWDOWN_KEYS = ['dimension', 'units'];
 
 function invalid(route: string, message: string): never {
@@ -54,11 +65,15 @@ function known(value: object, keys: readonly string[], route: string, where: str
  */
 export function readRouteConfig(value: unknown, route: string): LicenseGateRouteConfig | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object') invalid(route, 'must be an object: { tier?, drawdown? }.');
+  if (value === null || typeof value !== 'object') invalid(route, 'must be an object: { tier?, seat?, drawdown? }.');
   known(value, ROUTE_KEYS, route, 'config.licensegate');
-  const { tier, drawdown } = value as { tier?: unknown; drawdown?: unknown };
+  const { tier, seat, drawdown } = value as { tier?: unknown; seat?: unknown; drawdown?: unknown };
   if (tier !== undefined && typeof tier !== 'string') invalid(route, `tier must be a tier name; got ${typeof tier}.`);
-  if (drawdown === undefined) return { tier };
+  if (seat !== undefined && !SEAT_STEPS.includes(seat as SeatStep)) {
+    invalid(route, `seat must be 'acquire', 'release' or 'require'; got ${JSON.stringify(seat)}.`);
+  }
+  const steps = { tier, seat: seat as SeatStep | undefined };
+  if (drawdown === undefined) return steps;
   if (drawdown === null || typeof drawdown !== 'object') {
     invalid(route, 'drawdown must be an object: { dimension, units }.');
   }
@@ -67,7 +82,7 @@ export function readRouteConfig(value: unknown, route: string): LicenseGateRoute
   if (typeof dimension !== 'string')
     invalid(route, `drawdown.dimension must be a dimension name; got ${typeof dimension}.`);
   // The units are checked by the drawdown step (a number or a function; a whole number of units).
-  return { tier, drawdown: { dimension, units: units as DrawdownUnits } };
+  return { ...steps, drawdown: { dimension, units: units as DrawdownUnits } };
 }
 
 /** How the errors name a route: `GET /reports`, `GET,HEAD /reports`. */

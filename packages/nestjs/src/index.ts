@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 export { LicenseGateModule } from './license-gate.module.js';
+export type { LicenseGateRequest, LicenseGateResponse } from './license-gate.http.js';
 export type {
   LicenseGateModuleOptions,
   LicenseGateModuleAsyncOptions,

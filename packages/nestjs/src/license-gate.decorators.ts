@@ -1,20 +1,23 @@
 import { SetMetadata, type CustomDecorator } from '@nestjs/common';
 import type { UnitsOf } from '@licensegate/core/http';
-import type { Request, Response } from 'express';
 
 import { LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';
 import { optionsError } from './license-gate.errors.js';
+import type { LicenseGateRequest, LicenseGateResponse } from './license-gate.http.js';
 
 /**
  * What a request costs in a drawdown dimension's units: a number; `(req) => units`, known before
- * the handler runs; or `(req, res) => units`, read when the response has finished.
+ * the handler runs; or `(req, res) => units`, read when the response has finished. `req` and `res`
+ * are the platform's (Express's request and response, or Fastify's request and reply); name their
+ * types in the function's parameters, e.g. `(req: FastifyRequest) => ...`, to see all of them.
  */
-export type DrawdownUnits = UnitsOf<Request, Response>;
+export type DrawdownUnits<Req = LicenseGateRequest, Res = LicenseGateResponse> = UnitsOf<Req, Res>;
 
 /** What `@Drawdown()` records on a route. */
 export interface DrawdownMetadata {
   readonly dimension: string;
-  readonly units: DrawdownUnits;
+  /** Called with the platform's request and response. */
+  readonly units: DrawdownUnits<object, object>;
 }
 
 function name(value: unknown, what: string): string {
@@ -45,7 +48,7 @@ export function RequireTier(tier: string): CustomDecorator<string> {
  * Charges `units` of a drawdown dimension for each request whose response succeeds (status below
  * 400, or the module's `chargeWhen`); a request whose handler throws, or that is aborted, is not
  * charged. Units known up front are reserved before the handler runs, so a used-up pool answers
- * 402 before any work. Needs `LicenseGateInterceptor` on the route.
+ * 402 before any work. Enforced by `LicenseGateGuard` on the route.
  *
  * @param units - a number, `(req) => units`, or `(req, res) => units` read when the response has finished
  *
@@ -57,10 +60,17 @@ export function RequireTier(tier: string): CustomDecorator<string> {
  * ```
  */
 export function Drawdown(dimension: string, units: number): CustomDecorator<string>;
-// One signature for both function forms, so that `(req) => ...` and `(req, res) => ...` get their parameter types.
-export function Drawdown(dimension: string, units: (req: Request, res: Response) => number): CustomDecorator<string>;
-export function Drawdown(dimension: string, units: DrawdownUnits): CustomDecorator<string>;
-export function Drawdown(dimension: string, units: DrawdownUnits): CustomDecorator<string> {
+// One signature for both function forms, so that `(req) => ...` and `(req, res) => ...` get their
+// parameter types: the platform's when the function names them, else the module's own.
+export function Drawdown<Req = LicenseGateRequest, Res = LicenseGateResponse>(
+  dimension: string,
+  units: (req: Req, res: Res) => number,
+): CustomDecorator<string>;
+export function Drawdown<Req = LicenseGateRequest, Res = LicenseGateResponse>(
+  dimension: string,
+  units: DrawdownUnits<Req, Res>,
+): CustomDecorator<string>;
+export function Drawdown(dimension: string, units: DrawdownUnits<never, never>): CustomDecorator<string> {
   const checked = name(dimension, '@Drawdown(dimension, units)');
   if (typeof units !== 'number' && typeof units !== 'function') {
     throw optionsError(
@@ -68,7 +78,7 @@ export function Drawdown(dimension: string, units: DrawdownUnits): CustomDecorat
       `@Drawdown(${JSON.stringify(checked)}, units): units must be a number or a function; got ${typeof units}.`,
     );
   }
-  const metadata: DrawdownMetadata = { dimension: checked, units };
+  const metadata: DrawdownMetadata = { dimension: checked, units: units as DrawdownUnits<object, object> };
   return SetMetadata(LICENSE_METADATA.drawdown, metadata);
 }
 

@@ -4,14 +4,7 @@ import { LicenseGateError } from '@licensegate/core';
 import { PROBLEM_CONTENT_TYPE } from '@licensegate/core/http';
 
 import { LicenseGateException } from './license-gate.exception.js';
-
-/** The little of a Node.js `ServerResponse` the filter uses when no HTTP adapter was injected. */
-interface NodeResponse {
-  headersSent: boolean;
-  statusCode: number;
-  setHeader(name: string, value: string): unknown;
-  end(body?: string): unknown;
-}
+import { nodeResponse } from './node-exchange.js';
 
 /**
  * Answers licensegate denials as RFC 9457 `application/problem+json`, with `Retry-After` where it
@@ -27,14 +20,16 @@ export class LicenseGateExceptionFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     const denial = exception instanceof LicenseGateException ? exception : LicenseGateException.from(exception);
     if (denial === undefined || host.getType() !== 'http') return super.catch(exception, host);
-    const response = host.switchToHttp().getResponse<NodeResponse>();
+    const response = host.switchToHttp().getResponse<object>();
     const adapter = this.httpAdapterHost?.httpAdapter ?? this.applicationRef;
     if (adapter === undefined) {
-      if (response.headersSent) return void response.end();
-      response.statusCode = denial.problem.status;
-      response.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
-      if (denial.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(denial.retryAfterSeconds));
-      return void response.end(JSON.stringify(denial.problem));
+      // No HTTP adapter to write through: write Node's response (Fastify's reply wraps it).
+      const node = nodeResponse(response);
+      if (node.headersSent) return void node.end();
+      node.statusCode = denial.problem.status;
+      node.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+      if (denial.retryAfterSeconds !== undefined) node.setHeader('Retry-After', String(denial.retryAfterSeconds));
+      return void node.end(JSON.stringify(denial.problem));
     }
     if (adapter.isHeadersSent(response)) return void adapter.end(response);
     adapter.setHeader(response, 'Content-Type', PROBLEM_CONTENT_TYPE);

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { SeatView } from '@licensegate/core';
-import type { Request, Response } from 'express';
 
 import { LicenseRoutes, type LicenseRoute } from './license-gate.route.js';
+import { nodeResponse } from './node-exchange.js';
 import { isCharged, markCharged } from './request-charged.js';
 import { RequestLicense, setRequestLicense } from './request-license.js';
 
@@ -89,7 +89,7 @@ export class LicenseGateGuard implements CanActivate {
     if (route.gateGuards > 1 && isCharged(req)) return true;
     let opened: Promise<boolean> | undefined;
     try {
-      opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(req, context.getArgByIndex<Response>(1));
+      opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(req, context.getArgByIndex<object>(1));
     } catch (error) {
       this.throwDenied(error, route, context);
     }
@@ -109,9 +109,12 @@ export class LicenseGateGuard implements CanActivate {
     return false;
   }
 
-  /** The HTTP request (override for another transport). */
-  protected getRequest(context: ExecutionContext): Request {
-    return context.getArgByIndex<Request>(0);
+  /**
+   * The HTTP request: the platform's (Express's `Request`, Fastify's `FastifyRequest`). Override
+   * for another transport.
+   */
+  protected getRequest(context: ExecutionContext): object {
+    return context.getArgByIndex<object>(0);
   }
 
   /**
@@ -149,28 +152,31 @@ export class LicenseGateGuard implements CanActivate {
    * Takes the session's seat. A client that goes away while the request waits in the seat queue
    * stops waiting, and gets no seat.
    */
-  protected acquireSeat(route: LicenseRoute, req: Request, context: ExecutionContext): Promise<SeatView> {
+  protected acquireSeat(route: LicenseRoute, req: object, context: ExecutionContext): Promise<SeatView> {
     const service = route.service;
     return service.seatSteps.acquire(
       service.seatRequest(req, { key: this.getSeatKey(req, route) }),
-      context.switchToHttp().getResponse<Response>(),
+      nodeResponse(context.getArgByIndex<object>(1)),
       this.getSeatInfo(req, route),
     );
   }
 
   /** Returns the session's seat; a failure is logged, never answered (the idle reaper returns the seat). */
-  protected async releaseSeat(req: Request, route: LicenseRoute): Promise<void> {
+  protected async releaseSeat(req: object, route: LicenseRoute): Promise<void> {
     const service = route.service;
     await service.seatSteps.release(service.seatRequest(req, { key: this.getSeatKey(req, route) }));
   }
 
-  /** The seat key of a request. Default: the module's `seatKey(req)`, else the session id. */
-  protected getSeatKey(req: Request, route: LicenseRoute): string | undefined {
+  /**
+   * The seat key of a request (the platform's request). Default: the module's `seatKey(req)`, else
+   * the session id.
+   */
+  protected getSeatKey(req: object, route: LicenseRoute): string | undefined {
     return route.service.options.seatKey?.(req);
   }
 
   /** Details about the seat's holder, shown by `gate.seats.held()`. Default: the module's `seatInfo(req)`. */
-  protected getSeatInfo(req: Request, route: LicenseRoute): unknown {
+  protected getSeatInfo(req: object, route: LicenseRoute): unknown {
     return route.service.options.seatInfo?.(req);
   }
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
 import { ChargeHandle } from '@licensegate/core/http';
 import { from, mergeMap, of, tap, type Observable } from 'rxjs';
 
@@ -35,7 +34,7 @@ export class LicenseGateInterceptor implements NestInterceptor {
   /** Opens the route's charge unless the guard did, then runs the handler. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const route = this.#routes.of(context);
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<object>();
     if (route?.charge === undefined || isCharged(req)) return next.handle();
     return this.charge(route, context, next);
   }
@@ -47,13 +46,13 @@ export class LicenseGateInterceptor implements NestInterceptor {
    */
   protected charge(route: LicenseRoute, context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const req = http.getRequest<object>();
     const handle = new ChargeHandle();
     let opened: Promise<boolean> | undefined;
     try {
       opened = (route.charge as NonNullable<LicenseRoute['charge']>).open(
         req,
-        http.getResponse<Response>(),
+        http.getResponse<object>(),
         undefined,
         handle,
       );

@@ -1,7 +1,8 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ApplicationConfig, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
+import type { ApplicationConfig, HttpAdapterHost, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
 import { LicenseGateConfigurationError, LicenseGateError } from '@licensegate/core';
 
+import { followFastifySessions } from './fastify-sessions.js';
 import { moduleError } from './license-gate.errors.js';
 import { findLicensedRoutes, type LicensedRoute } from './license-gate.explorer.js';
 import { LicenseGateGuard } from './license-gate.guard.js';
@@ -22,8 +23,9 @@ function decoratorsOf(route: LicensedRoute, need: 'guard' | 'interceptor'): stri
  * One gate's life in the app: at module init, checks every route that uses the gate (a tier it
  * does not have, seats or a dimension it lacks, a decorator no guard reaches, a guard that would
  * run before the route's own guards:
- * each throws, so the app fails at boot), then starts the gate; on application shutdown, stops
- * it (units flushed, seats returned).
+ * each throws, so the app fails at boot), on Fastify makes the seats of a gate with seats follow
+ * their sessions, then starts the gate; on application shutdown, stops it (units flushed, seats
+ * returned).
  */
 export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown {
   readonly #service: LicenseGateService;
@@ -31,26 +33,44 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
   readonly #config: ApplicationConfig;
   readonly #reflector: Reflector;
   readonly #moduleRef: ModuleRef;
+  readonly #adapterHost: HttpAdapterHost | undefined;
 
+  /** @param adapterHost - Nest's HTTP adapter (none in an app without HTTP) */
   constructor(
     service: LicenseGateService,
     modules: ModulesContainer,
     config: ApplicationConfig,
     reflector: Reflector,
     moduleRef: ModuleRef,
+    adapterHost?: HttpAdapterHost,
   ) {
     this.#service = service;
     this.#modules = modules;
     this.#config = config;
     this.#reflector = reflector;
     this.#moduleRef = moduleRef;
+    this.#adapterHost = adapterHost;
   }
 
-  /** Checks the routes, marks the global guards, then starts the gate (a License Manager that refuses the app's setup fails the boot). */
+  /**
+   * Checks the routes, marks the global guards, makes seats follow Fastify sessions, then starts
+   * the gate (a License Manager that refuses the app's setup fails the boot).
+   */
   async onModuleInit(): Promise<void> {
     this.verifyRoutes();
     this.markGlobalGuards();
+    this.followSessions();
     await this.#service.gate.start();
+  }
+
+  /**
+   * On the Fastify platform, for a gate with seats: each request's `@fastify/session` /
+   * `@fastify/secure-session` session is followed, so that `destroy()` (`delete()`) in any route
+   * returns its seat and `regenerate()` keeps it. Nothing on Express (the session store is hooked).
+   */
+  followSessions(): void {
+    if (!this.#service.seatSteps.available) return;
+    followFastifySessions(this.#adapterHost?.httpAdapter?.getInstance(), this.#service.seatSteps);
   }
 
   /** Tells each global `LicenseGateGuard` instance that it is global (see `LicenseGateGuard.markGlobal`). */

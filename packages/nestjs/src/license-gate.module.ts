@@ -1,14 +1,16 @@
 import { Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
-import { APP_FILTER, ApplicationConfig, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
+import { APP_FILTER, ApplicationConfig, HttpAdapterHost, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
 import { assertKnownOptions } from '@licensegate/core/http';
 
 import { DEFAULT_GATE_NAME } from './license-gate.constants.js';
 import { optionsError } from './license-gate.errors.js';
 import { LicenseGateExceptionFilter } from './license-gate.filter.js';
 import { LicenseGateLifecycle } from './license-gate.lifecycle.js';
+import type { LicenseGateRequest, LicenseGateResponse } from './license-gate.http.js';
 import {
   checkGateName,
   checkModuleOptions,
+  type CheckedModuleOptions,
   type LicenseGateModuleAsyncOptions,
   type LicenseGateModuleExtras,
   type LicenseGateModuleOptions,
@@ -41,7 +43,9 @@ export class LicenseGateModule {
    * Registers a gate with options known up front. The options are checked at once.
    * @throws LicenseGateConfigurationError for a wrongly shaped option
    */
-  static forRoot(options: LicenseGateModuleOptions & LicenseGateModuleExtras): DynamicModule {
+  static forRoot<Req = LicenseGateRequest, Res = LicenseGateResponse>(
+    options: LicenseGateModuleOptions<Req, Res> & LicenseGateModuleExtras,
+  ): DynamicModule {
     const source = 'LicenseGateModule.forRoot()';
     const checked = checkModuleOptions(options, source, EXTRAS);
     const name = checkGateName(options.name ?? DEFAULT_GATE_NAME, source);
@@ -58,7 +62,9 @@ export class LicenseGateModule {
    * one of `useFactory` (plus `inject`), `useClass` or `useExisting`. What they return is checked
    * when the app boots: a wrong shape fails the boot with a message that says what was expected.
    */
-  static forRootAsync(options: LicenseGateModuleAsyncOptions): DynamicModule {
+  static forRootAsync<Req = LicenseGateRequest, Res = LicenseGateResponse>(
+    options: LicenseGateModuleAsyncOptions<Req, Res>,
+  ): DynamicModule {
     if (options === null || typeof options !== 'object') {
       throw optionsError(
         'ERR_LG_OPTIONS',
@@ -99,14 +105,14 @@ export class LicenseGateModule {
         inject: options.inject ?? [],
       });
     } else {
-      const token = (
-        kind === 'useClass' ? options.useClass : options.useExisting
-      ) as InjectionToken<LicenseGateOptionsFactory>;
+      const token = (kind === 'useClass' ? options.useClass : options.useExisting) as InjectionToken<
+        LicenseGateOptionsFactory<Req, Res>
+      >;
       if (kind === 'useClass')
         providers.push({ provide: token, useClass: options.useClass as NonNullable<typeof options.useClass> });
       providers.push({
         provide,
-        useFactory: async (factory: LicenseGateOptionsFactory) => {
+        useFactory: async (factory: LicenseGateOptionsFactory<Req, Res>) => {
           if (typeof factory?.createLicenseGateOptions !== 'function') {
             throw optionsError('ERR_LG_OPTIONS', `${source}: the provider has no createLicenseGateOptions() method.`);
           }
@@ -138,7 +144,7 @@ function gateModule(
       ...optionProviders,
       {
         provide: serviceToken,
-        useFactory: (options: LicenseGateModuleOptions) => new LicenseGateService(name, options),
+        useFactory: (options: CheckedModuleOptions) => new LicenseGateService(name, options),
         inject: [optionsToken],
       },
       { provide: gateToken, useFactory: (service: LicenseGateService) => service.gate, inject: [serviceToken] },
@@ -151,8 +157,16 @@ function gateModule(
           config: ApplicationConfig,
           reflector: Reflector,
           moduleRef: ModuleRef,
-        ) => new LicenseGateLifecycle(service, modules, config, reflector, moduleRef),
-        inject: [serviceToken, ModulesContainer, ApplicationConfig, Reflector, ModuleRef],
+          adapterHost: HttpAdapterHost | undefined,
+        ) => new LicenseGateLifecycle(service, modules, config, reflector, moduleRef, adapterHost),
+        inject: [
+          serviceToken,
+          ModulesContainer,
+          ApplicationConfig,
+          Reflector,
+          ModuleRef,
+          { token: HttpAdapterHost, optional: true },
+        ],
       },
       { provide: APP_FILTER, useClass: LicenseGateExceptionFilter },
     ],

@@ -1,12 +1,18 @@
 import type { ExecutionContext, InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
 import { LicenseGate, type LicenseGateError, type LicenseGateOptions } from '@licensegate/core';
 import { unknownNames, unknownOptionsMessage } from '@licensegate/core/http';
-import type { Request, Response } from 'express';
 
 import { optionsError } from './license-gate.errors.js';
+import type { LicenseGateRequest, LicenseGateResponse } from './license-gate.http.js';
 
-/** Options of one gate in `LicenseGateModule.forRoot()`, or what a `forRootAsync()` factory returns. */
-export interface LicenseGateModuleOptions {
+/**
+ * Options of one gate in `LicenseGateModule.forRoot()`, or what a `forRootAsync()` factory returns.
+ *
+ * The callbacks get the platform's request and response (Express's, or Fastify's request and
+ * reply). `Req` and `Res` are their types as the callbacks declare them: name your platform's in a
+ * callback's parameter (`seatKey: (req: FastifyRequest) => ...`) and the others get it too.
+ */
+export interface LicenseGateModuleOptions<Req = LicenseGateRequest, Res = LicenseGateResponse> {
   /**
    * The gate: one made with `createLicenseGate()`, or the options to make it with. Either way the
    * module starts it when the module initialises and stops it on application shutdown (units
@@ -15,13 +21,13 @@ export interface LicenseGateModuleOptions {
   gate: LicenseGate | LicenseGateOptions;
   /**
    * The seat key of a request, e.g. the logged-in user's id, so that a user's sessions share one
-   * seat (each session a holder). Default: the express-session id.
+   * seat (each session a holder). Default: the session id.
    */
-  seatKey?: (req: Request) => string | undefined;
-  /** Details about the holder shown by `gate.seats.held()`, e.g. `(req) => ({ user: req.user.name })`. */
-  seatInfo?: (req: Request) => unknown;
+  seatKey?: (req: Req) => string | undefined;
+  /** Details about the holder shown by `gate.seats.held()`, e.g. `(req: Request) => ({ user: req.user.name })`. */
+  seatInfo?: (req: Req) => unknown;
   /** Whether a finished response is charged its drawdown units. Default: status below 400. */
-  chargeWhen?: (req: Request, res: Response) => boolean;
+  chargeWhen?: (req: Req, res: Res) => boolean;
   /**
    * What the guard and the interceptor throw for a denial, instead of the default
    * `LicenseGateException` (answered as `application/problem+json`). Return, for example, an
@@ -41,22 +47,35 @@ export interface LicenseGateModuleExtras {
   isGlobal?: boolean;
 }
 
-/** A class that makes the module options, for `forRootAsync({ useClass })` and `{ useExisting }`. */
-export interface LicenseGateOptionsFactory {
-  createLicenseGateOptions(): LicenseGateModuleOptions | Promise<LicenseGateModuleOptions>;
+/**
+ * A class that makes the module options, for `forRootAsync({ useClass })` and `{ useExisting }`
+ * (`Req` and `Res`: see {@link LicenseGateModuleOptions}).
+ */
+export interface LicenseGateOptionsFactory<Req = LicenseGateRequest, Res = LicenseGateResponse> {
+  createLicenseGateOptions(): LicenseGateModuleOptions<Req, Res> | Promise<LicenseGateModuleOptions<Req, Res>>;
 }
 
-/** Options of `LicenseGateModule.forRootAsync()`: one of `useFactory`, `useClass`, `useExisting`. */
-export interface LicenseGateModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, LicenseGateModuleExtras {
+/**
+ * Options of `LicenseGateModule.forRootAsync()`: one of `useFactory`, `useClass`, `useExisting`
+ * (`Req` and `Res`: see {@link LicenseGateModuleOptions}).
+ */
+export interface LicenseGateModuleAsyncOptions<Req = LicenseGateRequest, Res = LicenseGateResponse>
+  extends Pick<ModuleMetadata, 'imports'>, LicenseGateModuleExtras {
   /** Makes the options from injected providers, e.g. `(config: ConfigService) => ({ gate: { ... } })`. */
-  useFactory?: (...args: never[]) => LicenseGateModuleOptions | Promise<LicenseGateModuleOptions>;
+  useFactory?: (...args: never[]) => LicenseGateModuleOptions<Req, Res> | Promise<LicenseGateModuleOptions<Req, Res>>;
   /** What `useFactory` takes. */
   inject?: (InjectionToken | OptionalFactoryDependency)[];
   /** A class the module instantiates, whose `createLicenseGateOptions()` makes the options. */
-  useClass?: Type<LicenseGateOptionsFactory>;
+  useClass?: Type<LicenseGateOptionsFactory<Req, Res>>;
   /** A provider of the importing modules that makes the options. */
-  useExisting?: InjectionToken<LicenseGateOptionsFactory>;
+  useExisting?: InjectionToken<LicenseGateOptionsFactory<Req, Res>>;
 }
+
+/**
+ * The module options as the module keeps them: its callbacks are called with the platform's
+ * request and response, whatever types the app's callbacks named.
+ */
+export type CheckedModuleOptions = Readonly<LicenseGateModuleOptions<object, object>>;
 
 const ADAPTER_OPTIONS = ['seatKey', 'seatInfo', 'chargeWhen', 'errorFactory'] as const;
 const KNOWN = ['gate', ...ADAPTER_OPTIONS];
@@ -85,7 +104,7 @@ export function checkModuleOptions(
   value: unknown,
   source: string,
   extras: readonly string[] = [],
-): Readonly<LicenseGateModuleOptions> {
+): CheckedModuleOptions {
   if (value instanceof LicenseGate) {
     throw optionsError(
       'ERR_LG_OPTIONS',
@@ -131,7 +150,7 @@ export function checkModuleOptions(
       throw optionsError('ERR_LG_OPTIONS', `${source}: ${key} must be a function; got ${describe(options[key])}.`);
     }
   }
-  const checked: LicenseGateModuleOptions = { gate: gate as LicenseGate | LicenseGateOptions };
+  const checked: LicenseGateModuleOptions<object, object> = { gate: gate as LicenseGate | LicenseGateOptions };
   for (const key of ADAPTER_OPTIONS) if (options[key] !== undefined) Object.assign(checked, { [key]: options[key] });
   return Object.freeze(checked);
 }

@@ -2,14 +2,14 @@ import type { ExecutionContext } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { ModuleRef, Reflector } from '@nestjs/core';
 import type { TierDecision } from '@licensegate/core';
-import { DrawdownStep } from '@licensegate/core/http';
-import type { Request, Response } from 'express';
+import { DrawdownStep, type NodeExchange } from '@licensegate/core/http';
 
 import { DEFAULT_GATE_NAME, LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';
 import type { DrawdownMetadata } from './license-gate.decorators.js';
 import { moduleError } from './license-gate.errors.js';
 import type { LicenseGateService } from './license-gate.service.js';
 import { getLicenseGateServiceToken } from './license-gate.tokens.js';
+import { isNodeResponse, rawExchange } from './node-exchange.js';
 import { watchCharged } from './request-charged.js';
 import { setHandlerLicense } from './request-license.js';
 
@@ -27,8 +27,11 @@ export interface LicenseRoute extends RouteLicenseMetadata {
   readonly service: LicenseGateService;
   /** The route's tier check, with the tier name looked up once. */
   readonly checkTier: (() => TierDecision) | undefined;
-  /** The route's drawdown step (core's per-request charge lifecycle), made once. */
-  readonly charge: DrawdownStep<Request, Response> | undefined;
+  /**
+   * The route's drawdown step (core's per-request charge lifecycle), made once; it takes the
+   * platform's request and response.
+   */
+  readonly charge: DrawdownStep<object, object> | undefined;
   /**
    * Whether the route lists `LicenseGateGuard` among its own guards (controller or method): a global
    * `LicenseGateGuard` then leaves the seat step to that one, which runs after the route's other
@@ -75,20 +78,24 @@ export function readRouteMetadata(
 /**
  * Compiles a route against its gate's service. What the route needs from the gate is checked
  * here, so a mistake fails at boot (the boot check compiles every route):
+ * @param node - Node's request and response under the platform's, when the platform wraps them
+ *   (Fastify); none on Express, whose objects are Node's
  * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER, ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION
  */
 export function compileRoute(
   metadata: RouteLicenseMetadata,
   service: LicenseGateService,
   enhancers: Partial<Pick<LicenseRoute, 'guardedLocally' | 'hasOwnGuards' | 'intercepted' | 'gateGuards'>> = {},
+  node?: (req: object, res: object) => NodeExchange,
 ): LicenseRoute {
   const checkTier = metadata.tier === undefined ? undefined : service.tierCheck(metadata.tier);
   if (metadata.seat !== undefined) void service.seats; // the getter throws ERR_LG_NO_SEATS for a gate without seats
   const charge =
     metadata.drawdown === undefined
       ? undefined
-      : new DrawdownStep<Request, Response>(service.gate, metadata.drawdown.dimension, metadata.drawdown.units, {
+      : new DrawdownStep<object, object>(service.gate, metadata.drawdown.dimension, metadata.drawdown.units, {
           chargeWhen: service.options.chargeWhen,
+          node,
         });
   return {
     ...metadata,
@@ -166,12 +173,19 @@ export class LicenseRoutes {
       const isGate = (guard: unknown): boolean => guardClass !== undefined && isEnhancer(guard, guardClass);
       const service = this.service(metadata.gate);
       const gateGuards = own.filter(isGate).length;
-      route = compileRoute(metadata, service, {
-        guardedLocally: gateGuards > 0,
-        hasOwnGuards: own.some((guard) => !isGate(guard)),
-        intercepted: service.isIntercepted(cls, handler),
-        gateGuards,
-      });
+      // One app, one platform: the first request tells whether its objects wrap Node's (Fastify).
+      const wrapped = !isNodeResponse(context.getArgByIndex<unknown>(1));
+      route = compileRoute(
+        metadata,
+        service,
+        {
+          guardedLocally: gateGuards > 0,
+          hasOwnGuards: own.some((guard) => !isGate(guard)),
+          intercepted: service.isIntercepted(cls, handler),
+          gateGuards,
+        },
+        wrapped ? rawExchange : undefined,
+      );
       if (gateGuards > 1 && route.charge !== undefined) watchCharged(); // charged once, not once per listing
     }
     if (route !== null) setHandlerLicense(handler, route.service.license);

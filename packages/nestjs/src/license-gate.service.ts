@@ -10,10 +10,10 @@ import {
   type TierDecision,
 } from '@licensegate/core';
 import { answerDenial, SeatSteps, type SeatRequest } from '@licensegate/core/http';
-import type { Request } from 'express';
 
 import { LicenseGateException } from './license-gate.exception.js';
 import type { LicenseGateModuleOptions } from './license-gate.options.js';
+import { requestPath } from './node-exchange.js';
 import { RequestLicense } from './request-license.js';
 
 /** Which seat a seat call is about, when not the module's `seatKey(req)` (or the session id). */
@@ -30,32 +30,30 @@ export interface AcquireSeatOptions extends SeatCallOptions {
   signal?: AbortSignal;
 }
 
-/** The session fields express-session puts on a request. */
-type SessionRequest = Request & { sessionID?: string; session?: Record<string, unknown> };
-
 /**
  * One gate as the Nest app sees it: the tier, the seats of sessions, the drawdown meter, the
  * status, and how a denial becomes an exception. Inject the default gate's service by its class,
  * a named gate's with `@InjectLicenseGateService(name)`. The guard and the interceptor go through
  * it, and a handler can too (e.g. to take a seat after a login done in the handler).
  *
- * Seats follow express-session through `SeatSteps` of `@licensegate/core/http`, the same code the
- * Express adapter uses.
+ * Seats follow the request's session — express-session on Express, `@fastify/session` or
+ * `@fastify/secure-session` on Fastify — through `SeatSteps` of `@licensegate/core/http`, the same
+ * code the Express adapter and the Fastify plugin use.
  */
 export class LicenseGateService {
   /** The gate's name (`'default'` unless `forRoot({ name })` said otherwise). */
   readonly name: string;
   /** The gate. */
   readonly gate: LicenseGate;
-  /** The module options, as checked. */
-  readonly options: Readonly<LicenseGateModuleOptions>;
+  /** The module options, as checked (their callbacks take the platform's request and response). */
+  readonly options: Readonly<LicenseGateModuleOptions<object, object>>;
   /** Whether the module made the gate from options (rather than being handed one). */
   readonly ownsGate: boolean;
   /** The seat steps of the gate's routes (core's adapter kit); the guard runs them. */
   readonly seatSteps: SeatSteps;
   readonly #license: RequestLicense;
 
-  constructor(name: string, options: Readonly<LicenseGateModuleOptions>) {
+  constructor(name: string, options: Readonly<LicenseGateModuleOptions<object, object>>) {
     this.name = name;
     this.options = options;
     this.ownsGate = !(options.gate instanceof LicenseGate);
@@ -111,15 +109,16 @@ export class LicenseGateService {
   /**
    * Takes a seat for the request's session (or for `options.key`, else the module's `seatKey(req)`)
    * and records it in the session.
+   * @param req - the platform's request (Express's, or Fastify's)
    * @throws SeatsExhaustedError, LicenseUnavailableError
    */
-  acquireSeat(req: Request, options: AcquireSeatOptions = {}): Promise<SeatView> {
+  acquireSeat(req: object, options: AcquireSeatOptions = {}): Promise<SeatView> {
     const info = 'info' in options ? options.info : this.options.seatInfo?.(req);
     return this.seatSteps.acquireFor(this.seatRequest(req, options), info, options.signal);
   }
 
   /** Returns the session's seat (its share of it, when keyed by user). Idempotent. */
-  releaseSeat(req: Request, options: SeatCallOptions = {}): Promise<boolean> {
+  releaseSeat(req: object, options: SeatCallOptions = {}): Promise<boolean> {
     return this.seatSteps.releaseFor(this.seatRequest(req, options));
   }
 
@@ -127,7 +126,7 @@ export class LicenseGateService {
    * The session's seat, touched; a lost seat is taken again when one is free.
    * @throws LicenseGateError `ERR_LG_NO_SEAT` (403 seat-required) when the session took none
    */
-  requireSeat(req: Request, options: SeatCallOptions = {}): Promise<SeatView> {
+  requireSeat(req: object, options: SeatCallOptions = {}): Promise<SeatView> {
     return this.seatSteps.require(this.seatRequest(req, options));
   }
 
@@ -145,7 +144,7 @@ export class LicenseGateService {
    * A 500-class denial (a bad units value from the app) is logged as an error.
    */
   exceptionFor(error: unknown, context: ExecutionContext): unknown {
-    const answer = answerDenial(this.gate, error, context.switchToHttp().getRequest<Partial<Request>>().path);
+    const answer = answerDenial(this.gate, error, requestPath(context.switchToHttp().getRequest<unknown>()));
     if (answer === undefined) return error;
     const denial = new LicenseGateException(error as LicenseGateError, answer.problem, answer.retryAfterSeconds);
     return this.options.errorFactory !== undefined ? this.options.errorFactory(denial.error, context) : denial;
@@ -169,9 +168,11 @@ export class LicenseGateService {
     return this.#intercepted.get(cls)?.has(handler) === true;
   }
 
-  /** How the seat steps see a request: its express-session session, and its seat key. */
-  seatRequest(req: Request, options: SeatCallOptions = {}): SeatRequest {
-    const r = req as SessionRequest;
-    return { sessionId: r.sessionID, session: r.session, userKey: options.key ?? this.options.seatKey?.(req) };
+  /**
+   * How the seat steps see a request: the platform's request (core recognises its session by
+   * shape), and its seat key.
+   */
+  seatRequest(req: object, options: SeatCallOptions = {}): SeatRequest {
+    return { request: req, userKey: options.key ?? this.options.seatKey?.(req) };
   }
 }

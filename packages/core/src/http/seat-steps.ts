@@ -9,8 +9,9 @@ import { SessionSeats, type SeatRequest } from '../sessions/session-seats.js';
 /**
  * The seat steps of a route, for any HTTP framework: take the session's seat at login, return it
  * at logout, require it on the routes that need one — written once for the Express middleware,
- * the NestJS guard and any later adapter. The adapter says how to read a request's session
- * ({@link SeatRequest}); seats then follow sessions as `SessionSeats` describes.
+ * the NestJS guard and the Fastify plugin. The adapter passes the framework's request (its session
+ * is recognised by shape: express-session, `@fastify/session`, `@fastify/secure-session`) and the
+ * app's seat key ({@link SeatRequest}); seats then follow sessions as `SessionSeats` describes.
  */
 export class SeatSteps {
   readonly #gate: LicenseGate;
@@ -22,6 +23,16 @@ export class SeatSteps {
     this.#gate = gate;
     this.#logger = gate.options.logger;
     this.#sessions = new SessionSeats(() => gate.seats, this.#logger);
+  }
+
+  /** Whether the gate has seats (an adapter adds its per-request session hook only then). */
+  get available(): boolean {
+    try {
+      void this.#gate.seats;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -93,6 +104,16 @@ export class SeatSteps {
   /** Returns the session's seat, failing when it cannot (a handler's own call). Idempotent. */
   releaseFor(request: SeatRequest): Promise<boolean> {
     return this.#sessions.release(request);
+  }
+
+  /**
+   * Makes the seat of the request's `@fastify/session` / `@fastify/secure-session` session follow
+   * it (destroy returns the seat, regenerate keeps it) for the rest of the request. For an adapter's
+   * per-request hook, so that a logout in any route returns the seat: a field read when the session
+   * holds no seat; nothing for express-session (see {@link SeatSteps.wrapStore}).
+   */
+  follow(request: object): void {
+    this.#sessions.follow(request);
   }
 
   /**

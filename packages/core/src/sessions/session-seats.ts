@@ -2,26 +2,29 @@ import { LicenseGateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SeatPool } from '../seats/seat-pool.js';
 import type { SeatView } from '../seats/seat-record.js';
+import { followSession } from './followed-session.js';
+import { newSessionId, SESSION_SEAT_FIELD, sessionOf, type RecognisedSession, type SessionSeat } from './session-of.js';
 
-/** Where a session records the seat it holds (a field of the session's data). */
-export const SESSION_SEAT_FIELD = 'licensegateSeat';
-
-/** The seat a session holds: its key, and the session as holder when seats are keyed by user. */
-export interface SessionSeat {
-  readonly key: string;
-  readonly holder?: string;
-}
+export { SESSION_SEAT_FIELD, type SessionSeat };
 
 /**
- * What the seat helpers need from a request, whatever the framework: the session id and data
- * (express-session's `req.sessionID` and `req.session`), and the app's own seat key when seats
- * are shared by a user's sessions.
+ * What the seat steps need from a request, whatever the framework: the request itself (its
+ * session is found by {@link sessionOf}: express-session, `@fastify/session` or
+ * `@fastify/secure-session`), and the app's own seat key when seats are shared by a user's sessions.
  */
 export interface SeatRequest {
-  readonly sessionId: string | undefined;
-  readonly session: Record<string, unknown> | undefined;
+  /** The framework's request (Express's `req`, Fastify's `request`), holding the session. */
+  readonly request: object;
   /** The app's key for the seat (e.g. a user id); the session is then one of its holders. */
   readonly userKey: string | undefined;
+}
+
+/** The seat binding a session records, if any. */
+function recordedIn(
+  session: RecognisedSession | { readonly fields: RecognisedSession['fields'] } | undefined,
+): SessionSeat | undefined {
+  const recorded = session?.fields.get(SESSION_SEAT_FIELD) as SessionSeat | undefined;
+  return recorded !== undefined && recorded !== null && typeof recorded.key === 'string' ? recorded : undefined;
 }
 
 /** An express-session style store: callback methods. */
@@ -37,11 +40,14 @@ interface RegeneratingRequest {
 }
 
 /**
- * Seats that follow sessions, for any framework on express-session (Express, and NestJS on its
- * Express platform): take a seat when a session logs in, return it when the session logs out or
- * is destroyed, move it (no second checkout) when the session id is regenerated. Expiry: stores do
- * not report expired sessions, so the seat pool's idle reaper returns the seat of a session that
- * stopped coming back — set `seats.idleTimeoutMs` no longer than the session cookie's `maxAge`.
+ * Seats that follow sessions, for any framework: take a seat when a session logs in, return it
+ * when the session logs out or is destroyed, move it (no second checkout) when the session id is
+ * regenerated. Sessions come from express-session (Express, NestJS on Express: its store is hooked
+ * with {@link SessionSeats.wrapStore}), `@fastify/session` or `@fastify/secure-session` (Fastify,
+ * NestJS on Fastify: the session object a seat step sees is followed, see `followSession`).
+ * Expiry: stores do not report expired sessions, so the seat pool's idle reaper returns the seat
+ * of a session that stopped coming back — set `seats.idleTimeoutMs` no longer than the session
+ * cookie's `maxAge`.
  */
 export class SessionSeats {
   readonly #pool: () => SeatPool;
@@ -55,20 +61,24 @@ export class SessionSeats {
 
   /** The seat this request's session holds or would hold. */
   binding(request: SeatRequest): SessionSeat {
-    const recorded = request.session?.[SESSION_SEAT_FIELD] as SessionSeat | undefined;
-    if (recorded !== undefined && typeof recorded.key === 'string') return recorded;
+    return this.#binding(request, sessionOf(request.request));
+  }
+
+  #binding(request: SeatRequest, session: RecognisedSession | undefined): SessionSeat {
+    const recorded = recordedIn(session);
+    if (recorded !== undefined) return recorded;
+    // A cookie session (@fastify/secure-session) has no id: the seat gets one, kept in the session.
+    const id = session === undefined ? undefined : (session.id ?? newSessionId());
     if (request.userKey !== undefined) {
-      return request.sessionId !== undefined
-        ? { key: request.userKey, holder: request.sessionId }
-        : { key: request.userKey };
+      return id !== undefined ? { key: request.userKey, holder: id } : { key: request.userKey };
     }
-    if (request.sessionId === undefined) {
+    if (id === undefined) {
       throw new LicenseGateError(
         'ERR_LG_SEAT_KEY',
-        'A seat needs a session (install express-session before the licensegate middleware) or a seatKey(req) option that returns the holder key.',
+        'A seat needs a session (install express-session, @fastify/session or @fastify/secure-session before the licensegate steps) or a seatKey option that returns the holder key.',
       );
     }
-    return { key: request.sessionId };
+    return { key: id };
   }
 
   /**
@@ -77,7 +87,8 @@ export class SessionSeats {
    * @throws the signal's reason when the client left
    */
   async acquire(request: SeatRequest, info?: unknown, signal?: AbortSignal): Promise<SeatView> {
-    const binding = this.binding(request);
+    const session = sessionOf(request.request);
+    const binding = this.#binding(request, session);
     const pool = this.#pool();
     const seat = await pool.acquire(binding.key, {
       ...(binding.holder !== undefined ? { holder: binding.holder } : {}),
@@ -88,16 +99,20 @@ export class SessionSeats {
       await pool.release(binding.key, binding.holder);
       throw signal.reason;
     }
-    if (request.session !== undefined) request.session[SESSION_SEAT_FIELD] = binding;
+    if (session !== undefined) {
+      session.fields.set(SESSION_SEAT_FIELD, binding);
+      this.follow(request.request);
+    }
     return seat;
   }
 
   /** Returns the session's seat (its share of it, when keyed by user) and forgets it. Idempotent. */
   async release(request: SeatRequest): Promise<boolean> {
-    const recorded = request.session?.[SESSION_SEAT_FIELD] as SessionSeat | undefined;
-    if (recorded === undefined && request.sessionId === undefined && request.userKey === undefined) return false;
-    const binding = this.binding(request);
-    if (request.session !== undefined) delete request.session[SESSION_SEAT_FIELD];
+    const session = sessionOf(request.request);
+    const recorded = recordedIn(session);
+    if (recorded === undefined && session?.id === undefined && request.userKey === undefined) return false;
+    const binding = this.#binding(request, session);
+    session?.fields.set(SESSION_SEAT_FIELD, undefined);
     return this.#pool().release(binding.key, binding.holder);
   }
 
@@ -107,15 +122,37 @@ export class SessionSeats {
    * @throws SeatsExhaustedError when a lost seat cannot be taken again
    */
   async require(request: SeatRequest): Promise<SeatView | undefined> {
-    const recorded = request.session?.[SESSION_SEAT_FIELD] as SessionSeat | undefined;
-    const binding = recorded ?? (request.userKey !== undefined ? this.binding(request) : undefined);
+    const session = sessionOf(request.request);
+    const recorded = recordedIn(session);
+    const binding = recorded ?? (request.userKey !== undefined ? this.#binding(request, session) : undefined);
     if (binding === undefined) return undefined;
     const pool = this.#pool();
     pool.touch(binding.key);
     const seat = await pool.get(binding.key);
-    if (seat !== undefined && (binding.holder === undefined || seat.holders.includes(binding.holder))) return seat;
+    if (seat !== undefined && (binding.holder === undefined || seat.holders.includes(binding.holder))) {
+      if (recorded !== undefined) this.follow(request.request);
+      return seat;
+    }
     if (recorded === undefined) return undefined;
     return this.acquire(request);
+  }
+
+  /**
+   * Makes the seat of a `@fastify/session` or `@fastify/secure-session` session follow it for the
+   * rest of the request: `destroy()` / `delete()` return the seat, `regenerate()` keeps it (moved
+   * to the new session id). Nothing for a session that holds no seat, or for express-session (its
+   * store is hooked instead). Cheap enough for every request: a field read.
+   */
+  follow(request: object): void {
+    const session = sessionOf(request);
+    if (session === undefined || session.kind === 'express-session') return;
+    if (recordedIn(session) === undefined) return;
+    followSession(request, session, {
+      binding: (fields) => recordedIn(fields),
+      release: (binding) => this.#release(binding),
+      move: (binding, oldId, newId) => this.#move(binding, oldId, newId),
+      follow: (r) => this.follow(r),
+    });
   }
 
   /**

@@ -1,8 +1,10 @@
 /**
- * A small Nest app with express-session and floating seats, as a product would write it: a login
- * guard puts the user in the session, then `@AcquireSeat()` takes a seat; logout returns it; `/app`
- * needs one; and a few session lifecycle routes (regenerate, destroy). Each answer shows the
- * session id and the seat the request found.
+ * A small Nest app with sessions and floating seats, as a product would write it: a login guard
+ * puts the user in the session, then `@AcquireSeat()` takes a seat; logout returns it; `/app` needs
+ * one; and a few session lifecycle routes (regenerate, destroy). Each answer shows the session id
+ * and the seat the request found. The controller and the login are the same on both platforms
+ * (the session is read through `appSession`); `withSessions` puts express-session on an app on the
+ * Express platform.
  */
 import {
   BadRequestException,
@@ -19,7 +21,6 @@ import {
   type Type,
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Request } from 'express';
 import session from 'express-session';
 
 import type { RequestLicense } from '../../src/index.js';
@@ -31,6 +32,7 @@ import {
   ReleaseSeat,
   RequireSeat,
 } from '../../src/index.js';
+import { appSession } from './app-session.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -38,17 +40,23 @@ declare module 'express-session' {
   }
 }
 
+/** A request as the seat app's handlers use it. */
+type AppRequest = object & { body?: unknown };
+
 /** The seat key option that shares one seat among a user's sessions. */
-export const byUser = (req: Request): string | undefined => req.session?.user;
+export const byUser = (req: object): string | undefined => appSession(req).user;
+
+/** The seat info option: the session's user. */
+export const userInfo = (req: object): unknown => ({ user: appSession(req).user });
 
 /** The app's login: `{ "user": name }` in the body, into the session; 400 otherwise. */
 @Injectable()
 export class LoginGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<AppRequest>();
     const user: unknown = (req.body as { user?: unknown } | undefined)?.user;
     if (typeof user !== 'string' || user === '') throw new BadRequestException({ error: 'send {"user": "name"}' });
-    req.session.user = user;
+    appSession(req).user = user;
     return true;
   }
 }
@@ -63,49 +71,44 @@ export function seatController(guard: Type<LicenseGateGuard> = LicenseGateGuard)
     @HttpCode(200)
     @UseGuards(LoginGuard, guard)
     @AcquireSeat()
-    login(@Req() req: Request, @License() license: RequestLicense | undefined): Record<string, unknown> {
-      return { user: req.session.user, sid: req.sessionID, seat: license?.seat?.key ?? null };
+    login(@Req() req: AppRequest, @License() license: RequestLicense | undefined): Record<string, unknown> {
+      const session = appSession(req);
+      return { user: session.user, sid: session.id, seat: license?.seat?.key ?? null };
     }
 
     // A new session id with the same user (privilege change, session fixation defence).
     @Post('regenerate')
     @HttpCode(200)
-    regenerate(@Req() req: Request): Promise<Record<string, unknown>> {
-      const user = req.session.user;
-      const before = req.sessionID;
-      return new Promise((resolve, reject) =>
-        req.session.regenerate((error) => {
-          if (error) return reject(error as Error);
-          req.session.user = user;
-          resolve({ before, after: req.sessionID });
-        }),
-      );
+    async regenerate(@Req() req: AppRequest): Promise<Record<string, unknown>> {
+      const before = appSession(req).id;
+      await appSession(req).regenerate();
+      return { before, after: appSession(req).id };
     }
 
     @Post('logout')
     @HttpCode(200)
     @UseGuards(guard)
     @ReleaseSeat()
-    logout(@Req() req: Request, @License() license: RequestLicense | undefined): Record<string, unknown> {
-      return { loggedOut: true, sid: req.sessionID, seat: license?.seat ?? null };
+    logout(@Req() req: AppRequest, @License() license: RequestLicense | undefined): Record<string, unknown> {
+      return { loggedOut: true, sid: appSession(req).id, seat: license?.seat ?? null };
     }
 
     @Post('destroy')
     @HttpCode(200)
-    destroy(@Req() req: Request): Promise<Record<string, unknown>> {
-      return new Promise((resolve, reject) =>
-        req.session.destroy((error) => (error ? reject(error as Error) : resolve({ destroyed: true }))),
-      );
+    async destroy(@Req() req: AppRequest): Promise<Record<string, unknown>> {
+      await appSession(req).destroy();
+      return { destroyed: true };
     }
 
     @Get('app')
     @UseGuards(guard)
     @RequireSeat()
-    app(@Req() req: Request, @License() license: RequestLicense | undefined): Record<string, unknown> {
+    app(@Req() req: AppRequest, @License() license: RequestLicense | undefined): Record<string, unknown> {
+      const session = appSession(req);
       const seat = license?.seat;
       return {
-        user: req.session.user ?? null,
-        sid: req.sessionID,
+        user: session.user ?? null,
+        sid: session.id,
         seat: seat?.key ?? null,
         holders: seat?.holders ?? [],
       };

@@ -2,10 +2,10 @@
  * A controller with a route per tier, as the adapter table's tier app describes it (each handler
  * shows what `@License()` tells it, and records that it ran), plus two routes of the Nest suite's
  * own: `/written` (what licensegate wrote on the request) and `/asserted` (`service.assertTier()`).
+ * The same on both platforms: the status route sets its status through Nest's HTTP adapter.
  */
 import { Controller, Get, Inject, Req, Res, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import type { Response } from 'express';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 
 import { License, LicenseGateGuard, LicenseGateService, RequireTier, type RequestLicense } from '../../src/index.js';
 
@@ -28,6 +28,7 @@ export class TierController {
   constructor(
     @Inject(SERVED) private readonly served: string[],
     @Inject(LicenseGateService) private readonly license: LicenseGateService,
+    @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
   ) {}
 
   @Get('basic')
@@ -64,9 +65,9 @@ export class TierController {
   }
 
   @Get('status')
-  status(@Res({ passthrough: true }) res: Response): unknown {
+  status(@Res({ passthrough: true }) res: object): unknown {
     const status = this.license.status();
-    res.status(status.state === 'running' ? 200 : 503);
+    this.http.httpAdapter.status(res, status.state === 'running' ? 200 : 503);
     return status;
   }
 }

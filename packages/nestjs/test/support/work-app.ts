@@ -2,8 +2,11 @@
  * A Nest app with one drawdown route, `POST /work`, as the adapter table's `WorkApp` describes it:
  * a probe counts what happened, a global guard before LicenseGateGuard can make requests wait (an
  * app's slow auth step), and the handler does what the query says (`?status=`, `?throw=1`,
- * `?hold=1`, `?used=`).
+ * `?hold=1`, `?used=`). The same on both platforms: the handler answers through Nest's HTTP
+ * adapter, and the probe is a Node middleware (`app.use`).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import {
   Controller,
   HttpCode,
@@ -13,13 +16,12 @@ import {
   Query,
   Res,
   type CanActivate,
+  type INestApplication,
   type ModuleMetadata,
   type Type,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import type { Probe } from '@licensegate/testkit';
-import type { Response } from 'express';
 
 import { Drawdown, LicenseGateGuard, type DrawdownUnits } from '../../src/index.js';
 
@@ -40,19 +42,23 @@ class SlowAuthGuard implements CanActivate {
 export function workController(dimension: string, units: DrawdownUnits): Type {
   @Controller()
   class WorkController {
-    constructor(@Inject(PROBE) private readonly probe: Probe) {}
+    constructor(
+      @Inject(PROBE) private readonly probe: Probe,
+      @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
+    ) {}
 
     @Post('work')
     @HttpCode(200)
     @Drawdown(dimension, units)
-    async work(@Query() query: Record<string, string | undefined>, @Res() res: Response): Promise<void> {
+    async work(@Query() query: Record<string, string | undefined>, @Res() res: object): Promise<void> {
+      const http = this.http.httpAdapter;
       this.probe.handled++;
       if (query['hold'] !== undefined) await this.probe.hold.promise;
       if (query['throw'] !== undefined) throw new Error('the work failed');
-      if (query['used'] !== undefined) res.setHeader('x-units-used', query['used']);
+      if (query['used'] !== undefined) http.setHeader(res, 'x-units-used', query['used']);
       const status = Number(query['status'] ?? 200);
-      if (status >= 300 && status < 400) return res.redirect(status, '/elsewhere');
-      res.status(status).json({ done: true });
+      if (status >= 300 && status < 400) return void http.redirect(res, status, '/elsewhere');
+      http.reply(res, { done: true }, status);
     }
   }
   return WorkController;
@@ -76,10 +82,10 @@ export function workModule(
   };
 }
 
-/** Counts arrivals and closed responses, before anything else runs. */
-export function probeRequests(probe: Probe): (app: NestExpressApplication) => void {
+/** Counts arrivals and closed responses, before anything else runs (Node's response, on either platform). */
+export function probeRequests(probe: Probe): (app: INestApplication) => void {
   return (app) => {
-    app.use((_req: unknown, res: Response, next: () => void) => {
+    app.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
       probe.arrived++;
       res.on('close', () => probe.closed++);
       next();

@@ -1,7 +1,8 @@
 /**
  * The world of the NestJS adapter's suites: `@licensegate/testkit`'s world (emulator, ManualClock,
  * gates over the real AWS SDK, capturing logger, seed licenses, assertions), serving real Nest 12
- * apps on the Express platform on a loopback port for supertest and raw `node:http` requests.
+ * apps on the Express platform (or, with `serveFastify`, the Fastify platform) on a loopback port
+ * for supertest and raw `node:http` requests.
  */
 import type { AddressInfo } from 'node:net';
 
@@ -9,7 +10,10 @@ import type { SeedLicense } from '@licensegate/emulator';
 import { AdapterWorld, useWorldOf } from '@licensegate/testkit';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+
+import { fastifyPlatform } from './nest-fastify-driver.js';
 
 export * from '@licensegate/testkit';
 
@@ -32,6 +36,22 @@ export class World extends AdapterWorld {
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     return { app, url: `http://127.0.0.1:${port}` };
+  }
+
+  /**
+   * Compiles a Nest app on the Fastify platform, lets `setup` configure it (register Fastify
+   * plugins), then serves it on a loopback port; closed after the test.
+   * @returns the app's URL
+   */
+  async serveFastify(
+    metadata: ModuleMetadata,
+    setup?: (app: NestFastifyApplication) => void | Promise<void>,
+  ): Promise<string> {
+    const app = fastifyPlatform.create(await Test.createTestingModule(metadata).compile()) as NestFastifyApplication;
+    this.#apps.push(app);
+    await setup?.(app);
+    await app.listen(0, '127.0.0.1');
+    return app.getUrl();
   }
 
   /** Compiles a Nest app (not initialised), closed after the test. */
