@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const APPS = fileURLToPath(new URL('./apps', import.meta.url));
+/** Sources several apps share (an app's package.json names one with `"consumer": { "shared": NAME }`). */
+const SHARED = fileURLToPath(new URL('./shared', import.meta.url));
 /** The published packages (the testkit and the examples are private). */
 const PACKAGES = ['core', 'emulator', 'express', 'fastify', 'nestjs', 'redis', 'file-store'];
 
@@ -38,6 +40,8 @@ function place(app, into, tarballs) {
   const folder = join(into, app);
   cpSync(join(APPS, app), folder, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+  if (manifest.consumer?.shared !== undefined)
+    cpSync(join(SHARED, manifest.consumer.shared), folder, { recursive: true });
   for (const field of ['dependencies', 'devDependencies']) {
     for (const name of Object.keys(manifest[field] ?? {})) {
       if (!name.startsWith('@licensegate/')) continue;
