@@ -15,8 +15,6 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'consumer';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const require = createRequire(import.meta.url);
-const version = (name) =>
-  JSON.parse(readFileSync(join(dirname(require.resolve(`${name}/package.json`)), 'package.json'), 'utf8')).version;
 // The copies core itself loads: the app's pins, deduplicated.
 const coreRequire = createRequire(require.resolve('@licensegate/core/package.json'));
 const sdk = JSON.parse(
