@@ -21,7 +21,8 @@ for (const dir of readdirSync(join(ROOT, 'packages')).sort()) {
 }
 
 const faults = [];
-if (!existsSync(join(SITE, 'index.html'))) faults.push(`${relative(ROOT, SITE)}/index.html: not built; run \`npm run docs\``);
+if (!existsSync(join(SITE, 'index.html')))
+  faults.push(`${relative(ROOT, SITE)}/index.html: not built; run \`npm run docs\``);
 for (const readme of readmes) {
   const links = [...readFileSync(readme, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)\s]*)?\)/g)]
     .map((match) => match[1])
