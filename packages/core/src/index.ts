@@ -16,6 +16,7 @@ export {
   type LicenseGateStatus,
   type LicenseGateStopReport,
 } from './gate.js';
+export { isLicenseGate } from './brand.js';
 export type {
   LicenseGateOptions,
   UnavailablePolicy,
