@@ -8,7 +8,9 @@
  * A block is an example a user can paste: its imports and declarations are in it. The one
  * convention: a block right after the comment `<!-- continues -->` goes on from the README's
  * opening example (the first ```ts block), and is compiled after it in one module — it uses the
- * opening's `app`, `gate`, `lg` without declaring them again.
+ * opening's `app`, `gate`, `lg` without declaring them again. The one exception: a block after
+ * `<!-- not compiled: REASON -->` is not compiled (a third-party package this repository does not
+ * install); its README's test title says so, with the reason.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The comment before a block that goes on from the README's opening example. */
 export const CONTINUES = '<!-- continues -->';
+
+/** The comment before a block that is not compiled, with its reason. */
+const NOT_COMPILED = /^<!-- not compiled: (.+) -->$/;
 
 /** A README to check, and the compiler options its apps add to {@link COMMON}. */
 interface CheckedReadme {
@@ -62,6 +67,8 @@ interface Block {
   readonly code: string;
   /** After {@link CONTINUES}: goes on from the README's opening block. */
   readonly continues?: true;
+  /** After `<!-- not compiled: REASON -->`: the reason. */
+  readonly notCompiled?: string;
 }
 
 /** Every ```ts block of a Markdown text (fences may be indented, as in a list). */
@@ -79,7 +86,13 @@ function tsBlocks(markdown: string): Block[] {
     // The comment on the line before the fence, or before the blank line before it.
     const before = [lines[i - 1], lines[i - 2]].find((line) => line !== undefined && line.trim() !== '');
     const continues = before?.trim() === CONTINUES;
-    blocks.push({ line: i + 2, code: code.join('\n') + '\n', ...(continues ? { continues: true as const } : {}) });
+    const notCompiled = NOT_COMPILED.exec(before?.trim() ?? '')?.[1];
+    blocks.push({
+      line: i + 2,
+      code: code.join('\n') + '\n',
+      ...(continues ? { continues: true as const } : {}),
+      ...(notCompiled === undefined ? {} : { notCompiled }),
+    });
     i = j;
   }
   return blocks;
@@ -133,6 +146,7 @@ function compileReadmes(readmes: readonly CheckedReadme[], work: string): Map<st
     assert.ok(opening.continues !== true, `${readme.path}: its first \`\`\`ts block cannot continue`);
     options = { ...options, ...readme.options };
     for (const block of blocks) {
+      if (block.notCompiled !== undefined) continue;
       const module = block.continues ? [opening, block] : [block];
       const file = join(work, `${readme.path.replace(/[/\\.]/g, '-')}-line-${block.line}.mts`);
       writeFileSync(file, module.map(({ code }) => code).join(''));
@@ -175,7 +189,9 @@ describe('README examples type-check under strict (node16 modules, no skipLibChe
   });
 
   for (const { path } of readmes) {
-    it(`${path}: every \`\`\`ts block compiles`, () => {
+    const notCompiled = tsBlocks(readFileSync(join(ROOT, path), 'utf8')).filter((block) => block.notCompiled);
+    const but = notCompiled.map((block) => `, but line ${block.line}: ${block.notCompiled ?? ''}`).join('');
+    it(`${path}: every \`\`\`ts block compiles${but}`, () => {
       const diagnostics = findings.get(path) ?? [];
       failed ||= diagnostics.length > 0;
       assert.equal(
