@@ -234,6 +234,11 @@ describe("Quick start: the READMEs' commands as printed, on a fresh clone", func
     env = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !/^(npm_|NODE_OPTIONS$|INIT_CWD$|MOCHA)/i.test(name)),
     );
+    // Nor the node_modules/.bin folders npm puts on PATH for `npm test` (this repository's).
+    env['PATH'] = (env['PATH'] ?? '')
+      .split(':')
+      .filter((dir) => !dir.endsWith('/node_modules/.bin'))
+      .join(':');
     env['npm_config_registry'] = 'http://127.0.0.1:9/';
     env['npm_config_fetch_retries'] = '0';
     env['npm_config_update_notifier'] = 'false';
