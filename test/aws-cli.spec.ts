@@ -15,7 +15,7 @@ const run = promisify(execFile);
 // The full path on purpose: a pip-installed CLI v1 may come first on PATH as `aws`, and it differs (exit 255).
 const AWS_CLI = '/usr/bin/aws';
 const CALL_TIMEOUT_MS = 30_000;
-const DEMO_LICENSES = fileURLToPath(new URL('../../packages/emulator/licenses/demo.json', import.meta.url));
+const DEMO_LICENSES = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
 
 // The page's product, issuer fingerprint and client token, verbatim.
 const SKU = '2205b290-19e6-4c76-9eea-377d6bf7la47';

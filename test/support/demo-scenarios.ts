@@ -12,8 +12,7 @@
  * ```
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import {
   GetLicenseUsageCommand,
@@ -30,11 +29,7 @@ import type { DemoDriver, ServedDemo } from './demo-driver.js';
 
 export type { DemoDriver, DemoWorld, ServedDemo } from './demo-driver.js';
 
-const DEMO_LICENSES = join(
-  dirname(createRequire(import.meta.url).resolve('@licensegate/emulator/package.json')),
-  'licenses',
-  'demo.json',
-);
+const DEMO_LICENSES = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
 /** The product whose seats and units the demo's `usage` gate enforces. */
 const CONFIGURABLE = 'lg-demo-configurable';
 

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   // The emulator accepts any signed request; the SDK only needs some credentials to sign with.
   process.env['AWS_ACCESS_KEY_ID'] ??= 'demo';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'demo';
-  const licenses = fileURLToPath(new URL('../../../packages/emulator/licenses/demo.json', import.meta.url));
+  const licenses = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
   const lm = await startEmulator({ licenses });
   const client = { endpoint: lm.url, region: 'us-east-1' };
   const tiers = createLicenseGate({

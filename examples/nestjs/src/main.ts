@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   process.env['AWS_ACCESS_KEY_ID'] ??= 'demo';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'demo';
   process.env['AWS_REGION'] ??= 'us-east-1';
-  const licenses = fileURLToPath(new URL('../../../packages/emulator/licenses/demo.json', import.meta.url));
+  const licenses = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
   const lm = await startEmulator({ licenses });
   // The standard AWS way to point the SDK at another endpoint: the app itself does not change.
   process.env['AWS_ENDPOINT_URL_LICENSE_MANAGER'] = lm.url;

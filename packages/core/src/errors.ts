@@ -1,9 +1,12 @@
+import { brandErrorClass, isBrandedInstance } from './brand.js';
+
 /**
  * Stable codes of every error the core package throws. The package README lists each with its fix.
  * Codes never change meaning; new ones are only added. The store packages and the emulator have
  * unions of their own (`FileStoreErrorCode`, `RedisErrorCode`, `EmulatorErrorCode`), all `ERR_LG_*`
  * and never the same as one here.
  */
+
 export type LicenseGateErrorCode =
   // options, checked when the gate is created
   | 'ERR_LG_OPTIONS'
@@ -83,6 +86,18 @@ export type StoreErrorCode =
 export class LicenseGateError extends Error {
   /** Stable, documented code. */
   readonly code: LicenseGateErrorCode;
+
+  static {
+    brandErrorClass(this);
+  }
+
+  /**
+   * `instanceof` of this class and its subclasses also knows an error made by another copy of
+   * `@licensegate/core` (by its brand, `Symbol.for('licensegate.error')`, and its class name).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBrandedInstance(this, value);
+  }
 
   constructor(code: LicenseGateErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

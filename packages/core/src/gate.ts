@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { GATE_BRAND } from './brand.js';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { maxCountOf } from './license/known-license.js';
@@ -132,6 +133,11 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<LicenseGateStopReport> | undefined;
+
+  static {
+    // The brand isLicenseGate() checks (a gate of any copy of core); on the prototype, not in the type.
+    Object.defineProperty(this.prototype, GATE_BRAND, { value: true });
+  }
 
   /** @internal Use {@link createLicenseGate}. */
   constructor(options: ResolvedOptions) {

@@ -7,7 +7,7 @@
  * for store authors `@licensegate/core/store`, and test helpers are `@licensegate/core/testing`.
  * The public face of each entry is locked by its report in `packages/core/api/` (`npm run api`).
  *
- * @packageDocumentation
+ * @module @licensegate/core
  */
 export {
   createLicenseGate,
@@ -16,6 +16,7 @@ export {
   type LicenseGateStatus,
   type LicenseGateStopReport,
 } from './gate.js';
+export { isLicenseGate } from './brand.js';
 export type {
   LicenseGateOptions,
   UnavailablePolicy,
@@ -26,7 +27,7 @@ export type {
   ResolvedSeatOptions,
   ResolvedDrawdownDimension,
 } from './options.js';
-export type { RetryOptions } from './source/retry-options.js';
+export type { RetryOptions, RetryPolicy } from './source/retry-options.js';
 export type { GateOptions, ResolvedGateOptions } from './gate-options.js';
 export type { LicenseWatchEvents } from './license/license-watch.js';
 export { SeatPool, type AcquireOptions } from './seats/seat-pool.js';

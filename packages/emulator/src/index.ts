@@ -8,8 +8,15 @@ export { startEmulator, type EmulatorOptions, type RunningEmulator } from './ser
 export { LicenseManagerEmulator, type EmulatorSettings, type CallCounts, type StateDump } from './emulator.js';
 export { EmulatorError, type EmulatorErrorCode } from './emulator-error.js';
 export { VirtualClock, EARLIEST_CLOCK_MS, LATEST_CLOCK_MS } from './clock.js';
-export type { FaultSpec, Fault, FaultKind } from './faults.js';
+export type { FaultSpec, Fault, FaultKind, FaultRegistry } from './faults.js';
 export type { SeedLicense } from './seed.js';
+export type {
+  LicenseTerms,
+  Entitlement,
+  DatetimeRange,
+  ConsumptionConfiguration,
+  Metadata,
+} from './protocol/shapes.js';
 export type { AccessKey } from './auth/sigv4.js';
 export { AwsError } from './protocol/aws-error.js';
 export type { StatusMode } from './protocol/status-table.js';

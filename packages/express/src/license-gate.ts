@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   createLicenseGate,
-  LicenseGate,
+  isLicenseGate,
+  type LicenseGate,
   LicenseGateConfigurationError,
   type LicenseGateOptions,
   type SeatView,
@@ -111,8 +112,8 @@ export function licenseGate(
   options: LicenseGateMiddlewareOptions = {},
 ): LicenseGateMiddleware {
   checkOptions(options);
-  const gate = gateOrOptions instanceof LicenseGate ? gateOrOptions : createLicenseGate(gateOrOptions);
-  const ownsGate = !(gateOrOptions instanceof LicenseGate);
+  const gate = isLicenseGate(gateOrOptions) ? gateOrOptions : createLicenseGate(gateOrOptions);
+  const ownsGate = !isLicenseGate(gateOrOptions);
   const { seatKey, seatInfo, onDenied, chargeWhen } = options;
   const seats = new SeatSteps(gate);
   const sharedLicense = new RequestLicense(gate);

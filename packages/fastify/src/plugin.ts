@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions 
 import fp from 'fastify-plugin';
 import {
   createLicenseGate,
-  LicenseGate,
+  isLicenseGate,
+  type LicenseGate,
   LicenseGateConfigurationError,
   type LicenseGateOptions,
   type SeatView,
@@ -80,8 +81,8 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
       'request.license is taken: the plugin is registered once per app, or something else decorates request.license.',
     );
   }
-  const ownsGate = !(options.gate instanceof LicenseGate);
-  const gate = options.gate instanceof LicenseGate ? options.gate : createLicenseGate(options.gate);
+  const ownsGate = !isLicenseGate(options.gate);
+  const gate = isLicenseGate(options.gate) ? options.gate : createLicenseGate(options.gate);
   const { chargeWhen, seatKey, seatInfo } = options;
   const license = new RequestLicense(gate);
   const seats = new SeatSteps(gate);

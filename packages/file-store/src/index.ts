@@ -18,6 +18,7 @@
  * @packageDocumentation
  */
 export { FileStore, type FileStoreStats } from './file-store.js';
+export type { LogStats } from './write-ahead-log.js';
 export { DEFAULT_COMPACTION_THRESHOLD_BYTES, DEFAULT_SWEEP_INTERVAL_MS, type FileStoreOptions } from './options.js';
 export {
   FileStoreError,

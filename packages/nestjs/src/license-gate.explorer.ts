@@ -1,9 +1,9 @@
-import { GUARDS_METADATA, INTERCEPTORS_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { MetadataScanner, type ApplicationConfig, type ModulesContainer, type Reflector } from '@nestjs/core';
+import type { ApplicationConfig, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 
 import { LicenseGateGuard } from './license-gate.guard.js';
 import { LicenseGateInterceptor } from './license-gate.interceptor.js';
 import { isEnhancer, localGuards, readRouteMetadata, type RouteLicenseMetadata } from './license-gate.route.js';
+import { NEST_METADATA } from './nest-metadata.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- classes and handlers are plain functions here
 type Target = Function;
@@ -27,16 +27,24 @@ export interface LicensedRoute {
   readonly intercepted: boolean;
 }
 
+/** The parts of Nest the route scan reads: all public `@nestjs/core` services. */
+export interface RouteScanTools {
+  /** The app's controllers (`DiscoveryModule`). */
+  readonly discovery: DiscoveryService;
+  /** A controller's method names, inherited ones included (`DiscoveryModule`). */
+  readonly scanner: MetadataScanner;
+  /** The global guards and interceptors: `APP_GUARD` providers and `app.useGlobalGuards()`, in Nest's order. */
+  readonly config: ApplicationConfig;
+  /** Decorator metadata. */
+  readonly reflector: Reflector;
+}
+
 /**
  * Finds every controller route with licensegate decorators in the app, and whether the guard and
  * the interceptor reach each one: globally (`APP_GUARD`, `app.useGlobalGuards()`, and the
  * interceptor alike), on its controller, or on its method.
  */
-export function findLicensedRoutes(
-  modules: ModulesContainer,
-  config: ApplicationConfig,
-  reflector: Reflector,
-): LicensedRoute[] {
+export function findLicensedRoutes({ discovery, scanner, config, reflector }: RouteScanTools): LicensedRoute[] {
   const globalGuards = [
     ...config.getGlobalGuards(),
     ...config.getGlobalRequestGuards().map((wrapper) => wrapper.metatype),
@@ -52,38 +60,36 @@ export function findLicensedRoutes(
   });
   const globalGuardsAfter = lastGate < 0 ? [] : globalGuards.slice(lastGate + 1);
   const interceptedGlobally = globalInterceptors.some((interceptor) => isEnhancer(interceptor, LicenseGateInterceptor));
-  const scanner = new MetadataScanner();
   const found: LicensedRoute[] = [];
   const seen = new Set<Target>();
-  for (const module of modules.values()) {
-    for (const wrapper of module.controllers.values()) {
-      const cls = wrapper.metatype as Target | null | undefined;
-      if (typeof cls !== 'function' || seen.has(cls)) continue;
-      seen.add(cls);
-      const prototype = cls.prototype as Record<string, unknown>;
-      for (const methodName of scanner.getAllMethodNames(prototype)) {
-        const handler = prototype[methodName];
-        if (typeof handler !== 'function' || reflector.get(PATH_METADATA, handler) === undefined) continue;
-        const metadata = readRouteMetadata(reflector, handler, cls);
-        if (metadata === undefined) continue;
-        const enhancers = (key: string): unknown[] => [
-          ...((reflector.get(key, cls) as unknown[]) ?? []),
-          ...((reflector.get(key, handler) as unknown[]) ?? []),
-        ];
-        found.push({
-          where: `${cls.name}.${methodName}()`,
-          cls,
-          handler,
-          metadata,
-          guarded: guardedGlobally || enhancers(GUARDS_METADATA).some((guard) => isEnhancer(guard, LicenseGateGuard)),
-          guardedGlobally,
-          globalGuardsAfter,
-          localGuards: localGuards(reflector, handler, cls),
-          intercepted:
-            interceptedGlobally ||
-            enhancers(INTERCEPTORS_METADATA).some((interceptor) => isEnhancer(interceptor, LicenseGateInterceptor)),
-        });
-      }
+  for (const wrapper of discovery.getControllers()) {
+    const cls = wrapper.metatype as Target | null | undefined;
+    if (typeof cls !== 'function' || seen.has(cls)) continue; // a controller listed by two modules is one
+    seen.add(cls);
+    const prototype = cls.prototype as Record<string, unknown>;
+    for (const methodName of scanner.getAllMethodNames(prototype)) {
+      const handler = prototype[methodName];
+      if (typeof handler !== 'function' || reflector.get(NEST_METADATA.path, handler) === undefined) continue;
+      const metadata = readRouteMetadata(reflector, handler, cls);
+      if (metadata === undefined) continue;
+      const enhancers = (key: string): unknown[] => [
+        ...(reflector.get<unknown[] | undefined>(key, cls) ?? []),
+        ...(reflector.get<unknown[] | undefined>(key, handler) ?? []),
+      ];
+      found.push({
+        where: `${cls.name}.${methodName}()`,
+        cls,
+        handler,
+        metadata,
+        guarded:
+          guardedGlobally || enhancers(NEST_METADATA.guards).some((guard) => isEnhancer(guard, LicenseGateGuard)),
+        guardedGlobally,
+        globalGuardsAfter,
+        localGuards: localGuards(reflector, handler, cls),
+        intercepted:
+          interceptedGlobally ||
+          enhancers(NEST_METADATA.interceptors).some((interceptor) => isEnhancer(interceptor, LicenseGateInterceptor)),
+      });
     }
   }
   return found;

@@ -35,6 +35,8 @@ export class LicenseGateExceptionFilter extends BaseExceptionFilter {
     adapter.setHeader(response, 'Content-Type', PROBLEM_CONTENT_TYPE);
     if (denial.retryAfterSeconds !== undefined)
       adapter.setHeader(response, 'Retry-After', String(denial.retryAfterSeconds));
-    adapter.reply(response, { ...denial.problem }, denial.problem.status);
+    // The problem goes as JSON text: Nest 11's Express adapter rewrites the Content-Type of an error
+    // reply whose body is an object to application/json; a text body keeps application/problem+json.
+    adapter.reply(response, JSON.stringify(denial.problem), denial.problem.status);
   }
 }

@@ -1,10 +1,10 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ApplicationConfig, HttpAdapterHost, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
+import type { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { LicenseGateConfigurationError, LicenseGateError } from '@licensegate/core';
 
 import { followFastifySessions } from './fastify-sessions.js';
 import { moduleError } from './license-gate.errors.js';
-import { findLicensedRoutes, type LicensedRoute } from './license-gate.explorer.js';
+import { findLicensedRoutes, type LicensedRoute, type RouteScanTools } from './license-gate.explorer.js';
 import { LicenseGateGuard } from './license-gate.guard.js';
 import { compileRoute, isEnhancer, resolveService } from './license-gate.route.js';
 import type { LicenseGateService } from './license-gate.service.js';
@@ -29,25 +29,17 @@ function decoratorsOf(route: LicensedRoute, need: 'guard' | 'interceptor'): stri
  */
 export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown {
   readonly #service: LicenseGateService;
-  readonly #modules: ModulesContainer;
-  readonly #config: ApplicationConfig;
-  readonly #reflector: Reflector;
+  readonly #scan: RouteScanTools;
   readonly #moduleRef: ModuleRef;
   readonly #adapterHost: HttpAdapterHost | undefined;
 
-  /** @param adapterHost - Nest's HTTP adapter (none in an app without HTTP) */
-  constructor(
-    service: LicenseGateService,
-    modules: ModulesContainer,
-    config: ApplicationConfig,
-    reflector: Reflector,
-    moduleRef: ModuleRef,
-    adapterHost?: HttpAdapterHost,
-  ) {
+  /**
+   * @param scan - Nest's discovery services, which the boot check reads the routes and global guards with
+   * @param adapterHost - Nest's HTTP adapter (none in an app without HTTP)
+   */
+  constructor(service: LicenseGateService, scan: RouteScanTools, moduleRef: ModuleRef, adapterHost?: HttpAdapterHost) {
     this.#service = service;
-    this.#modules = modules;
-    this.#config = config;
-    this.#reflector = reflector;
+    this.#scan = scan;
     this.#moduleRef = moduleRef;
     this.#adapterHost = adapterHost;
   }
@@ -76,8 +68,8 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
   /** Tells each global `LicenseGateGuard` instance that it is global (see `LicenseGateGuard.markGlobal`). */
   markGlobalGuards(): void {
     const instances = [
-      ...this.#config.getGlobalGuards(),
-      ...this.#config.getGlobalRequestGuards().map((wrapper) => wrapper.instance as unknown),
+      ...this.#scan.config.getGlobalGuards(),
+      ...this.#scan.config.getGlobalRequestGuards().map((wrapper) => wrapper.instance as unknown),
     ];
     for (const guard of instances) if (guard instanceof LicenseGateGuard) guard.markGlobal();
   }
@@ -135,7 +127,7 @@ export class LicenseGateLifecycle implements OnModuleInit, OnApplicationShutdown
    *   ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION, ERR_LG_UNKNOWN_GATE, ERR_LG_GUARD_MISSING, ERR_LG_GUARD_ORDER
    */
   verifyRoutes(): void {
-    const routes = findLicensedRoutes(this.#modules, this.#config, this.#reflector);
+    const routes = findLicensedRoutes(this.#scan);
     const missing: string[] = [];
     for (const route of routes) {
       const name = route.metadata.gate;

@@ -1,5 +1,14 @@
 import { Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
-import { APP_FILTER, ApplicationConfig, HttpAdapterHost, ModuleRef, ModulesContainer, Reflector } from '@nestjs/core';
+import {
+  APP_FILTER,
+  ApplicationConfig,
+  DiscoveryModule,
+  DiscoveryService,
+  HttpAdapterHost,
+  MetadataScanner,
+  ModuleRef,
+  Reflector,
+} from '@nestjs/core';
 import { assertKnownOptions } from '@licensegate/core/http';
 
 import { DEFAULT_GATE_NAME } from './license-gate.constants.js';
@@ -139,7 +148,7 @@ function gateModule(
   return {
     module: LicenseGateModule,
     global: isGlobal,
-    imports,
+    imports: [DiscoveryModule, ...imports],
     providers: [
       ...optionProviders,
       {
@@ -153,15 +162,17 @@ function gateModule(
         provide: LicenseGateLifecycle,
         useFactory: (
           service: LicenseGateService,
-          modules: ModulesContainer,
+          discovery: DiscoveryService,
+          scanner: MetadataScanner,
           config: ApplicationConfig,
           reflector: Reflector,
           moduleRef: ModuleRef,
           adapterHost: HttpAdapterHost | undefined,
-        ) => new LicenseGateLifecycle(service, modules, config, reflector, moduleRef, adapterHost),
+        ) => new LicenseGateLifecycle(service, { discovery, scanner, config, reflector }, moduleRef, adapterHost),
         inject: [
           serviceToken,
-          ModulesContainer,
+          DiscoveryService,
+          MetadataScanner,
           ApplicationConfig,
           Reflector,
           ModuleRef,

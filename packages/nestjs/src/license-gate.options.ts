@@ -1,5 +1,5 @@
 import type { ExecutionContext, InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
-import { LicenseGate, type LicenseGateError, type LicenseGateOptions } from '@licensegate/core';
+import { isLicenseGate, type LicenseGate, type LicenseGateError, type LicenseGateOptions } from '@licensegate/core';
 import { unknownNames, unknownOptionsMessage } from '@licensegate/core/http';
 
 import { optionsError } from './license-gate.errors.js';
@@ -105,7 +105,7 @@ export function checkModuleOptions(
   source: string,
   extras: readonly string[] = [],
 ): CheckedModuleOptions {
-  if (value instanceof LicenseGate) {
+  if (isLicenseGate(value)) {
     throw optionsError(
       'ERR_LG_OPTIONS',
       `${source} gave a LicenseGate; the module takes ${SHAPE}: wrap it as { gate }.`,
@@ -139,7 +139,7 @@ export function checkModuleOptions(
     );
   }
   const gate = options['gate'];
-  if (!(gate instanceof LicenseGate) && (typeof gate !== 'object' || gate === null || Array.isArray(gate))) {
+  if (!isLicenseGate(gate) && (typeof gate !== 'object' || gate === null || Array.isArray(gate))) {
     throw optionsError(
       'ERR_LG_OPTIONS',
       `${source}: gate must be a LicenseGate or the options of createLicenseGate(); got ${describe(gate)}.`,

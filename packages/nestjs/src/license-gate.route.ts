@@ -1,5 +1,4 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import type { ModuleRef, Reflector } from '@nestjs/core';
 import type { TierDecision } from '@licensegate/core';
 import { DrawdownStep, type NodeExchange } from '@licensegate/core/http';
@@ -9,6 +8,7 @@ import type { DrawdownMetadata } from './license-gate.decorators.js';
 import { moduleError } from './license-gate.errors.js';
 import type { LicenseGateService } from './license-gate.service.js';
 import { getLicenseGateServiceToken } from './license-gate.tokens.js';
+import { NEST_METADATA } from './nest-metadata.js';
 import { isNodeResponse, rawExchange } from './node-exchange.js';
 import { watchCharged } from './request-charged.js';
 import { setHandlerLicense } from './request-license.js';
@@ -118,8 +118,8 @@ export function isEnhancer(enhancer: unknown, base: Target): boolean {
 /** The guards a route lists itself, in the order Nest runs them: its controller's, then its method's. */
 export function localGuards(reflector: Reflector, handler: Target, cls: Target): unknown[] {
   return [
-    ...((reflector.get(GUARDS_METADATA, cls) as unknown[] | undefined) ?? []),
-    ...((reflector.get(GUARDS_METADATA, handler) as unknown[] | undefined) ?? []),
+    ...(reflector.get<unknown[] | undefined>(NEST_METADATA.guards, cls) ?? []),
+    ...(reflector.get<unknown[] | undefined>(NEST_METADATA.guards, handler) ?? []),
   ];
 }
 

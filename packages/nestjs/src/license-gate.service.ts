@@ -1,7 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
 import {
   createLicenseGate,
-  LicenseGate,
+  isLicenseGate,
+  type LicenseGate,
   type DrawdownMeter,
   type LicenseGateError,
   type LicenseGateStatus,
@@ -56,8 +57,8 @@ export class LicenseGateService {
   constructor(name: string, options: Readonly<LicenseGateModuleOptions<object, object>>) {
     this.name = name;
     this.options = options;
-    this.ownsGate = !(options.gate instanceof LicenseGate);
-    this.gate = options.gate instanceof LicenseGate ? options.gate : createLicenseGate(options.gate);
+    this.ownsGate = !isLicenseGate(options.gate);
+    this.gate = isLicenseGate(options.gate) ? options.gate : createLicenseGate(options.gate);
     const gate = this.gate;
     this.seatSteps = new SeatSteps(gate);
     this.#license = new RequestLicense(gate);

@@ -14,7 +14,7 @@
  * });
  * ```
  *
- * @packageDocumentation
+ * @module @licensegate/redis
  */
 export { RedisStore } from './redis-store.js';
 export { DEFAULT_PREFIX, STORE_CLIENT_DEFAULTS, type RedisStoreOptions } from './options.js';

@@ -26,9 +26,10 @@
  */
 import { systemClock, type Clock } from '@licensegate/core';
 import type { ListedRecord, PutOptions, Store, StoreContext, StoreRecord } from '@licensegate/core/store';
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 import { Connection } from './connection.js';
+import { RedisClient } from './ioredis-class.js';
 import { serializeStoreValue as serializeValue } from '@licensegate/core/store';
 import { HashKeys } from './keys.js';
 import { readStoreOptions, STORE_CLIENT_DEFAULTS, type RedisStoreOptions } from './options.js';
@@ -214,5 +215,5 @@ function ownClient(from: RedisOptions | string): Redis {
     autoResendUnfulfilledCommands: false,
     lazyConnect: true,
   };
-  return typeof from === 'string' ? new Redis(from, settings) : new Redis(settings);
+  return typeof from === 'string' ? new RedisClient(from, settings) : new RedisClient(settings);
 }

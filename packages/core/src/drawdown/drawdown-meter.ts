@@ -107,7 +107,7 @@ const RETRY = 'retry:';
  * to the store before the call, and what a crashed engine left is adopted by a live one.
  *
  * Modes, per dimension, with their bounds — one class each, behind one interface
- * ({@link DimensionMode}), picked once per dimension:
+ * (`DimensionMode`, in `dimension-mode.ts`), picked once per dimension:
  * - `sync` (`sync/sync-dimension.ts`): one CheckoutLicense per debit; exact.
  * - `batch` (`batch/batch-dimension.ts`): debits are store increments (gathered per turn of the
  *   event loop; with a store of this process alone, one per epoch when it is sealed); reported in
@@ -143,7 +143,11 @@ export class DrawdownMeter {
   #drainWaiter: (() => void) | undefined;
   #stopping: Promise<DrawdownStopReport> | undefined;
 
-  /** @throws LicenseGateConfigurationError when the instance id is empty or holds `:` */
+  /**
+   * Built by the gate from the parts it owns; an app reaches its meter as `gate.drawdown`.
+   * @throws LicenseGateConfigurationError when the instance id is empty or holds `:`
+   * @internal
+   */
   constructor(deps: DrawdownMeterDeps) {
     const { options, source, instanceId } = deps;
     if (typeof instanceId !== 'string' || instanceId === '' || instanceId.includes(':')) {

@@ -109,6 +109,10 @@ export class LateReservation {
   #state: Reservation['state'] = 'open';
   readonly #settler: ReservationSettler;
 
+  /**
+   * Made by `DrawdownMeter.reserveLater()`, with its dimension's settler.
+   * @internal
+   */
   constructor(dimension: string, settler: ReservationSettler) {
     this.dimension = dimension;
     this.#settler = settler;

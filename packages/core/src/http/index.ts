@@ -6,7 +6,7 @@
  *
  * One line per source file; add a line when the kit grows, then run `npm run api`.
  *
- * @packageDocumentation
+ * @module @licensegate/core/http
  */
 export { RequestCharge, type UnitsOf } from './request-charge.js';
 export { RequestLicense } from './request-license.js';

@@ -1,7 +1,7 @@
 import type { DrawdownMeter } from '../drawdown/drawdown-meter.js';
 import type { ServerResponse } from 'node:http';
 
-import { LateReservation, SettlingReservation, type Reservation } from '../drawdown/reservation.js';
+import type { LateReservation, Reservation, SettlingReservation } from '../drawdown/reservation.js';
 import { endAfterJournal } from './end-after-journal.js';
 
 const RESOLVED = Promise.resolve();
@@ -134,19 +134,23 @@ export class RequestCharge<Req, Res> {
     this.#settled = true;
     const reservation = this.#reservation;
     try {
-      if (reservation instanceof LateReservation) {
-        if (!succeeded) return void reservation.cancel();
+      // Told apart by how the charge was opened, never by class: the meter may be another copy of core's.
+      const late = this.#late;
+      if (late !== undefined) {
+        const lateReservation = reservation as LateReservation;
+        if (!succeeded) return void lateReservation.cancel();
         let units: number;
         try {
-          units = (this.#late as (req: Req, res: Res) => number)(req, res);
+          units = late(req, res);
         } catch (error) {
-          reservation.cancel();
+          lateReservation.cancel();
           throw error;
         }
-        return reservation.commitNow(units);
+        return lateReservation.commitNow(units);
       }
-      if (!succeeded) return void reservation.cancel();
-      return reservation instanceof SettlingReservation ? reservation.commitNow() : reservation.commit();
+      const now = reservation as Reservation | SettlingReservation;
+      if (!succeeded) return void now.cancel();
+      return 'commitNow' in now && typeof now.commitNow === 'function' ? now.commitNow() : now.commit();
     } catch (error) {
       return Promise.reject(error);
     }

@@ -93,6 +93,10 @@ export class SeatPool {
   /** When reading seats from the store began to fail (the store is unreachable); `undefined` while it works. */
   #storeDownSince: number | undefined;
 
+  /**
+   * Built by the gate from the parts it owns; an app reaches its pool as `gate.seats`.
+   * @internal
+   */
   constructor(deps: SeatPoolDeps) {
     this.#deps = deps;
     const { options, seats, source, instanceId } = deps;

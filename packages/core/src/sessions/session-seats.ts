@@ -9,7 +9,7 @@ export { SESSION_SEAT_FIELD, type SessionSeat };
 
 /**
  * What the seat steps need from a request, whatever the framework: the request itself (its
- * session is found by {@link sessionOf}: express-session, `@fastify/session` or
+ * session is found by `sessionOf` in `sessions/session-of.ts`: express-session, `@fastify/session` or
  * `@fastify/secure-session`), and the app's own seat key when seats are shared by a user's sessions.
  */
 export interface SeatRequest {

@@ -5,7 +5,7 @@
  * coded error), and the value encoding. Prove a store with `storeConformanceCases` from
  * `@licensegate/core/testing`. Apps use `@licensegate/core` instead.
  *
- * @packageDocumentation
+ * @module @licensegate/core/store
  */
 export {
   isDurable,

@@ -60,7 +60,7 @@ export interface MemoryStoreOptions {
   /**
    * How often, in ms, the one sweep deletes expired records. Expired records are invisible at
    * once whatever this is; it only bounds how long their memory stays taken.
-   * @defaultValue 60_000 ({@link DEFAULT_SWEEP_INTERVAL_MS})
+   * @defaultValue 60_000 (one minute)
    */
   readonly sweepIntervalMs?: number;
 }

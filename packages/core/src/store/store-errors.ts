@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { brandErrorClass, isBrandedInstance } from '../brand.js';
 import { LicenseUnavailableError } from '../errors.js';
 import { describeValue } from './describe-value.js';
 
@@ -72,6 +73,15 @@ export class StoreUnavailableError extends LicenseUnavailableError {
  * argument and what it must be.
  */
 export class StoreArgumentError extends TypeError {
+  static {
+    brandErrorClass(this);
+  }
+
+  /** `instanceof` also knows this error made by another copy of `@licensegate/core` (see LicenseGateError). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBrandedInstance(this, value);
+  }
+
   /** Stable, documented code. */
   readonly code: 'ERR_LG_STORE_ARGUMENT';
 
@@ -88,6 +98,15 @@ export class StoreArgumentError extends TypeError {
  * record that is not a number, so that a late increment of it fails with this error.
  */
 export class StoreNotACounterError extends TypeError {
+  static {
+    brandErrorClass(this);
+  }
+
+  /** `instanceof` also knows this error made by another copy of `@licensegate/core` (see LicenseGateError). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBrandedInstance(this, value);
+  }
+
   /** Stable, documented code. */
   readonly code: 'ERR_LG_STORE_NOT_A_COUNTER';
   /** The namespace of the record. */
@@ -112,6 +131,15 @@ export class StoreNotACounterError extends TypeError {
 
 /** `increment()` would take a counter out of the safe-integer range (±2^53-1): nothing changed. */
 export class StoreCounterRangeError extends RangeError {
+  static {
+    brandErrorClass(this);
+  }
+
+  /** `instanceof` also knows this error made by another copy of `@licensegate/core` (see LicenseGateError). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBrandedInstance(this, value);
+  }
+
   /** Stable, documented code. */
   readonly code: 'ERR_LG_STORE_COUNTER_RANGE';
   /** The namespace of the counter. */

@@ -3,7 +3,7 @@
  * written for it — need: a clock that moves only when told, a logger that records what it is told,
  * and the store conformance suite.
  *
- * @packageDocumentation
+ * @module @licensegate/core/testing
  */
 export { ManualClock, ClockAdvanceError } from './manual-clock.js';
 export { CapturingLogger, type LogEntry, type LogLevel } from './capturing-logger.js';

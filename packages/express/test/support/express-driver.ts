@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { AdapterDriver, ServedApp } from '@licensegate/testkit';
 import { sessionStoreOf } from '@licensegate/testkit/express-session';
 import { expressUnitsOf } from '@licensegate/testkit/express-units';
-import type { Express, Request } from 'express';
+import express, { type Express, type Request } from 'express';
 
 import { licenseGate, type LicenseGateMiddleware, type LicenseGateMiddlewareOptions } from '../../src/index.js';
 import { byUser, seatApp } from './seat-app.js';
@@ -33,34 +33,42 @@ async function serve(app: Express, lg: LicenseGateMiddleware): Promise<ServedApp
   };
 }
 
-/** `@licensegate/express`, for the adapter table. */
-export const expressDriver: AdapterDriver = {
-  name: 'express',
+/**
+ * `@licensegate/express` on `framework` (Express 5, or Express 4 through the `express4` alias), for
+ * the adapter table.
+ */
+export function expressDriverOf(framework: typeof express, name: string): AdapterDriver {
+  return {
+    name,
 
-  async tierApp({ gate }) {
-    const lg = licenseGate(gate);
-    const served: string[] = [];
-    return { ...(await serve(tierApp(lg, served), lg)), served };
-  },
+    async tierApp({ gate }) {
+      const lg = licenseGate(gate);
+      const served: string[] = [];
+      return { ...(await serve(tierApp(lg, served, framework), lg)), served };
+    },
 
-  async seatApp({ gate, seatKey, seatInfo, sessionStore }) {
-    const options: LicenseGateMiddlewareOptions = {
-      ...(seatKey === 'user' ? { seatKey: byUser } : {}),
-      ...(seatInfo === 'user' ? { seatInfo: (req: Request) => ({ user: req.session.user }) } : {}),
-    };
-    const lg = licenseGate(gate, options);
-    const { store, sessions } = sessionStoreOf(sessionStore);
-    const app = seatApp(lg, store);
-    return { ...(await serve(app, lg)), closed: () => app.locals['closed'] as number, sessions };
-  },
+    async seatApp({ gate, seatKey, seatInfo, sessionStore }) {
+      const options: LicenseGateMiddlewareOptions = {
+        ...(seatKey === 'user' ? { seatKey: byUser } : {}),
+        ...(seatInfo === 'user' ? { seatInfo: (req: Request) => ({ user: req.session.user }) } : {}),
+      };
+      const lg = licenseGate(gate, options);
+      const { store, sessions } = sessionStoreOf(sessionStore);
+      const app = seatApp(lg, store, framework);
+      return { ...(await serve(app, lg)), closed: () => app.locals['closed'] as number, sessions };
+    },
 
-  async workApp({ gate, dimension, units, probe, chargeWhen }) {
-    const lg = licenseGate(
-      gate,
-      chargeWhen === undefined ? {} : { chargeWhen: (_req, res) => chargeWhen(res.statusCode) },
-    );
-    return serve(workApp(lg, dimension, expressUnitsOf(units), probe), lg);
-  },
+    async workApp({ gate, dimension, units, probe, chargeWhen }) {
+      const lg = licenseGate(
+        gate,
+        chargeWhen === undefined ? {} : { chargeWhen: (_req, res) => chargeWhen(res.statusCode) },
+      );
+      return serve(workApp(lg, dimension, expressUnitsOf(units), probe, framework), lg);
+    },
 
-  appError: (message) => ({ status: 500, body: { error: message } }),
-};
+    appError: (message) => ({ status: 500, body: { error: message } }),
+  };
+}
+
+/** `@licensegate/express` on Express 5, for the adapter table. */
+export const expressDriver: AdapterDriver = expressDriverOf(express, 'express');

@@ -17,15 +17,19 @@ declare module 'express-session' {
 /** The seat key option that shares one seat among a user's sessions. */
 export const byUser = (req: express.Request): string | undefined => req.session?.user;
 
-/** The app. `lg` must come from a gate with seats; `store` is wrapped by `lg.sessionStore()`. */
-export function seatApp(lg: LicenseGateMiddleware, store: session.Store = new session.MemoryStore()): Express {
-  const app = express();
+/** The app. `lg` must come from a gate with seats; `store` is wrapped by `lg.sessionStore()`; `framework` is Express itself (4 or 5). */
+export function seatApp(
+  lg: LicenseGateMiddleware,
+  store: session.Store = new session.MemoryStore(),
+  framework: typeof express = express,
+): Express {
+  const app = framework();
   app.locals['closed'] = 0;
   app.use((_req, res, next) => {
     res.on('close', () => (app.locals['closed'] as number)++);
     next();
   });
-  app.use(express.json());
+  app.use(framework.json());
   app.use(
     session({
       secret: 'licensegate-express-tests',

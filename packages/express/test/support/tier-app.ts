@@ -7,9 +7,13 @@ import express, { type Express } from 'express';
 
 import type { LicenseGateMiddleware } from '../../src/index.js';
 
-/** The app; `served` receives the tier of each handler that ran. */
-export function tierApp(lg: LicenseGateMiddleware, served: string[] = []): Express {
-  const app = express();
+/** The app; `served` receives the tier of each handler that ran. `framework` is Express itself (4 or 5). */
+export function tierApp(
+  lg: LicenseGateMiddleware,
+  served: string[] = [],
+  framework: typeof express = express,
+): Express {
+  const app = framework();
   for (const tier of TIERS) {
     app.get(`/${tier.toLowerCase()}`, lg.requireTier(tier), (req, res) => {
       served.push(tier);

@@ -12,9 +12,15 @@ import type { LicenseGateMiddleware } from '../../src/index.js';
 /** The units `lg.drawdown()` takes. */
 export type DrawdownUnits = Parameters<LicenseGateMiddleware['drawdown']>[1];
 
-/** The app: `dimension` charged `units` on `POST /work`; thrown errors answered `500 { error: message }`. */
-export function workApp(lg: LicenseGateMiddleware, dimension: string, units: DrawdownUnits, probe: Probe): Express {
-  const app = express();
+/** The app: `dimension` charged `units` on `POST /work`; thrown errors answered `500 { error: message }`; `framework` is Express itself (4 or 5). */
+export function workApp(
+  lg: LicenseGateMiddleware,
+  dimension: string,
+  units: DrawdownUnits,
+  probe: Probe,
+  framework: typeof express = express,
+): Express {
+  const app = framework();
   app.use((_req, res, next) => {
     probe.arrived++;
     res.on('close', () => probe.closed++);

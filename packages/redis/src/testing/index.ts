@@ -13,7 +13,7 @@
  * after(() => redis?.stop());
  * ```
  *
- * @packageDocumentation
+ * @module @licensegate/redis/testing
  */
 export {
   findRedisServer,

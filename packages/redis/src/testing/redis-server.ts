@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Redis } from 'ioredis';
+import { RedisClient } from '../ioredis-class.js';
 
 import type { RedisErrorCode } from '../errors.js';
 
@@ -179,7 +179,7 @@ function ready(child: ChildProcess): Promise<void> {
 
 /** Gives every slot to the one node and waits until the cluster says it is ok. */
 async function takeAllSlots(port: number): Promise<void> {
-  const admin = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
+  const admin = new RedisClient({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
   try {
     await admin.connect();
     await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
