@@ -7,7 +7,7 @@ import {
   type LicenseGateOptions,
   type SeatView,
 } from '@licensegate/core';
-import { assertKnownOptions, DrawdownStep, SeatSteps, type SeatRequest, type UnitsOf } from '@licensegate/core/http';
+import { assertKnownOptions, DrawdownStep, SeatSteps, type SeatRequest } from '@licensegate/core/http';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
 import { RequestLicense } from './request-license.js';
@@ -15,8 +15,12 @@ import { RequestLicense } from './request-license.js';
 /**
  * What a request costs in a drawdown dimension's units: a number; `(req) => units`, known before
  * the handler runs; or `(req, res) => units`, read when the response has finished.
+ *
+ * Spelt out over Express's own types (it is core's `UnitsOf<Request, Response>`), so that a units
+ * function's parameters are typed wherever `express` is: also in an app whose module resolution
+ * does not read package `exports` (`node10`), where `@licensegate/core/http` does not resolve.
  */
-export type DrawdownUnits = UnitsOf<Request, Response>;
+export type DrawdownUnits = number | ((req: Request, res: Response) => number);
 
 /** Options of the Express adapter (the gate's own options go to `createLicenseGate`). */
 export interface LicenseGateMiddlewareOptions {
