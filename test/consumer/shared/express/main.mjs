@@ -1,4 +1,5 @@
-// An Express 5 app in ESM, as the Express README writes it: a tier route and a drawdown route, against the emulator.
+// An Express app in ESM, as the Express README writes it (shared by esm-express4 and esm-express5, each installing its
+// major): a tier route and a drawdown route, against the emulator.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -7,6 +8,7 @@ import { createLicenseGate } from '@licensegate/core';
 import { startEmulator } from '@licensegate/emulator';
 import { licenseGate } from '@licensegate/express';
 import express from 'express';
+import expressPackage from 'express/package.json' with { type: 'json' };
 
 process.env.AWS_ACCESS_KEY_ID ??= 'consumer';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'consumer';
@@ -50,7 +52,7 @@ try {
   assert.match(premium.headers.get('content-type') ?? '', /^application\/problem\+json/);
   assert.equal((await fetch(`${url}/backup?gb=25`, { method: 'POST' })).status, 200);
   assert.equal((await fetch(`${url}/backup?gb=5000`, { method: 'POST' })).status, 402);
-  process.stdout.write('express 5, ESM: tier 200/403, drawdown 200/402\n');
+  process.stdout.write(`express ${expressPackage.version}, ESM: tier 200/403, drawdown 200/402\n`);
 } finally {
   server.close();
   await Promise.all([tiers.stop(), usage.stop()]);
