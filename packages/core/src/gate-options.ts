@@ -14,6 +14,7 @@ import { stderrLogger, type Logger } from './logger.js';
 import type { UnavailablePolicy } from './policy/unavailable-policy.js';
 import { resolveRetry, type RetryOptions, type RetryPolicy } from './source/retry-options.js';
 import { MemoryStore } from './store/memory-store.js';
+import { resolveMetricsOption, type MeterSource, type MetricsOptions } from './telemetry/metrics-options.js';
 import type { Store } from './store/store.js';
 import { checkBoolean, checkMethods, duration, fail, isObject } from './validation/option-checks.js';
 
@@ -88,6 +89,13 @@ export interface GateOptions {
    * Give the app's own shutdown time for it (Kubernetes and ECS wait 30 s before they kill). Default 10,000 ms.
    */
   drainTimeoutMs?: number;
+  /**
+   * Where the gate's OpenTelemetry metrics go (`@opentelemetry/api` is an optional peer). Default:
+   * the global meter provider, when one is registered at `start()`; `{ meterProvider }` or
+   * `{ meter }` to choose; `false` for none. With no provider, nothing is created or recorded. The
+   * instruments are listed in the core README ("Metrics").
+   */
+  metrics?: MetricsOptions;
 }
 
 /** The gate-wide options with every default applied. */
@@ -111,6 +119,8 @@ export interface ResolvedGateOptions {
   readonly callTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly shareTierAnswers: boolean;
+  /** Finds the meter at start (`undefined`: no metrics). */
+  readonly metrics: MeterSource;
 }
 
 const FINGERPRINT = /^aws:\d{12}:[^:]+:issuer-fingerprint$/;
@@ -196,6 +206,7 @@ export function resolveGateOptions(
     callTimeoutMs: duration('callTimeoutMs', o.callTimeoutMs, 5_000, 1, 120_000),
     drainTimeoutMs: duration('drainTimeoutMs', o.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, 0, 10 * 60_000),
     shareTierAnswers: checkBoolean('shareTierAnswers', o.shareTierAnswers, store.shared === true),
+    metrics: resolveMetricsOption(o.metrics),
   };
 }
 

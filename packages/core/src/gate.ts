@@ -13,6 +13,9 @@ import { SeatPool } from './seats/seat-pool.js';
 import type { SeatEvents } from './seats/seat-record.js';
 import { LicenseSource, type LicenseInfo } from './source/license-source.js';
 import { isDurable } from './store/store.js';
+import { CallTelemetry } from './telemetry/call-telemetry.js';
+import { GateMetrics } from './telemetry/gate-metrics.js';
+import { TierDecisionCounts } from './telemetry/tier-decision-counts.js';
 import type { TierDecision } from './tiers/tier-decision.js';
 import { TierOrder } from './tiers/tier-order.js';
 import type { TierAnswer } from './tiers/tier-answer.js';
@@ -130,6 +133,12 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   readonly #drawdown: DrawdownMeter | undefined;
   /** The `onUnavailable` policy, for the grace the gate reports (the tier answer's; see OnUnavailable). */
   readonly #onUnavailable: OnUnavailable;
+  /** Tier decisions counted by tier and outcome (read by the metrics). */
+  readonly #tierCounts: TierDecisionCounts;
+  /** The tracing channel and duration histogram of License Manager calls. */
+  readonly #calls: CallTelemetry;
+  /** The OpenTelemetry instruments, from start() to stop(), when the `metrics` option finds a meter. */
+  #metrics: GateMetrics | undefined;
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<LicenseGateStopReport> | undefined;
@@ -145,7 +154,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.options = options;
     this.#onUnavailable = new OnUnavailable(options.onUnavailable, options.graceMs);
     this.tierOrder = new TierOrder(options.tiers);
+    this.#tierCounts = new TierDecisionCounts(options.tiers.length);
+    this.#calls = new CallTelemetry(options.productSku);
     this.#source = new LicenseSource({
+      telemetry: this.#calls,
       client: options.client,
       productSku: options.productSku,
       keyFingerprint: options.keyFingerprint,
@@ -293,6 +305,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   async #start(): Promise<void> {
     this.#state = 'starting';
+    this.#startMetrics();
     const steps: (() => Promise<void> | void)[] = [
       () => (this.#usesStore ? this.options.store.init?.({ clock: this.options.clock }) : undefined),
       () => this.#instances?.start(),
@@ -363,6 +376,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
         'The gate stopped',
       );
     }
+    this.#metrics?.stop();
     return report;
   }
 
@@ -399,13 +413,13 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    */
   hasTier(tier: string): boolean {
     const { resolver, rank } = this.#tierResolver(tier);
-    return resolver.check(rank).allowed;
+    return this.#tierCounts.count(rank, resolver.check(rank)).allowed;
   }
 
   /** Like {@link hasTier}, with the reason of a denial (the error an adapter answers with). */
   checkTier(tier: string): TierDecision {
     const { resolver, rank } = this.#tierResolver(tier);
-    return resolver.check(rank);
+    return this.#tierCounts.count(rank, resolver.check(rank));
   }
 
   /**
@@ -415,7 +429,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    */
   tierCheck(tier: string): () => TierDecision {
     const { resolver, rank } = this.#tierResolver(tier);
-    return () => resolver.check(rank);
+    const counts = this.#tierCounts;
+    return () => counts.count(rank, resolver.check(rank));
   }
 
   /**
@@ -486,6 +501,25 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
               limit: this.#limitOf(this.#seats.entitlement) ?? null,
             },
     };
+  }
+
+  /** Creates the OpenTelemetry instruments, once, when the `metrics` option finds a meter (see telemetry/). */
+  #startMetrics(): void {
+    const meter = this.options.metrics();
+    if (meter === undefined) return;
+    const { productSku, clock, graceMs, drawdown } = this.options;
+    this.#metrics = new GateMetrics(meter, {
+      productSku,
+      clock,
+      graceMs,
+      status: () => this.status(),
+      tiers: this.tierOrder.names,
+      tierCounts: this.#tierCounts,
+      seats: this.#seats,
+      drawdown: this.#drawdown === undefined ? undefined : { meter: this.#drawdown, dimensions: [...drawdown.keys()] },
+      calls: this.#calls,
+      attempts: () => this.#source.calls,
+    });
   }
 
   /** The license's maximum for an entitlement, where known. */

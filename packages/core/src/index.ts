@@ -30,7 +30,7 @@ export type {
 export type { RetryOptions, RetryPolicy } from './source/retry-options.js';
 export type { GateOptions, ResolvedGateOptions } from './gate-options.js';
 export type { LicenseWatchEvents } from './license/license-watch.js';
-export { SeatPool, type AcquireOptions } from './seats/seat-pool.js';
+export { SeatPool, type AcquireOptions, type SeatStats } from './seats/seat-pool.js';
 export type { AdoptHow } from './seats/seat-handover.js';
 export type { QuotaExhaustedEvent } from './drawdown/journal/quota-state.js';
 export type { UnitsReportedEvent } from './drawdown/journal/send-context.js';
@@ -72,3 +72,20 @@ export { systemClock, type Clock, type ClockTimer } from './clock.js';
 export { stderrLogger, silentLogger, type Logger } from './logger.js';
 export { isDurable, type Store } from './store/store.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export type { MetricsOptions } from './telemetry/metrics-options.js';
+export type {
+  MeterLike,
+  MeterProviderLike,
+  HistogramLike,
+  ObservableInstrumentLike,
+  BatchObserverLike,
+  BatchCallbackLike,
+  MetricAttributes,
+  MetricInstrumentOptions,
+} from './telemetry/otel-types.js';
+export {
+  LICENSE_MANAGER_CHANNEL,
+  DENIAL_CHANNEL,
+  type LicenseManagerCallMessage,
+  type DenialMessage,
+} from './telemetry/channels.js';

@@ -57,6 +57,7 @@ const KNOWN_OPTIONS: readonly (keyof LicenseGateOptions)[] = [
   'callTimeoutMs',
   'drainTimeoutMs',
   'shareTierAnswers',
+  'metrics',
 ];
 
 /**

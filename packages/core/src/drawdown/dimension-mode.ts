@@ -57,6 +57,12 @@ export interface DimensionMode {
    */
   readonly unreported: number;
   /**
+   * Units charged in this dimension by this engine since it started: reservations committed and
+   * debits that succeeded (what `DrawdownStats.debited` and the `licensegate.drawdown.debited`
+   * metric report). A plain counter: the hot path adds to it, nothing more.
+   */
+  readonly debited: number;
+  /**
    * Debits `units` (positive) of work already done.
    * @throws QuotaExhaustedError, LicenseUnavailableError, the store's error (nothing debited)
    */

@@ -57,6 +57,11 @@ export interface DrawdownStats {
   readonly pending: number;
   /** Units held by open reservations (requests whose work is under way), in every mode. */
   readonly open: number;
+  /**
+   * Units charged by this engine since it started: reservations committed (their work succeeded)
+   * and debits that succeeded. A debit or commit whose journal write failed is not counted.
+   */
+  readonly debited: number;
   /** Units License Manager acknowledged to this engine (for `reserve`: units of the blocks it checked out). */
   readonly reported: number;
   /** Whether the pool is known to be used up (debits are refused until the license changes). */
@@ -469,6 +474,7 @@ export class DrawdownMeter {
     const found = this.#dimension(dimension);
     const common = {
       open: found.open.units,
+      debited: found.mode.debited,
       reported: this.#outbox.reported(dimension),
       exhausted: this.#quota.isExhausted(dimension),
       unbillable: this.#quota.unbillable(dimension),

@@ -8,6 +8,7 @@ import {
   LicenseGateError,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { denials, publishDenial } from '../telemetry/denial-channel.js';
 
 /**
  * An RFC 9457 problem document, as the HTTP adapters answer a denial (`application/problem+json`).
@@ -189,16 +190,20 @@ export function logDenial(
 }
 
 /**
- * The answer for a licensegate denial, logged as {@link logDenial} says; `undefined` for an error
- * that is not a denial (the adapter passes that on to the framework's error handling). What each
- * adapter calls before it writes the answer its framework's way.
+ * The answer for a licensegate denial, logged as {@link logDenial} says and published on the
+ * `licensegate:denial` diagnostics channel when it has subscribers (`DenialMessage`); `undefined`
+ * for an error that is not a denial (the adapter passes that on to the framework's error
+ * handling). What each adapter calls before it writes the answer its framework's way.
  */
 export function answerDenial(
-  gate: { readonly options: { readonly logger: Logger } },
+  gate: { readonly options: { readonly logger: Logger; readonly productSku?: string } },
   error: unknown,
   path: string | undefined,
 ): ProblemAnswer | undefined {
   const answer = problemFor(error);
-  if (answer !== undefined) logDenial(gate, answer, path, error);
+  if (answer !== undefined) {
+    logDenial(gate, answer, path, error);
+    if (denials.hasSubscribers) publishDenial(gate, answer, path, error);
+  }
   return answer;
 }

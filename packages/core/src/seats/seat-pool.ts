@@ -5,6 +5,7 @@ import {
   LicenseGateConfigurationError,
   LicenseGateError,
   LicenseUnavailableError,
+  NoLicenseError,
   SeatContentionError,
   SeatsExhaustedError,
 } from '../errors.js';
@@ -51,6 +52,16 @@ export interface AcquireOptions {
   signal?: AbortSignal;
 }
 
+/** What {@link SeatPool.stats} reports: this engine's seats, its queue, and the acquisitions it refused. */
+export interface SeatStats {
+  /** Seats this engine keeps alive (as `size`). */
+  readonly held: number;
+  /** Acquisitions waiting in the queue for a seat (`seats.wait`). */
+  readonly waiting: number;
+  /** Acquisitions refused since the gate started: no seat free (after waiting, when the queue is on), or no usable license. */
+  readonly refused: { readonly exhausted: number; readonly noLicense: number };
+}
+
 const MAX_KEY_LENGTH = 512;
 
 function checkKey(key: unknown, what = 'seat key'): asserts key is string {
@@ -90,6 +101,8 @@ export class SeatPool {
   /** The `onUnavailable` policy: seats measure a store outage from its first failed read. */
   readonly #onUnavailable: OnUnavailable;
   #stopped = false;
+  /** Acquisitions refused (SeatsExhaustedError, NoLicenseError), for {@link stats}. */
+  readonly #refused = { exhausted: 0, noLicense: 0 };
   /** When reading seats from the store began to fail (the store is unreachable); `undefined` while it works. */
   #storeDownSince: number | undefined;
 
@@ -152,6 +165,11 @@ export class SeatPool {
     return this.#queue.size;
   }
 
+  /** Seats held here, acquisitions waiting, acquisitions refused: plain counters (what the seat metrics read). */
+  stats(): SeatStats {
+    return { held: this.#queue.size, waiting: this.#waiters?.size ?? 0, refused: { ...this.#refused } };
+  }
+
   /**
    * Takes a seat for `key` (a session id, or a user id to share one seat among a user's sessions).
    * A key that already holds a seat takes no second one: the holder is added and the seat returned.
@@ -171,13 +189,23 @@ export class SeatPool {
         this.#activity.remember(key, view);
         return view;
       } catch (error) {
-        if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped) throw error;
+        if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped)
+          throw this.#refusal(error);
         if (!(await this.#waiters.wait(deadline, options.signal)) || this.#stopped) {
           const waited = this.#deps.options.clock.now() - started;
-          throw new SeatsExhaustedError(this.entitlement, this.#checkouts.limit(), Math.max(waited, 1), wait?.pollMs);
+          throw this.#refusal(
+            new SeatsExhaustedError(this.entitlement, this.#checkouts.limit(), Math.max(waited, 1), wait?.pollMs),
+          );
         }
       }
     }
+  }
+
+  /** Counts an acquisition refused for want of a seat or of a license; returns the error. */
+  #refusal(error: unknown): unknown {
+    if (error instanceof SeatsExhaustedError) this.#refused.exhausted++;
+    else if (error instanceof NoLicenseError) this.#refused.noLicense++;
+    return error;
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-license-manager';
 import { LicenseGateError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { CallTelemetry } from '../telemetry/call-telemetry.js';
 import { classifyFailure, type ClassifiedFailure, type FailureKind } from './failure-kind.js';
 import { parseLicenseTime } from './license-time.js';
 import type { RetryPolicy } from './retry-options.js';
@@ -106,6 +107,8 @@ export interface LicenseSourceOptions {
   /** Each attempt is aborted after this long. */
   readonly callTimeoutMs: number;
   readonly logger: Logger;
+  /** The tracing channel and duration histogram of each call (see telemetry/). */
+  readonly telemetry?: CallTelemetry;
 }
 
 /**
@@ -258,7 +261,22 @@ export class LicenseSource {
     return newest;
   }
 
-  async #call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  #call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const telemetry = this.#options.telemetry;
+    if (telemetry === undefined || !telemetry.active) return this.#attempts(operation, send);
+    let attempts = 0;
+    return telemetry.observe(
+      operation,
+      () =>
+        this.#attempts(operation, (signal) => {
+          attempts++;
+          return send(signal);
+        }),
+      () => attempts,
+    );
+  }
+
+  async #attempts<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { retry, callTimeoutMs, logger } = this.#options;
     try {
       return await withRetry(

@@ -96,6 +96,8 @@ export class BatchDimension implements DimensionMode {
   readonly #heldSettler: ReservationSettler;
   /** Settles reservations checked out ahead: a commit has nothing left to do, a cancel gives credit. */
   readonly #aheadSettler: ReservationSettler;
+  /** Units charged: recorded in an epoch (taken back when their journal write failed), or committed after a checkout ahead. */
+  #debited = 0;
 
   constructor(config: ResolvedDrawdownDimension, deps: BatchDimensionDeps) {
     this.#config = config;
@@ -106,7 +108,13 @@ export class BatchDimension implements DimensionMode {
       (units) => this.commitHeld(units),
       (units) => this.releaseHeld(units),
     );
-    this.#aheadSettler = deps.settler(noop, (units) => this.cancelAhead(units));
+    this.#aheadSettler = deps.settler(
+      (units) => {
+        this.#debited += units;
+        return undefined;
+      },
+      (units) => this.cancelAhead(units),
+    );
     // Units known once the work has ended: debited within the bound, or recorded as they are once stopping.
     this.late = deps.settler((units) => (deps.stopping() ? this.record(units) : this.debit(units)), noop, true);
   }
@@ -119,6 +127,11 @@ export class BatchDimension implements DimensionMode {
   /** @inheritDoc */
   get unreported(): number {
     return this.unconfirmed;
+  }
+
+  /** @inheritDoc */
+  get debited(): number {
+    return this.#debited;
   }
 
   /** Units of open reservations held under the bound. */
@@ -283,6 +296,7 @@ export class BatchDimension implements DimensionMode {
       const epoch = this.#current;
       epoch.units += units;
       epoch.unjournaled += units;
+      this.#debited += units;
       this.#maybeFlush();
       return undefined;
     }
@@ -298,6 +312,7 @@ export class BatchDimension implements DimensionMode {
   #record(units: number, mayRetry: boolean): Promise<void> {
     const epoch = this.#current;
     epoch.units += units;
+    this.#debited += units;
     const gathering = this.#gathering;
     if (gathering !== undefined && gathering.epoch === epoch && gathering.mayRetry === mayRetry) {
       gathering.units += units;
@@ -336,6 +351,7 @@ export class BatchDimension implements DimensionMode {
           return;
         }
         epoch.units -= units;
+        this.#debited -= units;
         if (error instanceof StoreNotACounterError && mayRetry && epoch === this.#current) {
           // Its counter was taken over by an engine that thought this one dead: go on in a new epoch.
           this.#nextEpoch();

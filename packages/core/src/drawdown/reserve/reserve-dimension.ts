@@ -46,19 +46,33 @@ export class ReserveDimension implements DimensionMode {
   /** Settles reservations taken from the block: a commit has nothing left to do, a cancel gives the units back. */
   readonly #taken: ReservationSettler;
   #sequence = 0;
+  /** Units charged: debits that succeeded, and reservations committed. */
+  #debited = 0;
   #buying: Promise<void> | undefined;
 
   constructor(config: ResolvedDrawdownDimension, deps: ReserveDimensionDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#block = new UnspentUnits(deps.journal, config.name, deps.logger);
-    this.#taken = deps.settler(noop, (units) => this.give(units));
-    this.late = deps.settler((units) => this.take(units), noop, true);
+    this.#taken = deps.settler(
+      (units) => {
+        this.#debited += units;
+        return undefined;
+      },
+      (units) => this.give(units),
+    );
+    this.late = deps.settler((units) => this.debit(units), noop, true);
+  }
+
+  /** @inheritDoc */
+  get debited(): number {
+    return this.#debited;
   }
 
   /** Takes the units from the block. @inheritDoc */
-  debit(units: number): Promise<void> {
-    return this.take(units);
+  async debit(units: number): Promise<void> {
+    await this.take(units);
+    this.#debited += units;
   }
 
   /** Taking from the block calls the store: never at once. @inheritDoc */

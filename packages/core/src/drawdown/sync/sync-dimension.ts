@@ -40,18 +40,31 @@ export class SyncDimension implements DimensionMode {
   /** Settles reservations checked out ahead: a commit has nothing left to do, a cancel gives credit. */
   readonly #reserved: ReservationSettler;
   #sequence = 0;
+  /** Units charged: debits that succeeded, and reservations committed. */
+  #debited = 0;
 
   constructor(config: ResolvedDrawdownDimension, deps: SyncDimensionDeps) {
     this.#config = config;
     this.#deps = deps;
     this.#ahead = new CheckoutAhead(config, deps);
-    this.#reserved = deps.settler(noop, (units) => this.cancel(units));
+    this.#reserved = deps.settler(
+      (units) => {
+        this.#debited += units;
+        return undefined;
+      },
+      (units) => this.cancel(units),
+    );
     this.late = deps.settler((units) => this.debit(units), noop, true);
   }
 
   /** @inheritDoc */
   get unreported(): number {
     return this.unconfirmed;
+  }
+
+  /** @inheritDoc */
+  get debited(): number {
+    return this.#debited;
   }
 
   /** A reservation is always checked out first: never at once. @inheritDoc */
@@ -115,8 +128,8 @@ export class SyncDimension implements DimensionMode {
    */
   async debit(units: number): Promise<void> {
     this.check(units);
-    if (await this.#ahead.takeCredit(units)) return;
-    await this.send(units);
+    if (!(await this.#ahead.takeCredit(units))) await this.send(units);
+    this.#debited += units;
   }
 
   /**
