@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import session from 'express-session';
 import type { LicenseGate } from '@licensegate/core';
 import { licenseGate } from '@licensegate/express';
@@ -24,9 +24,13 @@ function gigabytesOf(req: Request): number | undefined {
 
 /**
  * The demo app: a public route, a route per tier, login and logout that take and return a
- * floating seat, a seat-only area, a "backup" that costs drawdown units by size, and status.
+ * floating seat, a seat-only area, a "backup" that costs drawdown units by size, and status; with
+ * `metrics` (`createDemoMetrics().scrape`), `GET /metrics` for Prometheus.
  */
-export function createDemoApp(gates: DemoGates, options: { sessionMaxAgeMs?: number } = {}): Express {
+export function createDemoApp(
+  gates: DemoGates,
+  options: { sessionMaxAgeMs?: number; metrics?: RequestHandler } = {},
+): Express {
   const app = express();
   const tiers = licenseGate(gates.tiers);
   const usage = licenseGate(gates.usage, { seatInfo: (req) => ({ user: (req.session as { user?: string }).user }) });
@@ -107,5 +111,7 @@ export function createDemoApp(gates: DemoGates, options: { sessionMaxAgeMs?: num
   app.get('/status', (_req, res) => {
     res.json({ tiers: gates.tiers.status(), usage: gates.usage.status() });
   });
+  if (options.metrics !== undefined) app.get('/metrics', options.metrics);
   return app;
 }
+export { createDemoMetrics, type DemoMetrics } from './metrics.js';

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createLicenseGate } from '@licensegate/core';
 import { startEmulator } from '@licensegate/emulator';
 import { createDemoApp } from './app.js';
+import { createDemoMetrics } from './metrics.js';
 
 /**
  * `npm start`: the License Manager emulator in-process with the demo licenses (issued as AWS
@@ -16,21 +17,25 @@ async function main(): Promise<void> {
   const licenses = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
   const lm = await startEmulator({ licenses });
   const client = { endpoint: lm.url, region: 'us-east-1' };
+  // OpenTelemetry metrics, scraped by Prometheus at GET /metrics.
+  const metrics = createDemoMetrics();
   const tiers = createLicenseGate({
     productSku: 'lg-demo-tiered',
     tiers: ['Basic', 'Intermediate', 'Premium'],
     client,
+    metrics: { meterProvider: metrics.meterProvider },
   });
   const usage = createLicenseGate({
     productSku: 'lg-demo-configurable',
     seats: { entitlement: 'ConcurrentUsers', idleTimeoutMs: 30 * 60_000 },
     drawdown: { DataConsumption: { mode: 'reserve', blockUnits: 50 } },
     client,
+    metrics: { meterProvider: metrics.meterProvider },
   });
   await Promise.all([tiers.start(), usage.start()]);
 
   const port = Number(process.env['PORT'] ?? 3000);
-  const server = createDemoApp({ tiers, usage }).listen(port, '127.0.0.1', () => {
+  const server = createDemoApp({ tiers, usage }, { metrics: metrics.scrape }).listen(port, '127.0.0.1', () => {
     const url = `http://127.0.0.1:${port}`;
     process.stdout.write(
       [
@@ -46,6 +51,7 @@ async function main(): Promise<void> {
         `  curl -b jar -X POST '${url}/backup?gb=5000'   # 402: more than the pool has left, refused before any work`,
         `  curl -b jar -X POST ${url}/logout             # returns the seat`,
         `  curl ${url}/status                            # both gates' status`,
+        `  curl ${url}/metrics                           # Prometheus: licensegate_* metrics of both gates`,
         '',
         'Ctrl-C stops: units are flushed and seats returned.',
         '',
@@ -55,6 +61,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     server.close();
     Promise.all([tiers.stop(), usage.stop()])
+      .then(() => metrics.shutdown())
       .then(() => lm.close())
       .then(
         () => process.exit(0),
