@@ -8,13 +8,24 @@ import { randomUUID } from 'node:crypto';
 
 import { metrics as otelMetrics } from '@opentelemetry/api';
 
-import { LicenseGateConfigurationError, MemoryStore, type LicenseGateOptions } from '../src/index.js';
+import {
+  LicenseGateConfigurationError,
+  MemoryStore,
+  type DrawdownDimensionOptions,
+  type LicenseGateOptions,
+} from '../src/index.js';
+import { globalMeter } from '../src/telemetry/otel-api.js';
 import { HOUR, MINUTE, PAST_REFRESH, SKU, tieredLicense, useHarness, type Harness } from './support/gate-harness.js';
 import { MetricsWorld } from './support/metric-reader.js';
 import { seatSeed, SEAT_ENTITLEMENT } from './support/seat-world.js';
 
 const OUTAGE = { operation: 'CheckoutLicense', kind: 'error', error: 'ServerInternalException' } as const;
 const DIMENSION = 'DataConsumption';
+
+/** A MemoryStore that says it is shared by processes (as Redis is): batch debits are journaled one by one. */
+class SharedMemoryStore extends MemoryStore {
+  override readonly shared: boolean = true;
+}
 
 /** A license with `seats` ConcurrentUsers and `units` DataConsumption, for a gate without tiers. */
 function usageSeed(sku: string, seats: number, units: number): ReturnType<typeof seatSeed> {
@@ -40,6 +51,20 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
   afterEach(async () => {
     await world.close();
   });
+
+  /** Reads the drawdown instruments of the gate of `sku`. */
+  function readDrawdown(sku: string): () => Promise<Record<string, number | undefined>> {
+    const attributes = { 'licensegate.product_sku': sku, 'licensegate.dimension': DIMENSION };
+    return async () => {
+      const got = await world.collect();
+      return Object.fromEntries(
+        ['debited', 'pending', 'reported', 'unbillable', 'exhausted'].map((n) => [
+          n,
+          got.value(`licensegate.drawdown.${n}`, attributes),
+        ]),
+      );
+    };
+  }
 
   /** A usage gate (seats and batch drawdown, no tiers) on its own license. */
   function usageGate(seats: number, units: number, options: Partial<LicenseGateOptions> = {}) {
@@ -231,37 +256,49 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
   });
 
   describe('drawdown', () => {
-    it('licensegate.drawdown.debited, .pending, .reported, .unbillable and .exhausted, by dimension', async () => {
-      const gate = usageGate(2, 10);
-      await gate.start();
-      const attributes = { 'licensegate.product_sku': gate.options.productSku, 'licensegate.dimension': DIMENSION };
-      const read = async (): Promise<Record<string, number | undefined>> => {
+    for (const shared of [false, true]) {
+      it(`licensegate.drawdown.debited, .pending, .reported, .unbillable and .exhausted, by dimension (batch, ${shared ? 'a shared store' : 'MemoryStore'})`, async () => {
+        const store = shared ? new SharedMemoryStore({ sweepIntervalMs: 2 ** 31 - 1 }) : undefined;
+        const gate = usageGate(2, 10, store === undefined ? {} : { store });
+        await gate.start();
+        const read = readDrawdown(gate.options.productSku);
+
+        const reservation = await gate.drawdown.reserve(DIMENSION, 4);
+        await reservation.commit();
+        const cancelled = await gate.drawdown.reserve(DIMENSION, 2);
+        cancelled.cancel();
+        await gate.drawdown.debit(DIMENSION, 3);
+        assert.deepEqual(await read(), { debited: 7, pending: 7, reported: 0, unbillable: 0, exhausted: 0 });
+
+        await gate.drawdown.flush();
+        assert.deepEqual(await read(), { debited: 7, pending: 0, reported: 7, unbillable: 0, exhausted: 0 });
+
+        // 6 more against 3 left: 3 are reported, 3 are refused (served, unbillable) and the pool is used up.
+        await gate.drawdown.debit(DIMENSION, 6);
+        await gate.drawdown.flush();
+        assert.deepEqual(await read(), { debited: 13, pending: 0, reported: 10, unbillable: 3, exhausted: 1 });
         const got = await world.collect();
-        return Object.fromEntries(
-          ['debited', 'pending', 'reported', 'unbillable', 'exhausted'].map((n) => [
-            n,
-            got.value(`licensegate.drawdown.${n}`, attributes),
-          ]),
-        );
-      };
+        assert.equal(got.metric('licensegate.drawdown.debited').descriptor.unit, '{unit}');
+      });
+    }
 
-      const reservation = await gate.drawdown.reserve(DIMENSION, 4);
-      reservation.commit();
-      const cancelled = await gate.drawdown.reserve(DIMENSION, 2);
-      cancelled.cancel();
-      await gate.drawdown.debit(DIMENSION, 3);
-      assert.deepEqual(await read(), { debited: 7, pending: 7, reported: 0, unbillable: 0, exhausted: 0 });
-
-      await gate.drawdown.flush();
-      assert.deepEqual(await read(), { debited: 7, pending: 0, reported: 7, unbillable: 0, exhausted: 0 });
-
-      // 6 more against 3 left: 3 are reported, 3 are refused (served, unbillable) and the pool is used up.
-      await gate.drawdown.debit(DIMENSION, 6);
-      await gate.drawdown.flush();
-      assert.deepEqual(await read(), { debited: 13, pending: 0, reported: 10, unbillable: 3, exhausted: 1 });
-      const got = await world.collect();
-      assert.equal(got.metric('licensegate.drawdown.debited').descriptor.unit, '{unit}');
-    });
+    for (const mode of ['sync', 'reserve'] as const) {
+      it(`licensegate.drawdown.debited counts commits and debits, not cancels (${mode})`, async () => {
+        const options: DrawdownDimensionOptions = mode === 'reserve' ? { mode, blockUnits: 5 } : { mode };
+        const gate = usageGate(2, 100, { drawdown: { [DIMENSION]: options } });
+        await gate.start();
+        const read = readDrawdown(gate.options.productSku);
+        const committed = await gate.drawdown.reserve(DIMENSION, 4);
+        await committed.commit();
+        (await gate.drawdown.reserve(DIMENSION, 2)).cancel();
+        await gate.drawdown.debit(DIMENSION, 3);
+        const late = gate.drawdown.reserveLater(DIMENSION);
+        await late.commitNow(2);
+        const got = await read();
+        assert.equal(got['debited'], 9);
+        assert.equal(got['unbillable'], 0);
+      });
+    }
   });
 
   describe('where the meter comes from', () => {
@@ -278,6 +315,16 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
       const got = await world.collect();
       assert.equal(got.value('licensegate.tier.decisions', { 'licensegate.tier': 'Basic' }), 1);
       assert.equal(got.metric('licensegate.tier.decisions').descriptor.name, 'licensegate.tier.decisions');
+    });
+
+    it('finds no meter when no provider is registered (the API hands out its no-op meter then)', () => {
+      assert.equal(globalMeter(), undefined);
+      otelMetrics.setGlobalMeterProvider(world.provider);
+      try {
+        assert.notEqual(globalMeter(), undefined);
+      } finally {
+        otelMetrics.disable();
+      }
     });
 
     it('creates nothing when no provider is registered, or with metrics: false', async () => {
@@ -327,7 +374,7 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
       [{ meterProvider: {} }, 'no getMeter'],
       [{ meter: { createHistogram() {} } }, 'not a meter'],
       [{}, 'neither'],
-      [{ meterprovider: {} }, 'unknown key'],
+      [{ meterProvider: { getMeter() {} }, meterprovider: {} }, 'unknown key'],
     ] as const) {
       it(`refuses metrics: ${JSON.stringify(metrics)} (${why}) with ERR_LG_OPTION_METRICS`, () => {
         assert.throws(
