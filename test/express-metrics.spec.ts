@@ -12,7 +12,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { createLicenseGate, DENIAL_CHANNEL, silentLogger, type DenialMessage, type LicenseGate } from '@licensegate/core';
+import {
+  createLicenseGate,
+  DENIAL_CHANNEL,
+  silentLogger,
+  type DenialMessage,
+  type LicenseGate,
+} from '@licensegate/core';
 import { ManualClock } from '@licensegate/core/testing';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
 import { createDemoApp, createDemoMetrics, type DemoMetrics } from '@licensegate/example-express';
@@ -89,26 +95,44 @@ describe('examples/express: Prometheus scrape at GET /metrics (OpenTelemetry exp
     const scrape = await request(url).get('/metrics').expect(200);
     assert.match(String(scrape.headers['content-type']), /^text\/plain/);
     const text = scrape.text;
-    if (process.env["SHOW_SCRAPE"]) console.log(text);
+    if (process.env['SHOW_SCRAPE']) console.log(text);
     const tiered = { licensegate_product_sku: 'lg-demo-tiered' };
     const configurable = { licensegate_product_sku: 'lg-demo-configurable' };
     assert.match(text, /^# HELP licensegate_tier_decisions_total Tier checks/m);
     assert.match(text, /^# TYPE licensegate_tier_decisions_total counter$/m);
     assert.equal(
-      sample(text, 'licensegate_tier_decisions_total', { ...tiered, licensegate_tier: 'Basic', licensegate_reason: 'granted' }),
+      sample(text, 'licensegate_tier_decisions_total', {
+        ...tiered,
+        licensegate_tier: 'Basic',
+        licensegate_reason: 'granted',
+      }),
       2,
     );
     assert.equal(
-      sample(text, 'licensegate_tier_decisions_total', { ...tiered, licensegate_tier: 'Premium', licensegate_reason: 'tier-required' }),
+      sample(text, 'licensegate_tier_decisions_total', {
+        ...tiered,
+        licensegate_tier: 'Premium',
+        licensegate_reason: 'tier-required',
+      }),
       1,
     );
     assert.equal(sample(text, 'licensegate_gate_state', { ...tiered, licensegate_state: 'running' }), 1);
     assert.equal(sample(text, 'licensegate_grace_remaining', tiered), 3600);
-    assert.equal(sample(text, 'licensegate_seats_held', { ...configurable, licensegate_entitlement: 'ConcurrentUsers' }), 1);
-    assert.equal(sample(text, 'licensegate_seats_limit', { ...configurable, licensegate_entitlement: 'ConcurrentUsers' }), 5);
+    assert.equal(
+      sample(text, 'licensegate_seats_held', { ...configurable, licensegate_entitlement: 'ConcurrentUsers' }),
+      1,
+    );
+    assert.equal(
+      sample(text, 'licensegate_seats_limit', { ...configurable, licensegate_entitlement: 'ConcurrentUsers' }),
+      5,
+    );
     const dimension = { ...configurable, licensegate_dimension: 'DataConsumption' };
     assert.equal(sample(text, 'licensegate_drawdown_debited_total', dimension), 25);
-    assert.equal(sample(text, 'licensegate_drawdown_reported_total', dimension), 50, 'reserve mode: one block of 50 checked out');
+    assert.equal(
+      sample(text, 'licensegate_drawdown_reported_total', dimension),
+      50,
+      'reserve mode: one block of 50 checked out',
+    );
     assert.ok(
       sample(text, 'licensegate_license_manager_call_duration_count', {
         ...configurable,

@@ -224,7 +224,10 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
     it('licensegate.seats.held, .waiting, .refused and .limit', async () => {
       const gate = usageGate(2, 100);
       await gate.start();
-      const attributes = { 'licensegate.product_sku': gate.options.productSku, 'licensegate.entitlement': SEAT_ENTITLEMENT };
+      const attributes = {
+        'licensegate.product_sku': gate.options.productSku,
+        'licensegate.entitlement': SEAT_ENTITLEMENT,
+      };
       await gate.seats.acquire('ann');
       await gate.seats.acquire('bob');
       const waiting = gate.seats.acquire('cid').catch((error: unknown) => error);
@@ -234,17 +237,23 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
       assert.equal(got.value('licensegate.seats.held', attributes), 2);
       assert.equal(got.metric('licensegate.seats.held').descriptor.unit, '{seat}');
       assert.equal(got.value('licensegate.seats.waiting', attributes), 1);
-      assert.equal(got.value('licensegate.seats.refused', { ...attributes, 'licensegate.reason': 'seats-exhausted' }), 0);
+      assert.equal(
+        got.value('licensegate.seats.refused', { ...attributes, 'licensegate.reason': 'seats-exhausted' }),
+        0,
+      );
       assert.equal(got.value('licensegate.seats.limit', attributes), 2);
 
       await h.advance(31_000);
-      assert.equal((await waiting as Error).name, 'SeatsExhaustedError');
+      assert.equal(((await waiting) as Error).name, 'SeatsExhaustedError');
       await gate.seats.release('ann');
 
       got = await world.collect();
       assert.equal(got.value('licensegate.seats.held', attributes), 1);
       assert.equal(got.value('licensegate.seats.waiting', attributes), 0);
-      assert.equal(got.value('licensegate.seats.refused', { ...attributes, 'licensegate.reason': 'seats-exhausted' }), 1);
+      assert.equal(
+        got.value('licensegate.seats.refused', { ...attributes, 'licensegate.reason': 'seats-exhausted' }),
+        1,
+      );
       assert.equal(got.value('licensegate.seats.refused', { ...attributes, 'licensegate.reason': 'no-license' }), 0);
       const refusedCheckouts = got.histogram('licensegate.license_manager.call.duration', {
         'rpc.method': 'CheckoutLicense',

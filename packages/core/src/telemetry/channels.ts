@@ -55,9 +55,10 @@ export interface DenialMessage {
 }
 
 /** The tracing channel of License Manager calls (made once per process). */
-export const licenseManagerCalls = diagnosticsChannel.tracingChannel<LicenseManagerCallMessage, LicenseManagerCallMessage>(
-  LICENSE_MANAGER_CHANNEL,
-);
+export const licenseManagerCalls = diagnosticsChannel.tracingChannel<
+  LicenseManagerCallMessage,
+  LicenseManagerCallMessage
+>(LICENSE_MANAGER_CHANNEL);
 
 /** The channel of denials (made once per process). */
 export const denials = diagnosticsChannel.channel(DENIAL_CHANNEL);

@@ -91,14 +91,15 @@ export class GateMetrics {
     const grace = gauge(
       'licensegate.grace.remaining',
       's',
-      "Under the grace policy: how long the last good tier answer may still be served if License Manager stays (or becomes) unreachable.",
+      'Under the grace policy: how long the last good tier answer may still be served if License Manager stays (or becomes) unreachable.',
     );
     observe.push((observer) => {
       const now = sources.clock.now();
       const status = sources.status();
       observer.observe(attempts, sources.attempts(), sku);
       const current = gateStateOf(status, now);
-      for (const name of STATES) observer.observe(state, name === current ? 1 : 0, { ...sku, 'licensegate.state': name });
+      for (const name of STATES)
+        observer.observe(state, name === current ? 1 : 0, { ...sku, 'licensegate.state': name });
       if (status.policy === 'grace' && status.lastCheckedAt !== null && status.tier !== null) {
         const left = Date.parse(status.lastCheckedAt) + sources.graceMs - now;
         observer.observe(grace, Math.max(0, left) / 1000, sku);
@@ -153,8 +154,16 @@ export class GateMetrics {
         '{unit}',
         'Drawdown units charged: reservations committed and debits that succeeded.',
       );
-      const pending = upDown('licensegate.drawdown.pending', '{unit}', 'Drawdown units not reported to License Manager yet.');
-      const reported = counter('licensegate.drawdown.reported', '{unit}', 'Drawdown units License Manager acknowledged.');
+      const pending = upDown(
+        'licensegate.drawdown.pending',
+        '{unit}',
+        'Drawdown units not reported to License Manager yet.',
+      );
+      const reported = counter(
+        'licensegate.drawdown.reported',
+        '{unit}',
+        'Drawdown units License Manager acknowledged.',
+      );
       const unbillable = counter(
         'licensegate.drawdown.unbillable',
         '{unit}',
