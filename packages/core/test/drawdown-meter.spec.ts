@@ -105,6 +105,7 @@ describe('DrawdownMeter', function () {
       assert.deepEqual(handle.meter.stats(D), {
         pending: 0,
         open: 0,
+        debited: 15,
         reported: 15,
         exhausted: false,
         unbillable: 0,
@@ -174,7 +175,14 @@ describe('DrawdownMeter', function () {
       assert.equal(await w.consumed(), 19);
       assert.equal(checkouts() - calls, 2);
       assert.deepEqual(await w.journalKeys(), []);
-      assert.deepEqual(handle.meter.stats(D), { pending: 0, open: 0, reported: 19, exhausted: false, unbillable: 0 });
+      assert.deepEqual(handle.meter.stats(D), {
+        pending: 0,
+        open: 0,
+        debited: 19,
+        reported: 19,
+        exhausted: false,
+        unbillable: 0,
+      });
     });
 
     it('keeps a batch whose answer was lost and resends it with the same token', async () => {

@@ -33,6 +33,7 @@ describe('DrawdownMeter reserve mode', function () {
     assert.deepEqual(meter.stats(D), {
       pending: 0,
       open: 0,
+      debited: 10,
       reported: 100,
       exhausted: false,
       unbillable: 0,
