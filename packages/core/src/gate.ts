@@ -505,21 +505,30 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   /** Creates the OpenTelemetry instruments, once, when the `metrics` option finds a meter (see telemetry/). */
   #startMetrics(): void {
-    const meter = this.options.metrics();
-    if (meter === undefined) return;
-    const { productSku, clock, graceMs, drawdown } = this.options;
-    this.#metrics = new GateMetrics(meter, {
-      productSku,
-      clock,
-      graceMs,
-      status: () => this.status(),
-      tiers: this.tierOrder.names,
-      tierCounts: this.#tierCounts,
-      seats: this.#seats,
-      drawdown: this.#drawdown === undefined ? undefined : { meter: this.#drawdown, dimensions: [...drawdown.keys()] },
-      calls: this.#calls,
-      attempts: () => this.#source.calls,
-    });
+    const { productSku, clock, graceMs, drawdown, logger } = this.options;
+    try {
+      const meter = this.options.metrics();
+      if (meter === undefined) return;
+      this.#metrics = new GateMetrics(meter, {
+        productSku,
+        clock,
+        graceMs,
+        status: () => this.status(),
+        tiers: this.tierOrder.names,
+        tierCounts: this.#tierCounts,
+        seats: this.#seats,
+        drawdown:
+          this.#drawdown === undefined ? undefined : { meter: this.#drawdown, dimensions: [...drawdown.keys()] },
+        calls: this.#calls,
+        attempts: () => this.#source.calls,
+      });
+    } catch (error) {
+      // Metrics never stop a gate: a meter that fails is logged, and the gate goes on without metrics.
+      logger.warn(
+        { event: 'licensegate.metrics_unavailable', error: (error as Error)?.message ?? String(error) },
+        'The OpenTelemetry meter failed; the gate runs without metrics',
+      );
+    }
   }
 
   /** The license's maximum for an entitlement, where known. */
