@@ -48,7 +48,9 @@ export function checkEntitlements(
       problems.push(
         `none of the tiers ${options.tiers.map((t) => JSON.stringify(t)).join(', ')} is a Unit None entitlement of the license` +
           (tierNames.length > 0
-            ? `, which has ${tierNames.map((t) => named(t, nearMisses.find((m) => m.entitlement === t)?.tier)).join(', ')}`
+            ? `, which has ${tierNames.map((t) => JSON.stringify(t)).join(', ')}${nearMisses
+                .map((m) => `; did you mean ${JSON.stringify(m.entitlement)} for ${JSON.stringify(m.tier)}?`)
+                .join('')}`
             : ', which has no tier entitlement'),
       );
     }
@@ -59,7 +61,7 @@ export function checkEntitlements(
     }
     if (matched.length > 0 && nearMisses.length > 0) {
       warnings.push(
-        `the license's tier ${nearMisses.map((m) => named(m.entitlement, m.tier)).join(', ')} is not among the tiers`,
+        `the license's tier ${nearMisses.map((m) => `${JSON.stringify(m.entitlement)} is not among the tiers; did you mean it for ${JSON.stringify(m.tier)}?`).join('; ')}`,
       );
     }
     for (const tier of wrongUnit) {

@@ -9,7 +9,7 @@ export type ActionProbes = Partial<Record<NeededAction['action'], { outcome: Cal
 /** CheckoutLicense cannot be probed without taking something: a seat, units, or a tier checkout. */
 export const UNTESTABLE: Readonly<Partial<Record<NeededAction['action'], string>>> = {
   CheckoutLicense:
-    'not tested: every checkout takes something (a seat, drawdown units, or a tier checkout), so the doctor makes none; assumed allowed — the app will say so at start if it is not',
+    "not tested: every checkout takes something (a seat, drawdown units, or a tier checkout), so the doctor makes none; assumed allowed (if it is not, a tier gate's start() rejects with AccessDeniedException, and seats and drawdown fail at their first checkout)",
 };
 
 /** One checklist line per needed action: allowed, denied (with the policy to add), or not tested. */
