@@ -56,7 +56,7 @@ export function credentialProvider(
 
 /** `AKIA…WXYZ`: enough to tell keys apart, never the whole id. */
 function maskKey(id: string): string {
-  return id.length <= 8 ? '…' : `${id.slice(0, 4)}…${id.slice(-4)}`;
+  return id.length <= 8 ? `${id.slice(0, 4)}…` : `${id.slice(0, 4)}…${id.slice(-4)}`;
 }
 
 /** Resolves the client's credentials through its provider chain, and says which provider gave them. */
