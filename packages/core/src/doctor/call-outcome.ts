@@ -1,21 +1,26 @@
 import { LicenseManagerCallError } from '../source/license-source.js';
 
 /** A License Manager call that answered, or the error it ended with. */
-export type CallOutcome<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: LicenseManagerCallError | Error };
+export type CallOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 /** Runs a call and keeps its answer or its error. */
 export async function settle<T>(call: Promise<T>): Promise<CallOutcome<T>> {
   try {
     return { ok: true, value: await call };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+    return { ok: false, error };
   }
 }
 
 /** The AWS exception (or network error) name a failed call ended with. */
-export function errorName(error: Error): string {
-  return error instanceof LicenseManagerCallError ? error.awsName : error.name;
+export function errorName(error: unknown): string {
+  if (error instanceof LicenseManagerCallError) return error.awsName;
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** The message of what a failed call ended with. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** License Manager refused the caller's identity itself: unknown key, bad signature, expired session. */

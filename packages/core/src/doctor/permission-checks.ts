@@ -1,5 +1,5 @@
 import type { CallOutcome } from './call-outcome.js';
-import { errorName, permissionOf } from './call-outcome.js';
+import { errorMessage, errorName, permissionOf } from './call-outcome.js';
 import type { DoctorCheck } from './doctor-report.js';
 import type { NeededAction } from './needed-actions.js';
 
@@ -53,7 +53,7 @@ export function actionChecks(needed: readonly NeededAction[], probes: ActionProb
         return {
           id,
           status: 'skip',
-          summary: `license-manager:${action} could not be told: ${probe.how} ended with ${answer}${probe.outcome.ok ? '' : ` (${probe.outcome.error.message})`}`,
+          summary: `license-manager:${action} could not be told: ${probe.how} ended with ${answer}${probe.outcome.ok ? '' : ` (${errorMessage(probe.outcome.error)})`}`,
           data,
         };
     }

@@ -17,19 +17,19 @@ export function endpointOverride(
 }
 
 /** The Region the client resolved (options, `AWS_REGION`, the profile…), and the endpoint override when set. */
-export async function resolveRegion(client: LicenseManagerClient): Promise<{ region: string } | { error: Error }> {
+export async function resolveRegion(client: LicenseManagerClient): Promise<{ region: string } | { error: string }> {
   try {
     const region = await (client.config.region as unknown as () => Promise<string>)();
-    if (typeof region !== 'string' || region === '') return { error: new Error('Region is missing') };
+    if (typeof region !== 'string' || region === '') return { error: 'Region is missing' };
     return { region };
   } catch (error) {
-    return { error: error instanceof Error ? error : new Error(String(error)) };
+    return { error: error instanceof Error ? error.message : String(error) };
   }
 }
 
 /** The region line of the checklist. */
 export function regionCheck(
-  region: { region: string } | { error: Error },
+  region: { region: string } | { error: string },
   override: { url: string; from: string } | undefined,
   usedUrl: string | undefined,
 ): DoctorCheck {
@@ -37,7 +37,7 @@ export function regionCheck(
     return {
       id: 'region',
       status: 'fail',
-      summary: `no Region: ${region.error.message}`,
+      summary: `no Region: ${region.error}`,
       fix: 'Set AWS_REGION (ECS and Lambda set it; on EC2 and EKS set it in the task or pod), or client: { region } in the options (flag --region).',
       data: { region: null, endpoint: override?.url ?? null, endpointFrom: override?.from ?? null },
     };

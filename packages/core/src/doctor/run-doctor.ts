@@ -3,7 +3,7 @@ import { ListReceivedLicensesCommand, type LicenseManagerClient } from '@aws-sdk
 import { silentLogger } from '../logger.js';
 import { resolveOptions, type ResolvedOptions } from '../options.js';
 import { LicenseSource, type LicenseInfo } from '../source/license-source.js';
-import { CREDENTIALS_REFUSED, errorName, settle, type CallOutcome } from './call-outcome.js';
+import { CREDENTIALS_REFUSED, errorMessage, errorName, settle, type CallOutcome } from './call-outcome.js';
 import { checkClock } from './clock-check.js';
 import { checkCredentials } from './credentials-check.js';
 import { iamPolicyFor, type DoctorCheck, type DoctorReport, type DoctorStatus } from './doctor-report.js';
@@ -97,7 +97,7 @@ async function diagnose(
     regionLine = {
       ...regionLine,
       status: 'fail',
-      summary: `${regionLine.summary}: License Manager did not answer (${errorName(first.error)}: ${first.error.message})`,
+      summary: `${regionLine.summary}: License Manager did not answer (${errorName(first.error)}: ${errorMessage(first.error)})`,
       fix: 'Check the Region and the endpoint: the network path to License Manager (a NAT gateway, or a VPC endpoint for com.amazonaws.<region>.license-manager), proxies, and any endpoint override left over from tests.',
     };
     return skipRest([credentials, regionLine, clock], 'License Manager did not answer');
