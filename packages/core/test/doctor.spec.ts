@@ -12,9 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
 
 import { AWS_MARKETPLACE_KEY_FINGERPRINT } from '../src/constants.js';
+import { createLicenseGate } from '../src/gate.js';
+import { silentLogger } from '../src/logger.js';
+import { resolveOptions, type LicenseGateOptions } from '../src/options.js';
+import { neededActions } from '../src/doctor/needed-actions.js';
 import { credentialProvider } from '../src/doctor/credentials-check.js';
 import type { DoctorReport } from '../src/doctor/doctor-report.js';
 
@@ -364,7 +369,7 @@ describe('licensegate doctor (the command, against the strict-auth emulator)', f
     assert.equal(run.code, 1);
     assert.match(
       run.stdout,
-      /^\[FAIL\] license +arn:aws:license-manager::294406891311:license:l-\w+ \(version 1\), status EXPIRED, valid \S+ to \S+: expired 1 days ago$/m,
+      /^\[FAIL\] license +arn:aws:license-manager::294406891311:license:l-\w+ \(version 1\), status EXPIRED, valid \S+ to \S+: expired 1 day ago$/m,
     );
     assert.match(run.stdout, /fix: The buyer renews the subscription/);
   });
@@ -451,6 +456,18 @@ describe('licensegate doctor (the command, against the strict-auth emulator)', f
     );
   });
 
+  it('no Region: the region line fails with where to set it, and nothing is called', async () => {
+    const before = lm.calls();
+    const run = await licensegate(['doctor', ...endpoint(), '--product-sku', 'lg-demo-tiered', '--tier', 'Basic'], {
+      AWS_REGION: undefined,
+      HOME: tmpdir(),
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^\[FAIL\] region +no Region: Region is missing$/m);
+    assert.match(run.stdout, /fix: Set AWS_REGION/);
+    assert.equal(lm.calls(), before);
+  });
+
   it('an endpoint that does not answer fails the region line', async () => {
     const report = parse(
       await licensegate([
@@ -520,6 +537,77 @@ describe('licensegate doctor (the command, against the strict-auth emulator)', f
     const help = await licensegate(['doctor', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: licensegate doctor/);
+  });
+});
+
+describe('the actions the doctor requires are the ones the engine calls', function () {
+  this.timeout(30_000);
+
+  /**
+   * A gate whose key may call only what neededActions() lists runs its lifecycle (start, a
+   * refresh, a seat taken and returned, units debited and reported, stop) against the strict-auth
+   * emulator: no call is refused, and every operation it made is in the list.
+   */
+  async function lifecycle(
+    options: Omit<LicenseGateOptions, 'client'>,
+    run: (gate: ReturnType<typeof createLicenseGate>) => Promise<void>,
+  ) {
+    const needed = neededActions(resolveOptions(options)).map((n) => n.action);
+    const key = { accessKeyId: 'AKIDNEEDED', secretAccessKey: 'needed-secret', actions: needed };
+    const lm = await startEmulator({ licenses: DEMO, auth: 'strict', accessKeys: [key] });
+    const client = new LicenseManagerClient({
+      endpoint: lm.url,
+      region: 'us-east-1',
+      credentials: key,
+      maxAttempts: 1,
+    });
+    try {
+      const gate = createLicenseGate({ ...options, client, logger: silentLogger });
+      await gate.start();
+      await run(gate);
+      await gate.stop();
+      const counts = lm.emulator.callCounts();
+      assert.deepEqual(
+        Object.entries(counts).filter(([, c]) => c.errors > 0),
+        [],
+        'no call was refused',
+      );
+      const made = Object.keys(counts);
+      assert.ok(made.length > 0);
+      assert.deepEqual(
+        made.filter((op) => !needed.includes(op as never)),
+        [],
+        `made ${made.join(', ')}; needed ${needed.join(', ')}`,
+      );
+      return made;
+    } finally {
+      client.destroy();
+      await lm.close();
+    }
+  }
+
+  it('tiers: checkout, license read, check-in of the superseded checkout', async () => {
+    const made = await lifecycle({ productSku: 'lg-demo-tiered', tiers: TIERS }, async (gate) => {
+      assert.equal(gate.tier, 'Intermediate');
+      await gate.refresh();
+    });
+    assert.deepEqual(made.sort(), ['CheckInLicense', 'CheckoutLicense', 'GetLicense']);
+  });
+
+  it('seats and drawdown: checkout, check-in, the license poller', async () => {
+    const made = await lifecycle(
+      {
+        productSku: 'lg-demo-configurable',
+        seats: { entitlement: 'ConcurrentUsers' },
+        drawdown: { DataConsumption: { mode: 'sync' } },
+      },
+      async (gate) => {
+        await gate.seats.acquire('session-1');
+        assert.equal(await gate.seats.release('session-1'), true);
+        await gate.drawdown.debit('DataConsumption', 3);
+      },
+    );
+    assert.ok(made.includes('CheckInLicense') && made.includes('CheckoutLicense'), made.join(', '));
   });
 });
 

@@ -15,8 +15,9 @@ function iso(ms: number | undefined): string | null {
 }
 
 function days(ms: number): string {
-  const d = ms / 86_400_000;
-  return d >= 1 ? `${Math.floor(d)} days` : `${Math.max(1, Math.round(ms / 3_600_000))} hours`;
+  const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const d = Math.floor(ms / 86_400_000);
+  return d >= 1 ? count(d, 'day') : count(Math.max(1, Math.round(ms / 3_600_000)), 'hour');
 }
 
 /**

@@ -70,13 +70,12 @@ async function diagnose(
     callTimeoutMs: options.callTimeoutMs,
     logger: silentLogger,
   });
-  const later = ['action', 'license', 'entitlements', 'lease'];
   const finish = (checks: DoctorCheck[], probesDenied: string[] = []) => report(options, checks, probesDenied);
   const skipRest = (checks: DoctorCheck[], why: string) =>
     finish([
       ...checks,
       ...needed.map((n) => skipped(`action:${n.action}`, why)),
-      ...later.slice(1).map((id) => skipped(id, why)),
+      ...['license', 'entitlements', 'lease'].map((id) => skipped(id, why)),
     ]);
 
   let credentials = await checkCredentials(client, env);
