@@ -72,7 +72,7 @@ export { systemClock, type Clock, type ClockTimer } from './clock.js';
 export { stderrLogger, silentLogger, type Logger } from './logger.js';
 export { isDurable, type Store } from './store/store.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
-export type { MetricsOptions } from './telemetry/metrics-options.js';
+export type { MetricsOptions, MeterSource } from './telemetry/metrics-options.js';
 export type {
   MeterLike,
   MeterProviderLike,
