@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { GATE_BRAND } from './brand.js';
+import { gateHealth, type DimensionAdmission } from './health/gate-health.js';
+import type { GateHealth } from './health/health-types.js';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { maxCountOf } from './license/known-license.js';
@@ -486,6 +488,55 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
               limit: this.#limitOf(this.#seats.entitlement) ?? null,
             },
     };
+  }
+
+  /**
+   * Whether the gate is live and ready, and each model's health (tiers answerable, seats grantable,
+   * each drawdown dimension admitting), with a stable code and a message: what the gated routes
+   * would answer now. No call is made. The HTTP adapters serve it as liveness and readiness probes
+   * (`lg.health()` in Express); see `GateHealth` and the codes in `HealthCode`.
+   */
+  health(): GateHealth {
+    const answer = this.#tiers?.answer;
+    const episode = this.#tiers?.episode;
+    const pollFailure = this.#poller?.failure;
+    const error = episode?.error ?? pollFailure?.error;
+    const since = episode?.since ?? pollFailure?.since;
+    let drawdown: Map<string, DimensionAdmission> | undefined;
+    if (this.#drawdown !== undefined) {
+      drawdown = new Map();
+      for (const name of this.options.drawdown.keys()) drawdown.set(name, this.#drawdown.admission(name));
+    }
+    return gateHealth({
+      productSku: this.options.productSku,
+      state: this.#state,
+      policy: this.#onUnavailable,
+      now: this.options.clock.now(),
+      license: {
+        info: this.#watch.license ?? answer?.license,
+        none:
+          this.#tiers !== undefined
+            ? answer?.reason === 'no-license'
+            : this.#poller?.readAt !== undefined && this.#watch.license === undefined,
+      },
+      outage:
+        since === undefined
+          ? undefined
+          : {
+              since,
+              error:
+                error === undefined
+                  ? undefined
+                  : {
+                      code: String((error as { code?: unknown }).code ?? 'ERR_LG_LICENSE_UNAVAILABLE'),
+                      message: (error as Error).message ?? String(error),
+                    },
+            },
+      tiers: this.#tiers === undefined ? undefined : { decision: this.#tiers.check(0), answer },
+      seats:
+        this.#seats === undefined ? undefined : { entitlement: this.#seats.entitlement, ...this.#seats.healthView },
+      drawdown,
+    });
   }
 
   /** The license's maximum for an entitlement, where known. */
