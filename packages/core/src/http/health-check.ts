@@ -83,7 +83,14 @@ function checkOptions(options: HealthCheckOptions, where: string): void {
   if (options === null || typeof options !== 'object') {
     fail(`${where} takes options { probe?, models?, showErrors? }; got ${String(options)}.`);
   }
-  assertKnownOptions(options, KNOWN_OPTIONS, fail, { where, known: KNOWN_OPTIONS });
+  assertKnownOptions(
+    options,
+    KNOWN_OPTIONS,
+    (message) => {
+      throw new LicenseGateConfigurationError('ERR_LG_OPTION_UNKNOWN', message);
+    },
+    { where, known: KNOWN_OPTIONS },
+  );
   if (options.probe !== undefined && !PROBES.includes(options.probe)) {
     fail(`${where}: probe must be 'readiness' or 'liveness'; got ${JSON.stringify(options.probe)}.`);
   }
@@ -142,7 +149,7 @@ export class HealthCheck {
 
   /**
    * @param where - what the error messages name, e.g. `lg.health()`
-   * @throws LicenseGateConfigurationError `ERR_LG_OPTIONS` for gates that are not gates and bad options
+   * @throws LicenseGateConfigurationError `ERR_LG_OPTIONS` for gates that are not gates and bad options, `ERR_LG_OPTION_UNKNOWN` for unknown option names
    */
   constructor(gates: HealthGates, options: HealthCheckOptions = {}, where = 'health()') {
     checkOptions(options, where);
