@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { LicenseGateHealthIndicator } from '@licensegate/nestjs/terminus';
 
@@ -13,8 +13,8 @@ const GATES = ['tiers', 'usage'];
 @Controller()
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly licensegate: LicenseGateHealthIndicator,
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(LicenseGateHealthIndicator) private readonly licensegate: LicenseGateHealthIndicator,
   ) {}
 
   @Get('healthz')

@@ -325,7 +325,11 @@ describe('gate.health() (real SDK against the emulator)', () => {
 
     it('models leaves a used-up drawdown pool out of readiness when asked', async () => {
       h.addLicense(countedLicense({ units: 5 }));
-      const { gate } = h.gate({ productSku: COUNTED, tiers: undefined, drawdown: { DataConsumption: { mode: 'sync' } } });
+      const { gate } = h.gate({
+        productSku: COUNTED,
+        tiers: undefined,
+        drawdown: { DataConsumption: { mode: 'sync' } },
+      });
       await gate.start();
       await gate.drawdown.debit('DataConsumption', 5);
       await assert.rejects(gate.drawdown.debit('DataConsumption', 1), QuotaExhaustedError);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 
 import type { GateHealth } from '@licensegate/core';
 import { runHealthTable } from '@licensegate/testkit';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Inject, type INestApplication } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -20,8 +20,8 @@ function healthController(names: readonly string[]): new (...args: never[]) => u
   @Controller()
   class HealthController {
     constructor(
-      private readonly health: HealthCheckService,
-      private readonly licensegate: LicenseGateHealthIndicator,
+      @Inject(HealthCheckService) private readonly health: HealthCheckService,
+      @Inject(LicenseGateHealthIndicator) private readonly licensegate: LicenseGateHealthIndicator,
     ) {}
 
     @Get('healthz')
