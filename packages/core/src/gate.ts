@@ -493,7 +493,9 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   /**
    * Whether the gate is live and ready, and each model's health (tiers answerable, seats grantable,
    * each drawdown dimension admitting), with a stable code and a message: what the gated routes
-   * would answer now. No call is made. The HTTP adapters serve it as liveness and readiness probes
+   * would answer now, from what the gate knows (no call is made here). The tier answer is read with
+   * the check a request runs, so, like a request, a probe may start a refresh that is due (or bring a
+   * retry forward during an outage). The HTTP adapters serve it as liveness and readiness probes
    * (`lg.health()` in Express); see `GateHealth` and the codes in `HealthCode`.
    */
   health(): GateHealth {

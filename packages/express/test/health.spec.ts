@@ -5,7 +5,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { GateHealth } from '@licensegate/core';
+import assert from 'node:assert/strict';
+
+import { createLicenseGate, silentLogger, type GateHealth } from '@licensegate/core';
 import { runHealthTable } from '@licensegate/testkit';
 import express from 'express';
 
@@ -46,4 +48,15 @@ runHealthTable({
     }
     return byName;
   },
+});
+
+describe('lg.health() and healthCheck() options', () => {
+  it('bad options throw a coded error when the route is declared', () => {
+    const gate = createLicenseGate({ productSku: 'lg-health-options', tiers: ['Basic'], logger: silentLogger });
+    const lg = licenseGate(gate);
+    assert.throws(() => lg.health({ probe: 'ready' as 'readiness' }), { code: 'ERR_LG_OPTIONS' });
+    assert.throws(() => lg.health({ prob: 'liveness' } as object), { code: 'ERR_LG_OPTION_UNKNOWN' });
+    assert.throws(() => healthCheck([]), { code: 'ERR_LG_OPTIONS' });
+    assert.throws(() => healthCheck({ a: gate, b: {} as typeof gate }), { code: 'ERR_LG_OPTIONS' });
+  });
 });
