@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { GATE_BRAND } from './brand.js';
-import { gateHealth, type DimensionAdmission } from './health/gate-health.js';
+import { gateHealth } from './health/gate-health.js';
 import type { GateHealth } from './health/health-types.js';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
@@ -499,45 +499,23 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
    * (`lg.health()` in Express); see `GateHealth` and the codes in `HealthCode`.
    */
   health(): GateHealth {
-    const answer = this.#tiers?.answer;
-    const episode = this.#tiers?.episode;
-    const pollFailure = this.#poller?.failure;
-    const error = episode?.error ?? pollFailure?.error;
-    const since = episode?.since ?? pollFailure?.since;
-    let drawdown: Map<string, DimensionAdmission> | undefined;
-    if (this.#drawdown !== undefined) {
-      drawdown = new Map();
-      for (const name of this.options.drawdown.keys()) drawdown.set(name, this.#drawdown.admission(name));
-    }
+    const tiers = this.#tiers;
+    const drawdown = this.#drawdown;
     return gateHealth({
       productSku: this.options.productSku,
       state: this.#state,
       policy: this.#onUnavailable,
       now: this.options.clock.now(),
-      license: {
-        info: this.#watch.license ?? answer?.license,
-        none:
-          this.#tiers !== undefined
-            ? answer?.reason === 'no-license'
-            : this.#poller?.readAt !== undefined && this.#watch.license === undefined,
-      },
-      outage:
-        since === undefined
-          ? undefined
-          : {
-              since,
-              error:
-                error === undefined
-                  ? undefined
-                  : {
-                      code: String((error as { code?: unknown }).code ?? 'ERR_LG_LICENSE_UNAVAILABLE'),
-                      message: (error as Error).message ?? String(error),
-                    },
-            },
-      tiers: this.#tiers === undefined ? undefined : { decision: this.#tiers.check(0), answer },
-      seats:
-        this.#seats === undefined ? undefined : { entitlement: this.#seats.entitlement, ...this.#seats.healthView },
-      drawdown,
+      license: this.#watch.license ?? tiers?.answer?.license,
+      // License Manager said there is none (a tier answer's reason; for a gate without tiers, a read that found none).
+      noLicense:
+        tiers !== undefined
+          ? tiers.answer?.reason === 'no-license'
+          : this.#poller?.readAt !== undefined && this.#watch.license === undefined,
+      outage: tiers?.episode ?? this.#poller?.failure,
+      tiers: tiers && { decision: tiers.check(0), answer: tiers.answer },
+      seats: this.#seats && { entitlement: this.#seats.entitlement, ...this.#seats.healthView },
+      drawdown: drawdown && [...this.options.drawdown.keys()].map((name) => [name, drawdown.admission(name)] as const),
     });
   }
 

@@ -6,12 +6,12 @@ import type { TierAnswer } from '../tiers/tier-answer.js';
 import type { TierDecision } from '../tiers/tier-decision.js';
 import type { GateHealth, HealthCode, ModelHealth } from './health-types.js';
 
-/** An outage of License Manager as the gate last saw it. */
+/** An outage of License Manager as the gate last saw it (a tier refresh episode, or the license poller's failing reads). */
 export interface HealthOutage {
   /** When it began (clock ms). */
   readonly since: number;
-  /** Its last error, when known. */
-  readonly error: { readonly code: string; readonly message: string } | undefined;
+  /** Its last error. */
+  readonly error: unknown;
 }
 
 /** What the gate tells {@link gateHealth}: each model's state as it knows it now. No call is made. */
@@ -21,22 +21,38 @@ export interface HealthInputs {
   readonly policy: OnUnavailable;
   /** Clock ms. */
   readonly now: number;
-  /** The license last read, and whether License Manager said there is none. */
-  readonly license: { readonly info: LicenseInfo | undefined; readonly none: boolean };
-  /** License Manager's outage, when it cannot be reached now (the tier refresh's, or the license poller's). */
+  /** The license last read. */
+  readonly license: LicenseInfo | undefined;
+  /** Whether License Manager said there is no license. */
+  readonly noLicense: boolean;
+  /** License Manager's outage, when it cannot be reached now. */
   readonly outage: HealthOutage | undefined;
   /** A gate with tiers: the check of its lowest tier now (what any tier route gets at best). */
-  readonly tiers?: { readonly decision: TierDecision; readonly answer: TierAnswer | undefined };
+  readonly tiers: { readonly decision: TierDecision; readonly answer: TierAnswer | undefined } | undefined;
   /** A gate with seats. */
-  readonly seats?: {
-    readonly entitlement: string;
-    /** When reading seats from the store began to fail, while it fails. */
-    readonly storeDownSince: number | undefined;
-    /** Whether the last acquisition found every seat in use (and none was seen returned since). */
-    readonly exhausted: boolean;
+  readonly seats:
+    | {
+        readonly entitlement: string;
+        /** When reading seats from the store began to fail, while it fails. */
+        readonly storeDownSince: number | undefined;
+        /** Whether the last acquisition found every seat in use (and none was seen returned since). */
+        readonly exhausted: boolean;
+      }
+    | undefined;
+  /** A gate with drawdown: each dimension, with what the meter knows of it. */
+  readonly drawdown: readonly (readonly [string, DimensionAdmission])[] | undefined;
+}
+
+/** An error's code and message, for `lastError`. */
+type ErrorView = { readonly code: string; readonly message: string } | undefined;
+
+function errorView(outage: HealthOutage | undefined): ErrorView {
+  if (outage === undefined) return undefined;
+  const error = outage.error as { code?: unknown; message?: unknown } | undefined;
+  return {
+    code: String(error?.code ?? 'ERR_LG_LICENSE_UNAVAILABLE'),
+    message: typeof error?.message === 'string' ? error.message : String(outage.error),
   };
-  /** A gate with drawdown, by dimension. */
-  readonly drawdown?: ReadonlyMap<string, DimensionAdmission>;
 }
 
 /** What the meter knows of one dimension, for its health. */
@@ -57,7 +73,7 @@ function health(
   serving: boolean,
   code: HealthCode,
   message: string,
-  extra: { degraded?: boolean; graceEndsAt?: number; lastError?: HealthOutage['error'] } = {},
+  extra: { degraded?: boolean; graceEndsAt?: number; lastError?: ErrorView } = {},
 ): ModelHealth {
   return {
     serving,
@@ -93,7 +109,7 @@ function outageHealth(
   what: string,
   since: number | undefined,
   serving: boolean,
-  lastError: HealthOutage['error'],
+  lastError: ErrorView,
 ): ModelHealth {
   const graceEndsAt = since === undefined ? undefined : policy.graceEndsAt(since);
   if (serving) {
@@ -138,11 +154,11 @@ const LICENSE_MESSAGES: Partial<Record<HealthCode, string>> = {
 function tiersHealth(inputs: HealthInputs, tiers: NonNullable<HealthInputs['tiers']>): ModelHealth {
   const { decision, answer } = tiers;
   const { policy, outage } = inputs;
-  const lastError = outage?.error;
+  const lastError = errorView(outage);
   const unreachable =
-    outage === undefined
+    lastError === undefined
       ? 'License Manager has not answered the tier refresh'
-      : `License Manager cannot be reached (${outage.error?.code ?? 'error'})`;
+      : `License Manager cannot be reached (${lastError.code})`;
   if (decision.allowed) {
     if (!decision.degraded) return health(true, 'ok', `The license grants the tier ${answer?.tier ?? '(unknown)'}.`);
     return outageHealth(policy, unreachable, answer?.checkedAt, true, lastError);
@@ -163,10 +179,10 @@ function tiersHealth(inputs: HealthInputs, tiers: NonNullable<HealthInputs['tier
 }
 
 function seatsHealth(inputs: HealthInputs, seats: NonNullable<HealthInputs['seats']>): ModelHealth {
-  const { license, policy, now, outage } = inputs;
+  const { policy, now, outage } = inputs;
   const { entitlement } = seats;
-  const info = license.info;
-  const unusable = license.none ? 'no-license' : unusableReason(info, now);
+  const info = inputs.license;
+  const unusable = inputs.noLicense ? 'no-license' : unusableReason(info, now);
   if (unusable !== undefined) {
     const code = licenseCode(unusable);
     return health(false, code, `${LICENSE_MESSAGES[code] ?? ''} No ${entitlement} seat can be taken.`);
@@ -188,12 +204,13 @@ function seatsHealth(inputs: HealthInputs, seats: NonNullable<HealthInputs['seat
       undefined,
     );
   }
-  if (outage !== undefined) {
+  const lastError = errorView(outage);
+  if (lastError !== undefined) {
     return health(
       true,
       'license-manager-unreachable',
-      `License Manager cannot be reached (${outage.error?.code ?? 'error'}): no new ${entitlement} seat can be taken until it answers; seats held are served.`,
-      { degraded: true, lastError: outage.error },
+      `License Manager cannot be reached (${lastError.code}): no new ${entitlement} seat can be taken until it answers; seats held are served.`,
+      { degraded: true, lastError },
     );
   }
   if (seats.exhausted) {
@@ -220,7 +237,7 @@ function dimensionHealth(inputs: HealthInputs, dimension: string, admission: Dim
       `${dimension} units cannot be reported to License Manager`,
       admission.failingSince,
       admission.admits,
-      inputs.outage?.error,
+      errorView(inputs.outage),
     );
   }
   return health(true, 'ok', `${dimension} units are admitted and reported.`);
