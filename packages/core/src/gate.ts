@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { GATE_BRAND } from './brand.js';
+import { gateHealth } from './health/gate-health.js';
+import type { GateHealth } from './health/health-types.js';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { maxCountOf } from './license/known-license.js';
@@ -486,6 +488,35 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
               limit: this.#limitOf(this.#seats.entitlement) ?? null,
             },
     };
+  }
+
+  /**
+   * Whether the gate is live and ready, and each model's health (tiers answerable, seats grantable,
+   * each drawdown dimension admitting), with a stable code and a message: what the gated routes
+   * would answer now, from what the gate knows (no call is made here). The tier answer is read with
+   * the check a request runs, so, like a request, a probe may start a refresh that is due (or bring a
+   * retry forward during an outage). The HTTP adapters serve it as liveness and readiness probes
+   * (`lg.health()` in Express); see `GateHealth` and the codes in `HealthCode`.
+   */
+  health(): GateHealth {
+    const tiers = this.#tiers;
+    const drawdown = this.#drawdown;
+    return gateHealth({
+      productSku: this.options.productSku,
+      state: this.#state,
+      policy: this.#onUnavailable,
+      now: this.options.clock.now(),
+      license: this.#watch.license ?? tiers?.answer?.license,
+      // License Manager said there is none (a tier answer's reason; for a gate without tiers, a read that found none).
+      noLicense:
+        tiers !== undefined
+          ? tiers.answer?.reason === 'no-license'
+          : this.#poller?.readAt !== undefined && this.#watch.license === undefined,
+      outage: tiers?.episode ?? this.#poller?.failure,
+      tiers: tiers && { decision: tiers.check(0), answer: tiers.answer },
+      seats: this.#seats && { entitlement: this.#seats.entitlement, ...this.#seats.healthView },
+      drawdown: drawdown && [...this.options.drawdown.keys()].map((name) => [name, drawdown.admission(name)] as const),
+    });
   }
 
   /** The license's maximum for an entitlement, where known. */

@@ -17,6 +17,7 @@ export {
   type LicenseGateStopReport,
 } from './gate.js';
 export { isLicenseGate } from './brand.js';
+export type { GateHealth, ModelHealth, HealthCode, HealthModel } from './health/health-types.js';
 export type {
   LicenseGateOptions,
   UnavailablePolicy,

@@ -92,6 +92,8 @@ export class SeatPool {
   #stopped = false;
   /** When reading seats from the store began to fail (the store is unreachable); `undefined` while it works. */
   #storeDownSince: number | undefined;
+  /** The last acquisition found every seat in use, and no seat was seen taken or returned since (for `gate.health()`). */
+  #full = false;
 
   /**
    * Built by the gate from the parts it owns; an app reaches its pool as `gate.seats`.
@@ -120,7 +122,10 @@ export class SeatPool {
       license: deps.license,
       emit: deps.emit,
       stopped,
-      returned: () => this.#waiters?.wakeOne(),
+      returned: () => {
+        this.#full = false;
+        this.#waiters?.wakeOne();
+      },
     });
     this.#keepAlive = new SeatKeepAlive({
       ...parts,
@@ -153,6 +158,16 @@ export class SeatPool {
   }
 
   /**
+   * What `gate.health()` reads: when reading seats from the store began to fail (while it fails),
+   * and whether the last acquisition here found every seat in use (and none was seen taken or
+   * returned here since).
+   * @internal
+   */
+  get healthView(): { readonly storeDownSince: number | undefined; readonly exhausted: boolean } {
+    return { storeDownSince: this.#storeDownSince, exhausted: this.#full };
+  }
+
+  /**
    * Takes a seat for `key` (a session id, or a user id to share one seat among a user's sessions).
    * A key that already holds a seat takes no second one: the holder is added and the seat returned.
    *
@@ -168,9 +183,11 @@ export class SeatPool {
     for (;;) {
       try {
         const view = await this.#acquireOnce(key, options);
+        this.#full = false;
         this.#activity.remember(key, view);
         return view;
       } catch (error) {
+        if (error instanceof SeatsExhaustedError) this.#full = true;
         if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped) throw error;
         if (!(await this.#waiters.wait(deadline, options.signal)) || this.#stopped) {
           const waited = this.#deps.options.clock.now() - started;
