@@ -63,7 +63,7 @@ export class LicensePoller {
       this.#onLicense(license);
     } catch (error) {
       this.#options.logger.warn(
-        { event: 'licensegate.license_read_failed', error: (error as Error).message },
+        { event: 'licensegate.license.read_failed', error: (error as Error).message },
         'Could not read the license; keeping what was known',
       );
     }

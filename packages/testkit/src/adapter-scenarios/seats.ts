@@ -305,7 +305,7 @@ export function seatScenarios(driver: AdapterDriver): void {
       const out = await ann.post('/logout').expect(200);
       failing = false;
       assert.equal(out.body.loggedOut, true);
-      const [logged] = w.logger.events('licensegate.release_failed', 'warn');
+      const [logged] = w.logger.events('licensegate.seat.release_failed', 'warn');
       assert.match(String(logged?.fields['error']), /the store is down/);
     });
 
