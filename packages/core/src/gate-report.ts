@@ -81,6 +81,7 @@ export class GateReport {
   #toldWaiting = false;
   #startedAt = 0;
   #where: Promise<Where> = Promise.resolve({});
+  #whereKnown: Where = {};
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -90,7 +91,12 @@ export class GateReport {
   beginStart(): void {
     this.#starting = true;
     this.#startedAt = performance.now();
-    this.#where = whereOf(this.#options.client);
+    this.#where = whereOf(this.#options.client).then((where) => (this.#whereKnown = where));
+  }
+
+  /** Resolves once the Region and endpoint are known (a step of start(), before {@link started}). */
+  async ready(): Promise<void> {
+    await this.#where;
   }
 
   /** A License Manager call failed transiently and will be tried again: said once per start, while starting. */
@@ -150,14 +156,12 @@ export class GateReport {
   }
 
   /** start() has finished: the entitlements the license lacks (a warning each), then the one line that says what was found. */
-  started(view: StartView): Promise<void> {
+  started(view: StartView): void {
     this.#starting = false;
     const startMs = Math.round(performance.now() - this.#startedAt);
-    return this.#where.then((where) => {
-      this.#entitlementsNotFound(view.license);
-      const fields = this.#startedFields(view, where, startMs);
-      this.#options.logger.info(fields, this.#startedMessage(view, fields));
-    });
+    this.#entitlementsNotFound(view.license);
+    const fields = this.#startedFields(view, this.#whereKnown, startMs);
+    this.#options.logger.info(fields, this.#startedMessage(view, fields));
   }
 
   /** stop() has finished: what it returned and reported. */

@@ -322,6 +322,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       () => this.#poller?.start(),
       () => this.#drawdown?.start(),
       () => this.#adoptOrphans(),
+      async () => this.#report.permissions(await probing),
+      () => this.#report.ready(),
     ];
     for (const step of steps) {
       await step();
@@ -334,9 +336,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       await this.stop();
       throw episode.error;
     }
-    this.#report.permissions(await probing);
     this.#state = 'running';
-    await this.#report.started({
+    this.#report.started({
       status: this.status(),
       license: this.#watch.license ?? this.#tiers?.answer?.license,
       answered: this.#licenseAnswered,
