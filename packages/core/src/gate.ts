@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 import { GATE_BRAND } from './brand.js';
 import { gateHealth } from './health/gate-health.js';
 import type { GateHealth } from './health/health-types.js';
+
+import { GateReport } from './gate-report.js';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { maxCountOf } from './license/known-license.js';
@@ -14,6 +16,7 @@ import { DrawdownMeter, type DrawdownMeterEvents } from './drawdown/drawdown-met
 import { SeatPool } from './seats/seat-pool.js';
 import type { SeatEvents } from './seats/seat-record.js';
 import { LicenseSource, type LicenseInfo } from './source/license-source.js';
+import { probePermissions, type ProbeOutcome } from './source/permission-probe.js';
 import { isDurable } from './store/store.js';
 import type { TierDecision } from './tiers/tier-decision.js';
 import { TierOrder } from './tiers/tier-order.js';
@@ -81,6 +84,10 @@ export interface LicenseGateStopReport {
   readonly seatsHandedOver: number;
   /** Seats left recorded in the store: those handed over, and those that could not be returned in time. */
   readonly seatsLeft: number;
+  /** Seats this engine checked in at stop. */
+  readonly seatsReturned: number;
+  /** Drawdown units License Manager acknowledged to this engine since it started, per dimension (stop's reports included). */
+  readonly unitsReported: Readonly<Record<string, number>>;
 }
 
 /** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
@@ -135,6 +142,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<LicenseGateStopReport> | undefined;
+  /** The start, wait, permission and stop lines (gate-report.ts). */
+  readonly #report: GateReport;
+  /** Whether License Manager has answered about the license (a license, or none) since the gate was made. */
+  #licenseAnswered = false;
 
   static {
     // The brand isLicenseGate() checks (a gate of any copy of core); on the prototype, not in the type.
@@ -146,6 +157,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     super();
     this.options = options;
     this.#onUnavailable = new OnUnavailable(options.onUnavailable, options.graceMs);
+    this.#report = new GateReport(options);
     this.tierOrder = new TierOrder(options.tiers);
     this.#source = new LicenseSource({
       client: options.client,
@@ -154,6 +166,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       retry: options.retry,
       callTimeoutMs: options.callTimeoutMs,
       logger: options.logger,
+      onRetry: (operation, failure, attempt) => this.#report.retrying(operation, failure, attempt),
     });
     this.#watch = new LicenseWatch(options.clock, options.expiryWarningMs, (event, payload) => {
       this.#log(event === 'licenseExpiring' ? 'warn' : 'info', event, payload);
@@ -215,7 +228,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   /**
    * Emits an event to each listener in turn. A listener that throws cannot break the engine or
    * the request that caused the event (a seat taken stays accounted for, a report goes on): its
-   * error is logged (`licensegate.listener_failed`, with the event and the error's code), and the
+   * error is logged (`licensegate.gate.listener_failed`, with the event and the error's code), and the
    * other listeners still run.
    */
   override emit<K extends keyof LicenseGateEvents>(event: K, ...args: LicenseGateEvents[K]): boolean;
@@ -228,7 +241,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       } catch (error) {
         this.options.logger.error(
           {
-            event: 'licensegate.listener_failed',
+            event: 'licensegate.gate.listener_failed',
             on: String(event),
             code: (error as { code?: unknown }).code,
             error: (error as Error)?.message ?? String(error),
@@ -295,6 +308,16 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
 
   async #start(): Promise<void> {
     this.#state = 'starting';
+    this.#report.beginStart();
+    // Seats need CheckInLicense and ExtendLicenseConsumption, which start() itself never calls: probed alongside.
+    const probing: Promise<ProbeOutcome[]> =
+      this.#seats === undefined
+        ? Promise.resolve([])
+        : probePermissions(
+            this.options.client,
+            ['CheckInLicense', 'ExtendLicenseConsumption'],
+            this.options.callTimeoutMs,
+          );
     const steps: (() => Promise<void> | void)[] = [
       () => (this.#usesStore ? this.options.store.init?.({ clock: this.options.clock }) : undefined),
       () => this.#instances?.start(),
@@ -302,6 +325,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       () => this.#poller?.start(),
       () => this.#drawdown?.start(),
       () => this.#adoptOrphans(),
+      async () => this.#report.permissions(await probing),
+      () => this.#report.ready(),
     ];
     for (const step of steps) {
       await step();
@@ -315,6 +340,12 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       throw episode.error;
     }
     this.#state = 'running';
+    this.#report.started({
+      status: this.status(),
+      license: this.#watch.license ?? this.#tiers?.answer?.license,
+      answered: this.#licenseAnswered,
+      drawdown: this.#drawdown,
+    });
   }
 
   /**
@@ -358,13 +389,12 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       openUnits: drawdown.open,
       seatsHandedOver: seats?.handedOver ?? 0,
       seatsLeft: seats?.left ?? 0,
+      seatsReturned: seats?.returned ?? 0,
+      unitsReported: Object.fromEntries(
+        [...this.options.drawdown.keys()].map((name) => [name, this.#drawdown?.stats(name).reported ?? 0]),
+      ),
     };
-    if (wasRunning) {
-      this.options.logger.info(
-        { event: 'licensegate.stopped', productSku: this.options.productSku, ...report },
-        'The gate stopped',
-      );
-    }
+    if (wasRunning) this.#report.stopped(report);
     return report;
   }
 
@@ -541,6 +571,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   /** A fresh read of the license (from the tier refresh or the poller). */
   #onLicense(license: LicenseInfo | undefined): void {
     if (this.#state === 'stopped') return;
+    this.#licenseAnswered = true;
     const previous = this.#watch.license;
     this.#watch.update(license);
     if (
@@ -602,24 +633,32 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.emit('recovered', payload);
   }
 
-  #log(level: 'info' | 'warn' | 'error', event: string, fields: object): void {
-    this.options.logger[level](
-      { event: `licensegate.${event}`, productSku: this.options.productSku, ...fields },
-      MESSAGES[event] ?? event,
-    );
+  #log(level: 'info' | 'warn' | 'error', event: keyof typeof LOGGED, fields: object): void {
+    const { name, message } = LOGGED[event];
+    this.options.logger[level]({ event: name, productSku: this.options.productSku, ...fields }, message);
   }
 }
 
-const MESSAGES: Readonly<Record<string, string>> = {
-  tierChanged: 'The license now grants another tier',
-  noTier: "The license grants none of the gate's tiers: check productSku, keyFingerprint and the tier names",
-  degraded: 'License Manager cannot be reached; the failure policy applies',
-  recovered: 'License Manager answers again',
-  licenseExpiring: 'The license ends soon',
-  licenseExpired: 'The license has ended',
-  licenseStatusChanged: 'The license status changed',
-  licenseVersionChanged: 'A new version of the license was seen',
-};
+/** The log event (see the README's table of log events) and message of each gate event the gate logs. */
+const LOGGED = {
+  tierChanged: { name: 'licensegate.tier.changed', message: 'The license now grants another tier' },
+  noTier: {
+    name: 'licensegate.tier.none_granted',
+    message: "The license grants none of the gate's tiers: check productSku, keyFingerprint and the tier names",
+  },
+  degraded: {
+    name: 'licensegate.gate.degraded',
+    message: 'License Manager cannot be reached; the failure policy applies',
+  },
+  recovered: { name: 'licensegate.gate.recovered', message: 'License Manager answers again' },
+  licenseExpiring: { name: 'licensegate.license.expiring', message: 'The license ends soon' },
+  licenseExpired: { name: 'licensegate.license.expired', message: 'The license has ended' },
+  licenseStatusChanged: { name: 'licensegate.license.status_changed', message: 'The license status changed' },
+  licenseVersionChanged: {
+    name: 'licensegate.license.version_changed',
+    message: 'A new version of the license was seen',
+  },
+} as const;
 
 /**
  * Makes a gate for one product. The options are checked at once: each mistake throws a

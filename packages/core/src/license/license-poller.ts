@@ -78,7 +78,7 @@ export class LicensePoller {
     } catch (error) {
       this.#failure = { since: this.#failure?.since ?? this.#options.clock.now(), error };
       this.#options.logger.warn(
-        { event: 'licensegate.license_read_failed', error: (error as Error).message },
+        { event: 'licensegate.license.read_failed', error: (error as Error).message },
         'Could not read the license; keeping what was known',
       );
     }

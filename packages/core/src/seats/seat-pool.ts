@@ -317,7 +317,7 @@ export class SeatPool {
     if (this.#storeDownSince === undefined) {
       this.#storeDownSince = now;
       logger.warn(
-        { event: 'licensegate.seats.store_unavailable', error: error.message, policy: onUnavailable },
+        { event: 'licensegate.seat.store_unavailable', error: error.message, policy: onUnavailable },
         'Seats cannot be read from the store: the seats this instance has seen are served under the onUnavailable policy, others are refused (503)',
       );
     }
@@ -337,7 +337,7 @@ export class SeatPool {
     const downtimeMs = this.#deps.options.clock.now() - (this.#storeDownSince ?? 0);
     this.#storeDownSince = undefined;
     this.#deps.options.logger.info(
-      { event: 'licensegate.seats.store_back', downtimeMs },
+      { event: 'licensegate.seat.store_back', downtimeMs },
       'Seats can be read from the store again',
     );
   }
@@ -366,17 +366,17 @@ export class SeatPool {
    * as in a rolling restart), left for them: a seat used within the idle timeout stays held, and a
    * live instance adopts it as soon as this engine's heartbeat is gone (their sessions live on
    * there). Seats idle past the timeout, and checkouts whose answer was lost, are returned either way.
-   * @returns how many seats were left in the store (handed over, or not returned in time)
+   * @returns how many seats were returned (checked in), and left in the store (handed over, or not returned in time)
    */
-  async stop(options: { handOver?: boolean } = {}): Promise<{ handedOver: number; left: number }> {
+  async stop(options: { handOver?: boolean } = {}): Promise<{ returned: number; handedOver: number; left: number }> {
     this.#stopped = true;
     this.#waiters?.wakeAll();
     // Let acquisitions and keep-alives in flight finish: what they took is returned below.
     await Promise.allSettled([...this.#acquiring.values(), ...this.#keepAlive.inFlight()]);
     const keys = [...new Set([...this.#queue.keys(), ...this.#activity.keys()])];
     this.#queue.clear();
-    const { handedOver, left } = await returnSeatsAtStop(this.#handover, keys, options.handOver === true);
-    return { handedOver, left: left + handedOver };
+    const { returned, handedOver, left } = await returnSeatsAtStop(this.#handover, keys, options.handOver === true);
+    return { returned, handedOver, left: left + handedOver };
   }
 
   // --- acquisition ---------------------------------------------------------------------------
