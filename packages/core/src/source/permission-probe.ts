@@ -5,6 +5,7 @@ import {
   type LicenseManagerClient,
 } from '@aws-sdk/client-license-manager';
 import { classifyFailure } from './failure-kind.js';
+import { permissionOfError } from './permission-answer.js';
 
 /** A License Manager operation whose permission can be probed without changing anything. */
 export type ProbedOperation = 'CheckInLicense' | 'ExtendLicenseConsumption';
@@ -22,22 +23,6 @@ export interface ProbeOutcome {
   /** Its message. */
   readonly message: string | undefined;
 }
-
-/** Answers that mean the caller may not call the action: IAM's, and DryRun's for ExtendLicenseConsumption. */
-const DENIED = new Set(['AccessDeniedException', 'AuthorizationException', 'UnauthorizedOperation']);
-
-/** Answers about the credentials, not the action: the gate's own calls report these (start() rejects). */
-const NOT_ABOUT_THE_ACTION = new Set([
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'IncompleteSignatureException',
-  'MissingAuthenticationTokenException',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'CredentialsProviderError',
-  'RedirectException',
-]);
 
 /**
  * Calls each operation once with a consumption token that cannot exist (and `DryRun` where the API
@@ -69,11 +54,7 @@ async function probeOne(
     return { operation, outcome: 'allowed', error: undefined, message: undefined };
   } catch (error) {
     const failure = classifyFailure(error);
-    const outcome = DENIED.has(failure.name)
-      ? 'denied'
-      : failure.kind === 'transient' || NOT_ABOUT_THE_ACTION.has(failure.name)
-        ? 'unknown'
-        : 'allowed';
+    const outcome = permissionOfError(failure.name, failure.kind === 'transient');
     return { operation, outcome, error: failure.name, message: failure.message };
   }
 }
