@@ -215,7 +215,10 @@ describe('Redis unreachable: the gate', () => {
       assert.ok(performance.now() - started < 250, 'refused at once');
     }
     await world.advance(30 * SECOND, { stepMs: 10 * SECOND });
-    assert.ok(logger.events('licensegate.heartbeat_failed').length >= 1, 'the engine logs its failed heartbeat');
+    assert.ok(
+      logger.events('licensegate.instance.heartbeat_failed').length >= 1,
+      'the engine logs its failed heartbeat',
+    );
     assert.equal(storeLogger.events('licensegate.redis.unavailable').length, 1, 'the store logs the outage once');
 
     proxy.restore();

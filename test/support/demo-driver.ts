@@ -5,7 +5,7 @@
  * scenarios (`./demo-scenarios.ts`) drive the app over HTTP only, so they hold nothing of any
  * framework; adding an example is writing its driver.
  */
-import type { Clock, LicenseGate, Logger } from '@licensegate/core';
+import type { Clock, LicenseGate, Logger, UnavailablePolicy } from '@licensegate/core';
 
 /** Where the demo's gates find License Manager, and what the test injects into them. */
 export interface DemoWorld {
@@ -17,6 +17,8 @@ export interface DemoWorld {
   readonly clock: Clock;
   /** The gates' logger (quiet). */
   readonly logger: Logger;
+  /** The gates' `onUnavailable` policy, when a scenario sets one (else the example's default). */
+  readonly onUnavailable?: UnavailablePolicy;
 }
 
 /** A demo app the driver serves on a loopback port. */

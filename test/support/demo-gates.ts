@@ -10,7 +10,11 @@ import type { DemoWorld } from './demo-driver.js';
 /** The started `tiers` and `usage` gates of the demo, on `world`. */
 export async function startDemoGates(world: DemoWorld): Promise<{ tiers: LicenseGate; usage: LicenseGate }> {
   const client = { endpoint: world.endpoint, region: world.region };
-  const injected = { clock: world.clock, logger: world.logger };
+  const injected = {
+    clock: world.clock,
+    logger: world.logger,
+    ...(world.onUnavailable === undefined ? {} : { onUnavailable: world.onUnavailable }),
+  };
   const tiers = createLicenseGate({
     productSku: 'lg-demo-tiered',
     tiers: ['Basic', 'Intermediate', 'Premium'],

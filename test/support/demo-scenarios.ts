@@ -19,7 +19,7 @@ import {
   LicenseManagerClient,
   ListReceivedLicensesCommand,
 } from '@aws-sdk/client-license-manager';
-import { silentLogger } from '@licensegate/core';
+import { silentLogger, type GateHealth, type UnavailablePolicy } from '@licensegate/core';
 import { ManualClock } from '@licensegate/core/testing';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
 import { assertProblem, REGION, until } from '@licensegate/testkit';
@@ -36,13 +36,15 @@ const CONFIGURABLE = 'lg-demo-configurable';
 /** A test's world: the emulator, a seller's view of what it counted, and the served demo app. */
 interface TableWorld {
   readonly lm: RunningEmulator;
+  /** The gates' clock (time passes only when a test moves it, with the emulator's). */
+  readonly clock: ManualClock;
   readonly demo: ServedDemo;
   /** What License Manager counts as consumed of the configurable product's `entitlement`. */
   consumed(entitlement: 'ConcurrentUsers' | 'DataConsumption'): Promise<number>;
 }
 
 /** A new emulator and app for each test of the block; everything closed after it. */
-function useDemoWorld(driver: DemoDriver): () => TableWorld {
+function useDemoWorld(driver: DemoDriver, onUnavailable?: UnavailablePolicy): () => TableWorld {
   let world: TableWorld | undefined;
   let seller: LicenseManagerClient | undefined;
   let lm: RunningEmulator | undefined;
@@ -51,14 +53,17 @@ function useDemoWorld(driver: DemoDriver): () => TableWorld {
     lm = await startEmulator({ licenses: DEMO_LICENSES });
     const admin = new LicenseManagerClient({ endpoint: lm.url, region: REGION, maxAttempts: 1 });
     seller = admin;
+    const clock = new ManualClock(lm.clock.now());
     const demo = await driver.serve({
       endpoint: lm.url,
       region: REGION,
-      clock: new ManualClock(lm.clock.now()),
+      clock,
       logger: silentLogger,
+      ...(onUnavailable === undefined ? {} : { onUnavailable }),
     });
     world = {
       lm,
+      clock,
       demo,
       async consumed(entitlement) {
         const { Licenses } = await admin.send(
@@ -193,6 +198,58 @@ function statusScenarios(world: () => TableWorld): void {
   });
 }
 
+/** The Kubernetes probes: liveness and readiness over both gates. */
+function healthScenarios(world: () => TableWorld): void {
+  it('GET /healthz and GET /readyz: 200 while both gates run, each model ok', async () => {
+    const { demo } = world();
+    await request(demo.url).get('/healthz').expect(200);
+    const res = await request(demo.url).get('/readyz').expect(200);
+    const gates = healthOf(res.body);
+    assert.equal(gates['tiers']?.models.tiers?.code, 'ok');
+    assert.equal(gates['usage']?.models.seats?.code, 'ok');
+    assert.equal(gates['usage']?.models.drawdown?.['DataConsumption']?.code, 'ok');
+  });
+}
+
+/**
+ * The case of issue 16: with the `deny` policy and License Manager unreachable, the gated routes
+ * answer 503 — and so does readiness now, while liveness stays 200 (restarting would not help).
+ */
+function denyScenarios(world: () => TableWorld): void {
+  it('deny policy, License Manager unreachable: the gated route 503, /readyz 503 (refusing), /healthz 200', async () => {
+    const { demo, lm, clock } = world();
+    await request(demo.url).get('/readyz').expect(200);
+    lm.addFault({ operation: '*', kind: 'error', error: 'ServerInternalException' });
+    lm.clock.advance(16 * 60_000);
+    await clock.advance(16 * 60_000);
+    await Promise.all([demo.tiers.refresh(), demo.usage.refresh()]);
+
+    assertProblem(await request(demo.url).get('/reports/basic'), { status: 503, type: 'license-unavailable' });
+    const ready = await request(demo.url).get('/readyz');
+    assert.equal(ready.status, 503, ready.text);
+    assert.equal(healthOf(ready.body)['tiers']?.models.tiers?.code, 'refusing');
+    const live = await request(demo.url).get('/healthz');
+    assert.equal(live.status, 200, live.text);
+    assert.equal(healthOf(live.body)['tiers']?.live, true);
+
+    lm.clearFaults();
+    await demo.tiers.refresh();
+    await request(demo.url).get('/readyz').expect(200);
+    await request(demo.url).get('/reports/basic').expect(200);
+  });
+}
+
+/** Each gate's health in a probe's body: `{ gates }` (Express, Fastify) or terminus's `{ details: { licensegate: { gates } } }` (Nest). */
+function healthOf(body: unknown): Record<string, GateHealth> {
+  const b = body as {
+    gates?: Record<string, GateHealth>;
+    details?: { licensegate?: { gates?: Record<string, GateHealth> } };
+  };
+  const gates = b.gates ?? b.details?.licensegate?.gates;
+  assert.ok(gates !== undefined, `no gates in ${JSON.stringify(body)}`);
+  return gates;
+}
+
 /** Ctrl-C, as the example's `main.ts` handles it. */
 function stopScenarios(world: () => TableWorld): void {
   it('stopping as main.ts does (Ctrl-C): a backup in flight finishes, the units spent are reported, the seats returned', async () => {
@@ -230,6 +287,10 @@ export function runDemoTable(driver: DemoDriver): void {
     tierScenarios(world);
     accountScenarios(driver, world);
     statusScenarios(world);
+    healthScenarios(world);
     stopScenarios(world);
+  });
+  describe(`demo table [${driver.example}], deny policy`, () => {
+    denyScenarios(useDemoWorld(driver, 'deny'));
   });
 }

@@ -35,7 +35,11 @@ export const nestjsDemoDriver: DemoDriver = {
     };
     try {
       const gates = demoGates();
-      const injected = { clock: world.clock, logger: world.logger };
+      const injected = {
+        clock: world.clock,
+        logger: world.logger,
+        ...(world.onUnavailable === undefined ? {} : { onUnavailable: world.onUnavailable }),
+      };
       const app = await createDemoApp({
         tiers: { ...gates.tiers, ...injected },
         usage: { ...gates.usage, ...injected },

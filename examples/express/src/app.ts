@@ -1,7 +1,7 @@
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import session from 'express-session';
 import type { LicenseGate } from '@licensegate/core';
-import { licenseGate } from '@licensegate/express';
+import { healthCheck, licenseGate } from '@licensegate/express';
 
 /** The demo's two AWS Marketplace products: one sold in tiers, one configurable (seats and units). */
 export interface DemoGates {
@@ -24,8 +24,8 @@ function gigabytesOf(req: Request): number | undefined {
 
 /**
  * The demo app: a public route, a route per tier, login and logout that take and return a
- * floating seat, a seat-only area, a "backup" that costs drawdown units by size, and status; with
- * `metrics` (`createDemoMetrics().scrape`), `GET /metrics` for Prometheus.
+ * floating seat, a seat-only area, a "backup" that costs drawdown units by size, status, and the
+ * liveness and readiness probes; with `metrics` (`createDemoMetrics().scrape`), `GET /metrics` for Prometheus.
  */
 export function createDemoApp(
   gates: DemoGates,
@@ -111,6 +111,10 @@ export function createDemoApp(
   app.get('/status', (_req, res) => {
     res.json({ tiers: gates.tiers.status(), usage: gates.usage.status() });
   });
+  // Kubernetes probes: liveness is 503 only when a gate is stopped (restart); readiness also when the
+  // licensed routes would refuse everyone (no license, expired, deny policy with License Manager down).
+  app.get('/healthz', healthCheck({ tiers: gates.tiers, usage: gates.usage }, { probe: 'liveness' }));
+  app.get('/readyz', healthCheck({ tiers: gates.tiers, usage: gates.usage }, { probe: 'readiness' }));
   if (options.metrics !== undefined) app.get('/metrics', options.metrics);
   return app;
 }

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
         `  curl -b jar -X POST '${url}/backup?gb=5000'   # 402: more than the pool has left, refused before any work`,
         `  curl -b jar -X POST ${url}/logout             # returns the seat`,
         `  curl ${url}/status                            # both gates' status`,
+        `  curl ${url}/healthz                           # liveness: 503 only when a gate is stopped`,
+        `  curl ${url}/readyz                            # readiness: 503 when the licensed routes would refuse everyone`,
         `  curl ${url}/metrics                           # Prometheus: licensegate_* metrics of both gates`,
         '',
         'Ctrl-C stops: units are flushed and seats returned.',

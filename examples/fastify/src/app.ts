@@ -2,6 +2,7 @@ import { fastifyCookie } from '@fastify/cookie';
 import { fastifySession } from '@fastify/session';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LicenseGate } from '@licensegate/core';
+import { licenseGateHealthPlugin } from '@licensegate/fastify';
 
 import { accountRoutes } from './account.js';
 import { reportRoutes } from './reports.js';
@@ -42,5 +43,8 @@ export async function createDemoApp(gates: DemoGates, options: DemoAppOptions = 
   await app.register(accountRoutes, { gate: gates.usage });
   app.get('/', async () => ({ hello: 'anyone may see this', tier: gates.tiers.tier }));
   app.get('/status', async () => ({ tiers: gates.tiers.status(), usage: gates.usage.status() }));
+  // Kubernetes probes: GET /healthz (liveness) and GET /readyz (readiness: 503 when the licensed
+  // routes would refuse everyone).
+  await app.register(licenseGateHealthPlugin, { gates: { tiers: gates.tiers, usage: gates.usage } });
   return app;
 }

@@ -5,9 +5,12 @@ import type { Request } from 'express';
 import type { LicenseGate, LicenseGateOptions } from '@licensegate/core';
 import type { LicenseGateService } from '@licensegate/nestjs';
 import { InjectLicenseGateService, LicenseGateModule } from '@licensegate/nestjs';
+import { LicenseGateHealthIndicator } from '@licensegate/nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import session from 'express-session';
 
 import { AccountController } from './account.controller.js';
+import { HealthController } from './health.controller.js';
 import { HomeController } from './home.controller.js';
 import { ReportsController } from './reports.controller.js';
 
@@ -63,8 +66,10 @@ export class DemoModule implements NestModule {
           gate: gates.usage,
           seatInfo: (req: Request) => ({ user: req.session.user }),
         }),
+        TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HomeController, ReportsController, AccountController],
+      controllers: [HomeController, ReportsController, AccountController, HealthController],
+      providers: [LicenseGateHealthIndicator],
     };
   }
 

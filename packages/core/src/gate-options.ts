@@ -46,7 +46,7 @@ export interface GateOptions {
   store?: Store;
   /** Time source and timers. Default: the system clock. */
   clock?: Clock;
-  /** A pino-shaped logger. Default: warnings and errors to stderr as JSON lines. */
+  /** A pino-shaped logger. Default: {@link stderrLogger}, JSON lines to stderr from `info` up (`LICENSEGATE_LOG_LEVEL` sets another level). */
   logger?: Logger;
   /** How often the license is checked out again to see upgrades, renewals and expiry. Default 15 minutes. */
   refreshIntervalMs?: number;

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { GATE_BRAND } from './brand.js';
+import { gateHealth } from './health/gate-health.js';
+import type { GateHealth } from './health/health-types.js';
+
+import { GateReport } from './gate-report.js';
 import { LicenseGateConfigurationError } from './errors.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { maxCountOf } from './license/known-license.js';
@@ -12,6 +16,7 @@ import { DrawdownMeter, type DrawdownMeterEvents } from './drawdown/drawdown-met
 import { SeatPool } from './seats/seat-pool.js';
 import type { SeatEvents } from './seats/seat-record.js';
 import { LicenseSource, type LicenseInfo } from './source/license-source.js';
+import { probePermissions, type ProbeOutcome } from './source/permission-probe.js';
 import { isDurable } from './store/store.js';
 import { CallTelemetry } from './telemetry/call-telemetry.js';
 import { GateMetrics } from './telemetry/gate-metrics.js';
@@ -82,6 +87,10 @@ export interface LicenseGateStopReport {
   readonly seatsHandedOver: number;
   /** Seats left recorded in the store: those handed over, and those that could not be returned in time. */
   readonly seatsLeft: number;
+  /** Seats this engine checked in at stop. */
+  readonly seatsReturned: number;
+  /** Drawdown units License Manager acknowledged to this engine since it started, per dimension (stop's reports included). */
+  readonly unitsReported: Readonly<Record<string, number>>;
 }
 
 /** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
@@ -142,6 +151,10 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   #state: LicenseGateStatus['state'] = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<LicenseGateStopReport> | undefined;
+  /** The start, wait, permission and stop lines (gate-report.ts). */
+  readonly #report: GateReport;
+  /** Whether License Manager has answered about the license (a license, or none) since the gate was made. */
+  #licenseAnswered = false;
 
   static {
     // The brand isLicenseGate() checks (a gate of any copy of core); on the prototype, not in the type.
@@ -153,6 +166,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     super();
     this.options = options;
     this.#onUnavailable = new OnUnavailable(options.onUnavailable, options.graceMs);
+    this.#report = new GateReport(options);
     this.tierOrder = new TierOrder(options.tiers);
     this.#tierCounts = new TierDecisionCounts(options.tiers.length);
     this.#calls = new CallTelemetry(options.productSku);
@@ -164,6 +178,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       retry: options.retry,
       callTimeoutMs: options.callTimeoutMs,
       logger: options.logger,
+      onRetry: (operation, failure, attempt) => this.#report.retrying(operation, failure, attempt),
     });
     this.#watch = new LicenseWatch(options.clock, options.expiryWarningMs, (event, payload) => {
       this.#log(event === 'licenseExpiring' ? 'warn' : 'info', event, payload);
@@ -225,7 +240,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   /**
    * Emits an event to each listener in turn. A listener that throws cannot break the engine or
    * the request that caused the event (a seat taken stays accounted for, a report goes on): its
-   * error is logged (`licensegate.listener_failed`, with the event and the error's code), and the
+   * error is logged (`licensegate.gate.listener_failed`, with the event and the error's code), and the
    * other listeners still run.
    */
   override emit<K extends keyof LicenseGateEvents>(event: K, ...args: LicenseGateEvents[K]): boolean;
@@ -238,7 +253,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       } catch (error) {
         this.options.logger.error(
           {
-            event: 'licensegate.listener_failed',
+            event: 'licensegate.gate.listener_failed',
             on: String(event),
             code: (error as { code?: unknown }).code,
             error: (error as Error)?.message ?? String(error),
@@ -306,6 +321,16 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   async #start(): Promise<void> {
     this.#state = 'starting';
     this.#startMetrics();
+    this.#report.beginStart();
+    // Seats need CheckInLicense and ExtendLicenseConsumption, which start() itself never calls: probed alongside.
+    const probing: Promise<ProbeOutcome[]> =
+      this.#seats === undefined
+        ? Promise.resolve([])
+        : probePermissions(
+            this.options.client,
+            ['CheckInLicense', 'ExtendLicenseConsumption'],
+            this.options.callTimeoutMs,
+          );
     const steps: (() => Promise<void> | void)[] = [
       () => (this.#usesStore ? this.options.store.init?.({ clock: this.options.clock }) : undefined),
       () => this.#instances?.start(),
@@ -313,6 +338,8 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       () => this.#poller?.start(),
       () => this.#drawdown?.start(),
       () => this.#adoptOrphans(),
+      async () => this.#report.permissions(await probing),
+      () => this.#report.ready(),
     ];
     for (const step of steps) {
       await step();
@@ -326,6 +353,12 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       throw episode.error;
     }
     this.#state = 'running';
+    this.#report.started({
+      status: this.status(),
+      license: this.#watch.license ?? this.#tiers?.answer?.license,
+      answered: this.#licenseAnswered,
+      drawdown: this.#drawdown,
+    });
   }
 
   /**
@@ -369,13 +402,12 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
       openUnits: drawdown.open,
       seatsHandedOver: seats?.handedOver ?? 0,
       seatsLeft: seats?.left ?? 0,
+      seatsReturned: seats?.returned ?? 0,
+      unitsReported: Object.fromEntries(
+        [...this.options.drawdown.keys()].map((name) => [name, this.#drawdown?.stats(name).reported ?? 0]),
+      ),
     };
-    if (wasRunning) {
-      this.options.logger.info(
-        { event: 'licensegate.stopped', productSku: this.options.productSku, ...report },
-        'The gate stopped',
-      );
-    }
+    if (wasRunning) this.#report.stopped(report);
     this.#metrics?.stop();
     return report;
   }
@@ -525,10 +557,39 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     } catch (error) {
       // Metrics never stop a gate: a meter that fails is logged, and the gate goes on without metrics.
       logger.warn(
-        { event: 'licensegate.metrics_unavailable', error: (error as Error)?.message ?? String(error) },
+        { event: 'licensegate.gate.metrics_unavailable', error: (error as Error)?.message ?? String(error) },
         'The OpenTelemetry meter failed; the gate runs without metrics',
       );
     }
+  }
+
+  /**
+   * Whether the gate is live and ready, and each model's health (tiers answerable, seats grantable,
+   * each drawdown dimension admitting), with a stable code and a message: what the gated routes
+   * would answer now, from what the gate knows (no call is made here). The tier answer is read with
+   * the check a request runs, so, like a request, a probe may start a refresh that is due (or bring a
+   * retry forward during an outage). The HTTP adapters serve it as liveness and readiness probes
+   * (`lg.health()` in Express); see `GateHealth` and the codes in `HealthCode`.
+   */
+  health(): GateHealth {
+    const tiers = this.#tiers;
+    const drawdown = this.#drawdown;
+    return gateHealth({
+      productSku: this.options.productSku,
+      state: this.#state,
+      policy: this.#onUnavailable,
+      now: this.options.clock.now(),
+      license: this.#watch.license ?? tiers?.answer?.license,
+      // License Manager said there is none (a tier answer's reason; for a gate without tiers, a read that found none).
+      noLicense:
+        tiers !== undefined
+          ? tiers.answer?.reason === 'no-license'
+          : this.#poller?.readAt !== undefined && this.#watch.license === undefined,
+      outage: tiers?.episode ?? this.#poller?.failure,
+      tiers: tiers && { decision: tiers.check(0), answer: tiers.answer },
+      seats: this.#seats && { entitlement: this.#seats.entitlement, ...this.#seats.healthView },
+      drawdown: drawdown && [...this.options.drawdown.keys()].map((name) => [name, drawdown.admission(name)] as const),
+    });
   }
 
   /** The license's maximum for an entitlement, where known. */
@@ -553,6 +614,7 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
   /** A fresh read of the license (from the tier refresh or the poller). */
   #onLicense(license: LicenseInfo | undefined): void {
     if (this.#state === 'stopped') return;
+    this.#licenseAnswered = true;
     const previous = this.#watch.license;
     this.#watch.update(license);
     if (
@@ -614,24 +676,32 @@ export class LicenseGate extends EventEmitter<LicenseGateEvents> {
     this.emit('recovered', payload);
   }
 
-  #log(level: 'info' | 'warn' | 'error', event: string, fields: object): void {
-    this.options.logger[level](
-      { event: `licensegate.${event}`, productSku: this.options.productSku, ...fields },
-      MESSAGES[event] ?? event,
-    );
+  #log(level: 'info' | 'warn' | 'error', event: keyof typeof LOGGED, fields: object): void {
+    const { name, message } = LOGGED[event];
+    this.options.logger[level]({ event: name, productSku: this.options.productSku, ...fields }, message);
   }
 }
 
-const MESSAGES: Readonly<Record<string, string>> = {
-  tierChanged: 'The license now grants another tier',
-  noTier: "The license grants none of the gate's tiers: check productSku, keyFingerprint and the tier names",
-  degraded: 'License Manager cannot be reached; the failure policy applies',
-  recovered: 'License Manager answers again',
-  licenseExpiring: 'The license ends soon',
-  licenseExpired: 'The license has ended',
-  licenseStatusChanged: 'The license status changed',
-  licenseVersionChanged: 'A new version of the license was seen',
-};
+/** The log event (see the README's table of log events) and message of each gate event the gate logs. */
+const LOGGED = {
+  tierChanged: { name: 'licensegate.tier.changed', message: 'The license now grants another tier' },
+  noTier: {
+    name: 'licensegate.tier.none_granted',
+    message: "The license grants none of the gate's tiers: check productSku, keyFingerprint and the tier names",
+  },
+  degraded: {
+    name: 'licensegate.gate.degraded',
+    message: 'License Manager cannot be reached; the failure policy applies',
+  },
+  recovered: { name: 'licensegate.gate.recovered', message: 'License Manager answers again' },
+  licenseExpiring: { name: 'licensegate.license.expiring', message: 'The license ends soon' },
+  licenseExpired: { name: 'licensegate.license.expired', message: 'The license has ended' },
+  licenseStatusChanged: { name: 'licensegate.license.status_changed', message: 'The license status changed' },
+  licenseVersionChanged: {
+    name: 'licensegate.license.version_changed',
+    message: 'A new version of the license was seen',
+  },
+} as const;
 
 /**
  * Makes a gate for one product. The options are checked at once: each mistake throws a

@@ -17,6 +17,7 @@ export {
   type LicenseGateStopReport,
 } from './gate.js';
 export { isLicenseGate } from './brand.js';
+export type { GateHealth, ModelHealth, HealthCode, HealthModel } from './health/health-types.js';
 export type {
   LicenseGateOptions,
   UnavailablePolicy,
@@ -69,7 +70,14 @@ export {
 export type { TierDecision } from './tiers/tier-decision.js';
 export { TierOrder } from './tiers/tier-order.js';
 export { systemClock, type Clock, type ClockTimer } from './clock.js';
-export { stderrLogger, silentLogger, type Logger } from './logger.js';
+export {
+  stderrLogger,
+  silentLogger,
+  createStderrLogger,
+  type Logger,
+  type StderrLogLevel,
+  type StderrLoggerOptions,
+} from './logger.js';
 export { isDurable, type Store } from './store/store.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
 export type { MetricsOptions, MeterSource } from './telemetry/metrics-options.js';

@@ -176,7 +176,7 @@ describe('adapter kit: DrawdownStep on a plain node:http server', function () {
     await settled(gate);
     await gate.drawdown.flush();
     assert.equal(await consumed(arn), 3);
-    assert.ok(logger.events('licensegate.charge_when_failed').length === 1);
+    assert.ok(logger.events('licensegate.drawdown.charge_when_failed').length === 1);
   });
 
   it('a pool used up answers 402 through answerDenial before the handler', async () => {

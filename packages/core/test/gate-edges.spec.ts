@@ -119,7 +119,7 @@ describe('LicenseGate edges: grace while License Manager hangs, recovery under t
     assert.equal((await gate.seats.held()).length, 1);
     assert.equal(await gate.seats.release('k1'), true);
     assert.equal((await gate.seats.held()).length, 0, 'the release went through');
-    const failed = h.logger.events('licensegate.listener_failed', 'error');
+    const failed = h.logger.events('licensegate.gate.listener_failed', 'error');
     assert.deepEqual(
       failed.map((e) => [e.fields['on'], e.fields['code'] ?? null]),
       [

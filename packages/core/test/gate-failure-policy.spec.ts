@@ -61,7 +61,7 @@ describe('LicenseGate failure policy (real SDK against the emulator)', () => {
       assert.deepEqual(h.lm.emulator.callCounts()['CheckoutLicense'], { calls: 2, errors: 1 });
       assert.equal(events.degraded.length, 0, 'a retried call is no outage');
       assert.equal(gate.status().degraded, false);
-      const retries = h.logger.events('licensegate.retry', 'debug');
+      const retries = h.logger.events('licensegate.call.retry', 'debug');
       assert.equal(retries.length, 1);
       assert.equal(retries[0]?.fields['error'], 'RateLimitExceededException');
       assert.equal(h.logger.at('warn').length, 0);
@@ -106,7 +106,7 @@ describe('LicenseGate failure policy (real SDK against the emulator)', () => {
         );
       }
       assert.equal(events.degraded.length, 1, 'one degraded event per episode, not per failed refresh');
-      assert.equal(h.logger.events('licensegate.degraded', 'warn').length, 1);
+      assert.equal(h.logger.events('licensegate.gate.degraded', 'warn').length, 1);
       assert.equal(h.logger.at('warn').length, 1);
       assert.equal(gate.hasTier('Intermediate'), true, 'still within the grace');
 
@@ -127,7 +127,7 @@ describe('LicenseGate failure policy (real SDK against the emulator)', () => {
       assert.equal(events.recovered.length, 1);
       assert.ok((events.recovered[0]?.downtimeMs ?? 0) >= HOUR - PAST_REFRESH);
       assert.ok((events.recovered[0]?.failures ?? 0) >= 6);
-      assert.equal(h.logger.events('licensegate.recovered', 'info').length, 1);
+      assert.equal(h.logger.events('licensegate.gate.recovered', 'info').length, 1);
       assert.deepEqual(gate.checkTier('Intermediate'), { allowed: true, degraded: false });
       assert.equal(gate.status().degraded, false);
       assert.equal(gate.status().lastError, null);
@@ -136,7 +136,7 @@ describe('LicenseGate failure policy (real SDK against the emulator)', () => {
       h.lm.addFault(OUTAGE);
       await h.step(gate, PAST_REFRESH);
       assert.equal(events.degraded.length, 2, 'a new outage is a new episode');
-      assert.equal(h.logger.events('licensegate.degraded', 'warn').length, 2);
+      assert.equal(h.logger.events('licensegate.gate.degraded', 'warn').length, 2);
     });
 
     it("denies at once during an outage under 'deny'", async () => {
@@ -182,7 +182,7 @@ describe('LicenseGate failure policy (real SDK against the emulator)', () => {
       assert.ok(error instanceof LicenseUnavailableError);
       assert.ok(error.retryAfterMs > 0);
       assert.equal(grace.gate.status().graceEndsAt, null, 'no answer, no grace');
-      assert.equal(h.logger.events('licensegate.degraded', 'warn').length, 2, 'one warning per gate');
+      assert.equal(h.logger.events('licensegate.gate.degraded', 'warn').length, 2, 'one warning per gate');
     });
     it('never serves past Validity.End under grace, however long the grace', async () => {
       h.addLicense(tieredLicense(SKU, ['Premium'], { Validity: { Begin: '-1d', End: '+30m' } }));
@@ -253,7 +253,7 @@ describe('LicenseGate failure policy (real SDK against the emulator)', () => {
         assert.equal(gate.status().reason, 'no-entitlement');
         assert.equal(gate.status().degraded, false);
       }
-      assert.equal(h.logger.events('licensegate.noTier', 'warn').length, 3);
+      assert.equal(h.logger.events('licensegate.tier.none_granted', 'warn').length, 3);
 
       h.lm.addFault(OUTAGE);
       await h.advance(PAST_REFRESH);
@@ -298,7 +298,7 @@ describe('LicenseGate failure policy (real SDK against the emulator)', () => {
       assertNoLicense(gate, 'Basic', 'no-license', false);
       const warnings = h.logger.at('warn');
       assert.equal(warnings.length, 1);
-      assert.equal(warnings[0]?.fields['event'], 'licensegate.noTier');
+      assert.equal(warnings[0]?.fields['event'], 'licensegate.tier.none_granted');
       assert.equal(warnings[0]?.fields['productSku'], SKU);
       assert.equal(warnings[0]?.fields['keyFingerprint'], SELLER_FINGERPRINT);
       assert.match(warnings[0]?.message ?? '', /keyFingerprint/);
@@ -350,7 +350,7 @@ describe('LicenseGate with missing IAM permissions (emulator strict auth)', () =
       await assertStartRefused(gate, 'CheckoutLicense');
       assert.deepEqual(h.lm.emulator.callCounts()['CheckoutLicense'], { calls: 1, errors: 1 }, 'never retried');
       assert.equal(events.degraded[0]?.reason, 'configuration');
-      assert.equal(h.logger.events('licensegate.degraded', 'error').length, 1);
+      assert.equal(h.logger.events('licensegate.gate.degraded', 'error').length, 1);
     });
 
     it('works with a key that has every permission (the signatures verify)', async () => {

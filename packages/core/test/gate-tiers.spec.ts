@@ -119,7 +119,7 @@ describe('LicenseGate tiers (real SDK against the emulator)', () => {
         { previous: 'Intermediate', current: 'Premium', licenseArn: arn, licenseVersion: '2' },
       ]);
       assert.equal(gate.status().license?.version, '2');
-      assert.equal(h.logger.events('licensegate.tierChanged', 'info').length, 1);
+      assert.equal(h.logger.events('licensegate.tier.changed', 'info').length, 1);
 
       assert.equal(await h.revise(arn, { tiers: ['Basic'] }), '3');
       await h.step(gate, PAST_REFRESH);
@@ -189,7 +189,7 @@ describe('LicenseGate tiers (real SDK against the emulator)', () => {
       assert.equal(warning?.licenseArn, arn);
       assert.equal(warning?.expiresAt.getTime(), end);
       assert.ok(warning !== undefined && warning.remainingMs <= 7 * DAY && warning.remainingMs > 7 * DAY - 2 * MINUTE);
-      assert.equal(h.logger.events('licensegate.licenseExpiring', 'warn').length, 1);
+      assert.equal(h.logger.events('licensegate.license.expiring', 'warn').length, 1);
 
       for (let i = 0; i < 3; i++) await h.step(gate, PAST_REFRESH);
       assert.ok(h.lm.calls('GetLicense') >= 4, 'the license was read again');

@@ -369,7 +369,7 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
       );
     });
 
-    it('a meter that throws is logged (licensegate.metrics_unavailable) and the gate runs without metrics', async () => {
+    it('a meter that throws is logged (licensegate.gate.metrics_unavailable) and the gate runs without metrics', async () => {
       h.addLicense(tieredLicense(SKU, ['Intermediate']));
       const broken = world.provider.getMeter('broken');
       const meter = Object.assign(Object.create(broken) as typeof broken, {
@@ -380,7 +380,7 @@ describe('metrics (OpenTelemetry, through the SDK against the emulator)', functi
       const { gate } = h.gate({ metrics: { meter } });
       await gate.start();
       assert.equal(gate.hasTier('Intermediate'), true);
-      assert.equal(h.logger.events('licensegate.metrics_unavailable', 'warn').length, 1);
+      assert.equal(h.logger.events('licensegate.gate.metrics_unavailable', 'warn').length, 1);
     });
 
     it('stops observing at stop(): the gate is not kept by the provider', async () => {

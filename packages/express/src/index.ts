@@ -11,6 +11,10 @@ export {
   type LicenseGateMiddlewareOptions,
 } from './license-gate.js';
 export { RequestLicense } from './request-license.js';
+export { healthCheck } from './health.js';
+/** The options and answer of the health routes (`lg.health()`, `healthCheck()`). */
+export type { HealthCheckOptions, HealthGates, HealthProbe, HealthReport } from '@licensegate/core/http';
+export type { GateHealth, ModelHealth, HealthCode, HealthModel } from '@licensegate/core';
 export type { DeniedHandler } from './deny.js';
 export { deny } from './deny.js';
 /** The problem answers of denials (their `type` URIs, content type and shape), for an `onDenied` of your own. */

@@ -7,7 +7,15 @@ import {
   type LicenseGateOptions,
   type SeatView,
 } from '@licensegate/core';
-import { assertKnownOptions, DrawdownStep, SeatSteps, type SeatRequest } from '@licensegate/core/http';
+import {
+  assertKnownOptions,
+  DrawdownStep,
+  HealthCheck,
+  SeatSteps,
+  type HealthCheckOptions,
+  type SeatRequest,
+} from '@licensegate/core/http';
+import { sendHealth } from './health.js';
 import { deny, type DeniedHandler } from './deny.js';
 import { offerLicense } from './license-slot.js';
 import { RequestLicense } from './request-license.js';
@@ -57,6 +65,15 @@ export interface LicenseGateMiddleware {
   requireSeat(): RequestHandler;
   /** A JSON handler for health and readiness probes: `gate.status()`, 503 until the gate runs. */
   status(): RequestHandler;
+  /**
+   * A liveness or readiness probe route (`{ probe: 'liveness' }`, default `readiness`): 200, or 503
+   * when the probe fails — liveness when the gate is stopped, readiness also when its gated routes
+   * would refuse everyone (not started, no license, expired, `deny` during an outage, the grace
+   * over, a drawdown pool used up). The body is `gate.health()` by gate name. For several gates,
+   * one route: `healthCheck({ tiers, usage }, options)`.
+   * @throws LicenseGateConfigurationError `ERR_LG_OPTIONS` for bad options
+   */
+  health(options?: HealthCheckOptions): RequestHandler;
   /**
    * This gate's view of the request: the one with the session's seat when a seat middleware of this
    * gate ran, else the gate's view. `req.license` is the same thing in an app with one gate; an app
@@ -221,6 +238,14 @@ export function licenseGate(
         void ensureStarted()?.catch(() => undefined);
         const body = gate.status();
         res.status(body.state === 'running' ? 200 : 503).json(body);
+      };
+    },
+
+    health(healthOptions) {
+      const check = new HealthCheck(gate, healthOptions, 'lg.health()');
+      return function health(_req, res) {
+        void ensureStarted()?.catch(() => undefined);
+        sendHealth(check, res);
       };
     },
 

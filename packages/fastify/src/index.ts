@@ -8,6 +8,10 @@
 import './augment.js';
 
 export { licenseGatePlugin, type LicenseGatePluginOptions } from './plugin.js';
+export { licenseGateHealthPlugin, type LicenseGateHealthOptions } from './health-plugin.js';
+/** The options and answer of the health routes. */
+export type { HealthCheckOptions, HealthGates, HealthProbe, HealthReport } from '@licensegate/core/http';
+export type { GateHealth, ModelHealth, HealthCode, HealthModel } from '@licensegate/core';
 export type { DrawdownRouteConfig, DrawdownUnits, LicenseGateRouteConfig, SeatStep } from './route-config.js';
 export type { SeatIdentity } from './seat-hooks.js';
 export type { ChargeWhen } from './route-hooks.js';

@@ -43,7 +43,7 @@ export interface FileStoreOptions {
   /**
    * Where the store reports a torn last write it ignored at open, a lock it took over from a dead
    * process, a failed write or compaction. pino-shaped.
-   * @defaultValue warnings and errors to stderr as JSON lines (`stderrLogger` of `@licensegate/core`)
+   * @defaultValue JSON lines to stderr, from `info` up (`stderrLogger` of `@licensegate/core`)
    */
   readonly logger?: Logger;
 }

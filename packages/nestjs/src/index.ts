@@ -48,3 +48,4 @@ export {
   LICENSE_GATE_OPTIONS,
 } from './license-gate.tokens.js';
 export type { LicenseGateModuleErrorCode } from './license-gate.errors.js';
+export { nestLogger, type NestLoggerOptions } from './nest-logger.js';

@@ -16,7 +16,8 @@ export interface LicenseGateModuleOptions<Req = LicenseGateRequest, Res = Licens
   /**
    * The gate: one made with `createLicenseGate()`, or the options to make it with. Either way the
    * module starts it when the module initialises and stops it on application shutdown (units
-   * flushed, seats returned).
+   * flushed, seats returned). Options without a `logger` get `nestLogger(new Logger('LicenseGate'))`:
+   * the gate logs among the app's Nest logs.
    */
   gate: LicenseGate | LicenseGateOptions;
   /**

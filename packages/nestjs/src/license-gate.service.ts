@@ -13,6 +13,7 @@ import {
 import { answerDenial, SeatSteps, type SeatRequest } from '@licensegate/core/http';
 
 import { LicenseGateException } from './license-gate.exception.js';
+import { withNestLogger } from './nest-logger.js';
 import type { LicenseGateModuleOptions } from './license-gate.options.js';
 import { requestPath } from './node-exchange.js';
 import { RequestLicense } from './request-license.js';
@@ -58,7 +59,7 @@ export class LicenseGateService {
     this.name = name;
     this.options = options;
     this.ownsGate = !isLicenseGate(options.gate);
-    this.gate = isLicenseGate(options.gate) ? options.gate : createLicenseGate(options.gate);
+    this.gate = isLicenseGate(options.gate) ? options.gate : createLicenseGate(withNestLogger(options.gate, name));
     const gate = this.gate;
     this.seatSteps = new SeatSteps(gate);
     this.#license = new RequestLicense(gate);

@@ -61,7 +61,7 @@ export interface RedisStoreOptions {
   readonly prefix?: string;
   /**
    * Where the store says that Redis went away and came back (once per outage each). Default: the
-   * gate's default, warnings and errors to stderr as JSON lines.
+   * gate's default, `stderrLogger` (JSON lines to stderr from `info` up).
    */
   readonly logger?: Logger;
 }

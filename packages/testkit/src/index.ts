@@ -18,3 +18,4 @@ export { assertProblem, assertNoStack, type ExpectedProblem } from './problems.j
 export { rawRequest, rawPost } from './raw-request.js';
 export { AdapterWorld, useWorldOf } from './world.js';
 export * from './adapter-scenarios/index.js';
+export { runHealthTable, type HealthApp, type HealthDriver } from './health-scenarios.js';

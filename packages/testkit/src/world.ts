@@ -17,6 +17,7 @@ import { CapturingLogger, ManualClock } from '@licensegate/core/testing';
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type SeedLicense } from '@licensegate/emulator';
 
 import { FAST_RETRY, REGION } from './constants.js';
+import { assertDocumented } from './log-table.js';
 
 /** The longest timer delay: the MemoryStore's sweep never falls due in a test. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -121,7 +122,10 @@ export class AdapterWorld {
   /** Closes what the adapter's world served (before the gates stop). */
   protected async closeApps(): Promise<void> {}
 
-  /** Closes the apps, stops the gates, closes the emulator. */
+  /**
+   * Closes the apps, stops the gates, closes the emulator; then fails unless every line logged is in
+   * core's table of log events at its level.
+   */
   async close(): Promise<void> {
     await this.closeApps();
     for (const gate of this.#gates.splice(0)) {
@@ -130,6 +134,7 @@ export class AdapterWorld {
     }
     this.admin.destroy();
     await this.lm.close();
+    assertDocumented(this.logger.entries);
   }
 }
 

@@ -1,4 +1,5 @@
 import { LicenseManagerCallError } from '../source/license-source.js';
+import { permissionOfError, type Permission } from '../source/permission-answer.js';
 
 /** A License Manager call that answered, or the error it ended with. */
 export type CallOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
@@ -23,31 +24,13 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** License Manager refused the caller's identity itself: unknown key, bad signature, expired session. */
-export const CREDENTIALS_REFUSED: ReadonlySet<string> = new Set([
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'ExpiredTokenException',
-  'IncompleteSignatureException',
-  'MissingAuthenticationTokenException',
-]);
-
-/** IAM refused the action. */
-export const ACCESS_DENIED: ReadonlySet<string> = new Set(['AccessDeniedException', 'AuthorizationException']);
-
 /**
  * What a call's outcome says of IAM: `allowed` when License Manager answered (a success, or an
  * error that only comes after IAM let the call through: not found, validation), `denied` on
  * AccessDenied, `unknown` when the identity was refused or License Manager could not answer.
  */
-export function permissionOf(outcome: CallOutcome<unknown>): 'allowed' | 'denied' | 'unknown' {
+export function permissionOf(outcome: CallOutcome<unknown>): Permission {
   if (outcome.ok) return 'allowed';
-  const name = errorName(outcome.error);
-  if (ACCESS_DENIED.has(name)) return 'denied';
-  if (CREDENTIALS_REFUSED.has(name)) return 'unknown';
-  if (outcome.error instanceof LicenseManagerCallError && outcome.error.kind === 'transient') return 'unknown';
   if (!(outcome.error instanceof LicenseManagerCallError)) return 'unknown';
-  return 'allowed';
+  return permissionOfError(outcome.error.awsName, outcome.error.kind === 'transient');
 }

@@ -3,7 +3,8 @@ import { ListReceivedLicensesCommand, type LicenseManagerClient } from '@aws-sdk
 import { silentLogger } from '../logger.js';
 import { resolveOptions, type ResolvedOptions } from '../options.js';
 import { LicenseSource, type LicenseInfo } from '../source/license-source.js';
-import { CREDENTIALS_REFUSED, errorMessage, errorName, settle, type CallOutcome } from './call-outcome.js';
+import { CREDENTIALS_REFUSED } from '../source/permission-answer.js';
+import { errorMessage, errorName, settle, type CallOutcome } from './call-outcome.js';
 import { checkClock } from './clock-check.js';
 import { checkCredentials } from './credentials-check.js';
 import { iamPolicyFor, type DoctorCheck, type DoctorReport, type DoctorStatus } from './doctor-report.js';

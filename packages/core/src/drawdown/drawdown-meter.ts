@@ -134,6 +134,7 @@ export class DrawdownMeter {
   readonly #emit: DrawdownMeterDeps['emit'];
   readonly #journal: Journal;
   readonly #quota: QuotaState;
+  readonly #failures: FailureTracker;
   readonly #outbox: Outbox;
   readonly #queue: DeadlineQueue<string>;
   readonly #dimensions = new Map<string, Dimension>();
@@ -168,6 +169,7 @@ export class DrawdownMeter {
     this.#journal = new Journal(options.store, options.productSku);
     this.#quota = new QuotaState((payload) => this.#safeEmit('quotaExhausted', payload), this.#logger);
     const failures = new FailureTracker(new OnUnavailable(options.onUnavailable, options.graceMs));
+    this.#failures = failures;
     this.#queue = new DeadlineQueue<string>(this.#clock, (key) => this.#due(key));
     this.#outbox = new Outbox(
       { journal: this.#journal, source, instanceId, reported: (payload) => this.#safeEmit('unitsReported', payload) },
@@ -464,6 +466,21 @@ export class DrawdownMeter {
   isExhausted(dimension: string): boolean {
     this.#dimension(dimension);
     return this.#quota.isExhausted(dimension);
+  }
+
+  /**
+   * What `gate.health()` reads of a dimension: whether its pool is used up, since when its reports
+   * fail (while one fails), and whether the `onUnavailable` policy admits debits beyond the bound now.
+   * @throws LicenseGateConfigurationError `ERR_LG_UNKNOWN_DIMENSION`
+   * @internal
+   */
+  admission(dimension: string): { exhausted: boolean; failingSince: number | undefined; admits: boolean } {
+    this.#dimension(dimension);
+    return {
+      exhausted: this.#quota.isExhausted(dimension),
+      failingSince: this.#failures.degradedSince(dimension),
+      admits: this.#failures.decide(dimension, this.#clock.now()).admit,
+    };
   }
 
   /**

@@ -89,7 +89,7 @@ export type OpenedLater = Promise<boolean>;
  * promise and adds no listener per request: the settlement comes through Node's
  * `http.server.response.finish` diagnostics channel and one `close` listener per connection
  * (`whenResponseDone`), or a `close` listener on the response where the server does not publish.
- * A failed settlement is logged (`licensegate.charge_failed`): nothing was charged for it.
+ * A failed settlement is logged (`licensegate.drawdown.charge_failed`): nothing was charged for it.
  */
 export class DrawdownStep<Req, Res> {
   /** The dimension charged. */
@@ -180,7 +180,11 @@ export class DrawdownStep<Req, Res> {
       return this.#chargeWhen(req, res);
     } catch (error) {
       this.#logger.error(
-        { event: 'licensegate.charge_when_failed', dimension: this.dimension, error: (error as Error).message },
+        {
+          event: 'licensegate.drawdown.charge_when_failed',
+          dimension: this.dimension,
+          error: (error as Error).message,
+        },
         'chargeWhen threw; the request is not charged',
       );
       return false;
@@ -252,7 +256,7 @@ export class DrawdownStep<Req, Res> {
   #logFailure(node: NodeExchange, error: unknown): void {
     this.#logger.error(
       {
-        event: 'licensegate.charge_failed',
+        event: 'licensegate.drawdown.charge_failed',
         dimension: this.dimension,
         path: node.req.url?.split('?')[0],
         code: (error as { code?: string }).code,

@@ -29,6 +29,14 @@ export {
   type Problem,
   type ProblemAnswer,
 } from './problem.js';
+export {
+  HealthCheck,
+  type HealthAnswer,
+  type HealthCheckOptions,
+  type HealthGates,
+  type HealthProbe,
+  type HealthReport,
+} from './health-check.js';
 export { SessionSeats, SESSION_SEAT_FIELD, type SessionSeat, type SeatRequest } from '../sessions/session-seats.js';
 export {
   assertKnownOptions,

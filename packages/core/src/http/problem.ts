@@ -180,7 +180,7 @@ export function logDenial(
 ): void {
   const { status, code } = answer.problem;
   if (status < 500) return;
-  const fields = { event: 'licensegate.request_failed', code, status, path, error: (error as Error)?.message };
+  const fields = { event: 'licensegate.request.failed', code, status, path, error: (error as Error)?.message };
   if (status === 503) {
     if (answer.logged)
       gate.options.logger.debug(fields, 'A request was answered 503: the license cannot be checked now');

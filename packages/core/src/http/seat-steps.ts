@@ -65,7 +65,7 @@ export class SeatSteps {
 
   /**
    * Returns the session's seat (its share of it, when keyed by user) at logout. Never fails the
-   * request: a failure is logged (`licensegate.release_failed`), and the idle reaper returns the seat.
+   * request: a failure is logged (`licensegate.seat.release_failed`), and the idle reaper returns the seat.
    * @returns whether a seat was returned
    */
   async release(request: SeatRequest): Promise<boolean> {
@@ -73,7 +73,7 @@ export class SeatSteps {
       return await this.#sessions.release(request);
     } catch (error) {
       this.#logger.warn(
-        { event: 'licensegate.release_failed', error: (error as Error).message },
+        { event: 'licensegate.seat.release_failed', error: (error as Error).message },
         'Could not return a seat at logout; the idle reaper will',
       );
       return false;

@@ -111,7 +111,7 @@ export class InstanceRegistry {
     if (this.#failingSince !== undefined) return;
     this.#failingSince = this.#clock.now();
     this.#logger.warn(
-      { event: 'licensegate.heartbeat_failed', error: (error as Error).message },
+      { event: 'licensegate.instance.heartbeat_failed', error: (error as Error).message },
       'Could not renew the engine heartbeat in the store; retrying',
     );
   }
@@ -123,7 +123,7 @@ export class InstanceRegistry {
     this.#failingSince = undefined;
     this.#adoptFrom = this.#clock.now() + this.#leaseMs;
     this.#logger.info(
-      { event: 'licensegate.heartbeat_resumed', downtimeMs },
+      { event: 'licensegate.instance.heartbeat_resumed', downtimeMs },
       'The engine heartbeat is renewed again; adopting what stopped engines left resumes after one lease',
     );
   }

@@ -22,6 +22,8 @@ export class LicensePoller {
   readonly #timer: SingleTimer;
   #inFlight: Promise<void> | undefined;
   #running = false;
+  #readAt: number | undefined;
+  #failure: { since: number; error: unknown } | undefined;
 
   constructor(
     options: LicensePollerOptions,
@@ -32,6 +34,16 @@ export class LicensePoller {
     this.#source = source;
     this.#onLicense = onLicense;
     this.#timer = new SingleTimer(options.clock, () => void this.refresh());
+  }
+
+  /** When a read last succeeded (clock ms), or `undefined` before the first. */
+  get readAt(): number | undefined {
+    return this.#readAt;
+  }
+
+  /** While reads fail: since when, and the last error. */
+  get failure(): { readonly since: number; readonly error: unknown } | undefined {
+    return this.#failure;
   }
 
   /** Reads the license now, then on the schedule. */
@@ -60,10 +72,13 @@ export class LicensePoller {
       const license =
         this.#arn !== undefined ? await this.#source.getLicense(this.#arn) : await this.#source.findLicense();
       this.#arn = license?.arn;
+      this.#readAt = this.#options.clock.now();
+      this.#failure = undefined;
       this.#onLicense(license);
     } catch (error) {
+      this.#failure = { since: this.#failure?.since ?? this.#options.clock.now(), error };
       this.#options.logger.warn(
-        { event: 'licensegate.license_read_failed', error: (error as Error).message },
+        { event: 'licensegate.license.read_failed', error: (error as Error).message },
         'Could not read the license; keeping what was known',
       );
     }

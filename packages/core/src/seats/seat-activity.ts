@@ -139,7 +139,7 @@ export class SeatActivity {
       }
     } catch (error) {
       logger.debug(
-        { event: 'licensegate.touch_failed', key, error: (error as Error).message },
+        { event: 'licensegate.seat.touch_failed', key, error: (error as Error).message },
         'Could not record seat activity',
       );
     }

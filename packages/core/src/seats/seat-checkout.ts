@@ -160,7 +160,7 @@ export class SeatCheckouts {
         // Past the lease: License Manager has returned the seat by itself.
       } else {
         logger.warn(
-          { event: 'licensegate.checkin_failed', key, error: (error as Error).message },
+          { event: 'licensegate.seat.checkin_failed', key, error: (error as Error).message },
           'Seat check-in failed; retrying',
         );
         if (!this.#deps.stopped()) schedule.schedule(key, clock.now() + UNCERTAIN_RETRY_MS);

@@ -43,7 +43,7 @@ export async function adoptSeats(
     const version = await records.put(record.key, { ...record.value, owner: me }, record.version);
     if (version === undefined) continue; // another engine adopted it first
     logger.info(
-      { event: 'licensegate.seat_adopted', key: record.key, from: owner, then: how },
+      { event: 'licensegate.seat.adopted', key: record.key, from: owner, then: how },
       how === 'keep'
         ? 'Adopted a seat left by a stopped engine: kept alive while its session is used'
         : 'A seat left by an earlier run of this process is checked in: its session ended with it',
@@ -54,7 +54,7 @@ export async function adoptSeats(
         .checkIn(record.key, { value: { ...record.value, owner: me }, version, expiresAt: record.expiresAt }, 'orphan')
         .catch((error: unknown) =>
           logger.warn(
-            { event: 'licensegate.checkin_failed', key: record.key, error: (error as Error).message },
+            { event: 'licensegate.seat.checkin_failed', key: record.key, error: (error as Error).message },
             'Seat check-in failed; retrying',
           ),
         );
@@ -68,21 +68,22 @@ export async function adoptSeats(
  * Returns the seats `keys` at stop — or, with `handOver`, leaves those in use for the other live
  * instances (see `SeatPool.stop`) — at most {@link STOP_CONCURRENCY} at a time and for at most
  * {@link STOP_DEADLINE_MS}.
- * @returns how many seats were handed over, and how many were left recorded (not returned in time)
+ * @returns how many seats were returned (checked in), handed over, and left recorded (not returned in time)
  */
 export async function returnSeatsAtStop(
   deps: SeatHandoverDeps,
   keys: readonly string[],
   handOver: boolean,
-): Promise<{ handedOver: number; left: number }> {
+): Promise<{ returned: number; handedOver: number; left: number }> {
   const started = performance.now();
+  let returned = 0;
   let handedOver = 0;
   let left = 0;
   for (let i = 0; i < keys.length; i += STOP_CONCURRENCY) {
     if (performance.now() - started > STOP_DEADLINE_MS) {
       left += keys.length - i;
       deps.logger.warn(
-        { event: 'licensegate.seats_left_at_stop', seats: keys.length - i },
+        { event: 'licensegate.seat.left_at_stop', seats: keys.length - i },
         'stop() ran out of time returning seats: the rest stay recorded for another engine to adopt, and License Manager returns them when their lease ends',
       );
       break;
@@ -93,15 +94,16 @@ export async function returnSeatsAtStop(
     for (const outcome of outcomes) {
       if (outcome === 'handed-over') handedOver += 1;
       else if (outcome === 'left') left += 1;
+      else if (outcome === 'returned') returned += 1;
     }
   }
   if (handedOver > 0) {
     deps.logger.info(
-      { event: 'licensegate.seats_handed_over', seats: handedOver },
+      { event: 'licensegate.seat.handed_over', seats: handedOver },
       'Seats in use are left to the other live instances, which keep them alive',
     );
   }
-  return { handedOver, left };
+  return { returned, handedOver, left };
 }
 
 /** At stop: hands a seat over, or checks it in (resolving a lost checkout first); leaves it recorded when that fails. */

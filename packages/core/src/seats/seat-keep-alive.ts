@@ -88,7 +88,7 @@ export class SeatKeepAlive {
       }
     } catch (error) {
       this.#deps.logger.warn(
-        { event: 'licensegate.seat_maintenance_failed', key, error: (error as Error).message },
+        { event: 'licensegate.seat.maintenance_failed', key, error: (error as Error).message },
         'Seat keep-alive failed; retrying',
       );
       this.#deps.schedule.schedule(key, this.#deps.clock.now() + UNCERTAIN_RETRY_MS);
@@ -162,7 +162,7 @@ export class SeatKeepAlive {
     this.#deps.activity.notKeeping(key);
     this.#deps.emit('seatLost', { key, reason });
     this.#deps.logger.warn(
-      { event: 'licensegate.seat_lost', key, reason },
+      { event: 'licensegate.seat.lost', key, reason },
       'A seat could not be kept alive; the next acquire takes a new one',
     );
     return this.#deps.records.delete(key, record.version).then(() => undefined);

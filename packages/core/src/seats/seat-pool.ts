@@ -105,6 +105,8 @@ export class SeatPool {
   readonly #refused = { exhausted: 0, noLicense: 0 };
   /** When reading seats from the store began to fail (the store is unreachable); `undefined` while it works. */
   #storeDownSince: number | undefined;
+  /** The last acquisition found every seat in use, and no seat was seen taken or returned since (for `gate.health()`). */
+  #full = false;
 
   /**
    * Built by the gate from the parts it owns; an app reaches its pool as `gate.seats`.
@@ -133,7 +135,10 @@ export class SeatPool {
       license: deps.license,
       emit: deps.emit,
       stopped,
-      returned: () => this.#waiters?.wakeOne(),
+      returned: () => {
+        this.#full = false;
+        this.#waiters?.wakeOne();
+      },
     });
     this.#keepAlive = new SeatKeepAlive({
       ...parts,
@@ -171,6 +176,16 @@ export class SeatPool {
   }
 
   /**
+   * What `gate.health()` reads: when reading seats from the store began to fail (while it fails),
+   * and whether the last acquisition here found every seat in use (and none was seen taken or
+   * returned here since).
+   * @internal
+   */
+  get healthView(): { readonly storeDownSince: number | undefined; readonly exhausted: boolean } {
+    return { storeDownSince: this.#storeDownSince, exhausted: this.#full };
+  }
+
+  /**
    * Takes a seat for `key` (a session id, or a user id to share one seat among a user's sessions).
    * A key that already holds a seat takes no second one: the holder is added and the seat returned.
    *
@@ -186,9 +201,11 @@ export class SeatPool {
     for (;;) {
       try {
         const view = await this.#acquireOnce(key, options);
+        this.#full = false;
         this.#activity.remember(key, view);
         return view;
       } catch (error) {
+        if (error instanceof SeatsExhaustedError) this.#full = true;
         if (!(error instanceof SeatsExhaustedError) || this.#waiters === undefined || this.#stopped)
           throw this.#refusal(error);
         if (!(await this.#waiters.wait(deadline, options.signal)) || this.#stopped) {
@@ -328,7 +345,7 @@ export class SeatPool {
     if (this.#storeDownSince === undefined) {
       this.#storeDownSince = now;
       logger.warn(
-        { event: 'licensegate.seats.store_unavailable', error: error.message, policy: onUnavailable },
+        { event: 'licensegate.seat.store_unavailable', error: error.message, policy: onUnavailable },
         'Seats cannot be read from the store: the seats this instance has seen are served under the onUnavailable policy, others are refused (503)',
       );
     }
@@ -348,7 +365,7 @@ export class SeatPool {
     const downtimeMs = this.#deps.options.clock.now() - (this.#storeDownSince ?? 0);
     this.#storeDownSince = undefined;
     this.#deps.options.logger.info(
-      { event: 'licensegate.seats.store_back', downtimeMs },
+      { event: 'licensegate.seat.store_back', downtimeMs },
       'Seats can be read from the store again',
     );
   }
@@ -377,17 +394,17 @@ export class SeatPool {
    * as in a rolling restart), left for them: a seat used within the idle timeout stays held, and a
    * live instance adopts it as soon as this engine's heartbeat is gone (their sessions live on
    * there). Seats idle past the timeout, and checkouts whose answer was lost, are returned either way.
-   * @returns how many seats were left in the store (handed over, or not returned in time)
+   * @returns how many seats were returned (checked in), and left in the store (handed over, or not returned in time)
    */
-  async stop(options: { handOver?: boolean } = {}): Promise<{ handedOver: number; left: number }> {
+  async stop(options: { handOver?: boolean } = {}): Promise<{ returned: number; handedOver: number; left: number }> {
     this.#stopped = true;
     this.#waiters?.wakeAll();
     // Let acquisitions and keep-alives in flight finish: what they took is returned below.
     await Promise.allSettled([...this.#acquiring.values(), ...this.#keepAlive.inFlight()]);
     const keys = [...new Set([...this.#queue.keys(), ...this.#activity.keys()])];
     this.#queue.clear();
-    const { handedOver, left } = await returnSeatsAtStop(this.#handover, keys, options.handOver === true);
-    return { handedOver, left: left + handedOver };
+    const { returned, handedOver, left } = await returnSeatsAtStop(this.#handover, keys, options.handOver === true);
+    return { returned, handedOver, left: left + handedOver };
   }
 
   // --- acquisition ---------------------------------------------------------------------------

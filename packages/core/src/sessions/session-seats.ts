@@ -212,7 +212,7 @@ export class SessionSeats {
       .release(binding.key, binding.holder)
       .catch((error: unknown) =>
         this.#logger.warn(
-          { event: 'licensegate.session_seat_release_failed', key: binding.key, error: (error as Error).message },
+          { event: 'licensegate.seat.session_release_failed', key: binding.key, error: (error as Error).message },
           'Could not return the seat of a destroyed session; the idle reaper will',
         ),
       );

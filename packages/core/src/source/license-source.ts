@@ -113,6 +113,8 @@ export interface LicenseSourceOptions {
   readonly logger: Logger;
   /** The tracing channel and duration histogram of each call (see telemetry/). */
   readonly telemetry?: CallTelemetry;
+  /** Told of each failed attempt that will be retried (the gate says once when start() waits on one). */
+  readonly onRetry?: (operation: string, failure: ClassifiedFailure, attempt: number) => void;
 }
 
 /**
@@ -290,11 +292,13 @@ export class LicenseSource {
         },
         classifyFailure,
         retry,
-        (failure, attempt, delayMs) =>
+        (failure, attempt, delayMs) => {
           logger.debug(
-            { event: 'licensegate.retry', operation, error: failure.name, attempt, delayMs: Math.round(delayMs) },
+            { event: 'licensegate.call.retry', operation, error: failure.name, attempt, delayMs: Math.round(delayMs) },
             `${operation} failed (${failure.name}); retrying`,
-          ),
+          );
+          this.#options.onRetry?.(operation, failure, attempt);
+        },
       );
     } catch (error) {
       throw new LicenseManagerCallError(operation, classifyFailure(error), error);

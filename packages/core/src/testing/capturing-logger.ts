@@ -19,7 +19,7 @@ export interface LogEntry {
  * const logger = new CapturingLogger();
  * const gate = createLicenseGate({ ..., logger });
  * // ...
- * assert.equal(logger.events('licensegate.degraded', 'warn').length, 1);
+ * assert.equal(logger.events('licensegate.gate.degraded', 'warn').length, 1);
  * ```
  */
 export class CapturingLogger implements Logger {
@@ -51,7 +51,7 @@ export class CapturingLogger implements Logger {
     return this.entries.filter((entry) => entry.level === level);
   }
 
-  /** The entries whose `fields.event` is `event` (e.g. `licensegate.degraded`), of one level or all. */
+  /** The entries whose `fields.event` is `event` (e.g. `licensegate.gate.degraded`), of one level or all. */
   events(event: string, level?: LogLevel): LogEntry[] {
     return this.entries.filter(
       (entry) => entry.fields['event'] === event && (level === undefined || entry.level === level),

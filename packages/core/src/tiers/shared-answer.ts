@@ -76,7 +76,7 @@ export class SharedTierAnswers {
       .put(this.#namespace, ANSWER_KEY, stored, { ttlMs: graceMs + refreshIntervalMs })
       .catch((error: unknown) =>
         this.#options.logger.warn(
-          { event: 'licensegate.tier_share_failed', error: (error as Error).message },
+          { event: 'licensegate.tier.share_failed', error: (error as Error).message },
           'Could not share the tier answer through the store',
         ),
       );

@@ -340,7 +340,7 @@ export class TierResolver {
       if (error instanceof LicenseManagerCallError && error.kind === 'configuration') throw error;
       if (!this.#licenseReadFailing) {
         this.#options.logger.warn(
-          { event: 'licensegate.license_read_failed', licenseArn: arn, error: (error as Error).message },
+          { event: 'licensegate.license.read_failed', licenseArn: arn, error: (error as Error).message },
           'Could not read the license status; keeping what was known until a read succeeds',
         );
       }
@@ -401,7 +401,7 @@ export class TierResolver {
       await this.#source.checkIn(token);
     } catch (error) {
       this.#options.logger.debug(
-        { event: 'licensegate.checkin_failed', error: (error as Error).message },
+        { event: 'licensegate.tier.checkin_failed', error: (error as Error).message },
         'Could not check in a superseded tier checkout; it expires by itself',
       );
     }

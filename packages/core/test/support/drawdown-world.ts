@@ -21,6 +21,7 @@ import { resolveOptions, type DrawdownDimensionOptions, type UnavailablePolicy }
 import { LicenseSource } from '../../src/source/license-source.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { CapturingLogger, ManualClock } from '../../src/testing/index.js';
+import { assertDocumented } from './log-table.js';
 
 /**
  * A MemoryStore that says it is shared by several processes, as Redis is: the engines of a test
@@ -246,12 +247,17 @@ export class DrawdownWorld {
     return (await this.store.list(this.namespace)).map((r) => r.key).sort();
   }
 
-  /** Stops every meter (errors ignored), clears faults, and lets go of the client and store. */
+  /**
+   * Stops every meter (errors ignored), clears faults, and lets go of the client and store; then
+   * fails unless every line logged is in the README's table of log events at its level.
+   */
   async close(): Promise<void> {
     this.lm.clearFaults();
-    for (const handle of this.#meters.splice(0)) await handle.meter.stop().catch(() => undefined);
+    const meters = this.#meters.splice(0);
+    for (const handle of meters) await handle.meter.stop().catch(() => undefined);
     await this.store.shutdown();
     this.client.destroy();
+    assertDocumented(meters.flatMap((handle) => handle.logger.entries));
   }
 }
 

@@ -29,6 +29,7 @@ import {
   type TierDecision,
 } from '../../src/index.js';
 import { CapturingLogger, ManualClock } from '../../src/testing/index.js';
+import { assertDocumented } from './log-table.js';
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
@@ -243,7 +244,10 @@ export class Harness {
     return this.lm.emulator.dump().consumptions.filter((c) => c.licenseArn === arn);
   }
 
-  /** Stops every gate (errors ignored), destroys the clients, closes the emulator. */
+  /**
+   * Stops every gate (errors ignored), destroys the clients, closes the emulator; then fails unless
+   * every line the gates logged is in the README's table of log events at its level.
+   */
   async close(): Promise<void> {
     for (const gate of this.#gates.splice(0)) {
       await gate.stop().catch(() => undefined);
@@ -251,6 +255,7 @@ export class Harness {
     }
     this.admin.destroy();
     await this.lm.close();
+    assertDocumented(this.logger.entries);
   }
 }
 

@@ -391,7 +391,7 @@ export function drawdownScenarios(driver: AdapterDriver): void {
             code: 'ERR_LG_INVALID_UNITS',
           });
           assert.match(body['detail'] as string, /whole number/, name);
-          const logged = w.logger.events('licensegate.request_failed', 'error');
+          const logged = w.logger.events('licensegate.request.failed', 'error');
           assert.equal(logged.length, 1, `one error logged for ${name}`);
           assert.equal(logged[0]?.fields['code'], 'ERR_LG_INVALID_UNITS');
           assert.equal(logged[0]?.fields['path'], '/work');
@@ -411,8 +411,11 @@ export function drawdownScenarios(driver: AdapterDriver): void {
         const w = world();
         const s = await setup({ mode: 'batch', batchUnits: 10_000 }, usedHeader);
         await request(s.app.url).post('/work?used=lots').expect(200);
-        await until(() => w.logger.events('licensegate.charge_failed').length === 1, 'the failed charge to be logged');
-        const [logged] = w.logger.events('licensegate.charge_failed', 'error');
+        await until(
+          () => w.logger.events('licensegate.drawdown.charge_failed').length === 1,
+          'the failed charge to be logged',
+        );
+        const [logged] = w.logger.events('licensegate.drawdown.charge_failed', 'error');
         assert.equal(logged?.fields['code'], 'ERR_LG_INVALID_UNITS');
         assert.match(String(logged?.fields['error']), /Cannot debit NaN DataConsumption units/);
         await s.gate.drawdown.flush();

@@ -1,16 +1,18 @@
 // What a TypeScript user writes against each package's entry points; it must type-check, not run.
 import 'reflect-metadata';
 
-import { Controller, Get, Module, Post } from '@nestjs/common';
+import { Controller, Get, Inject, Module, Post } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { createLicenseGate, MemoryStore, type LicenseGate, type SeatView } from '@licensegate/core';
 import { DrawdownStep } from '@licensegate/core/http';
 import type { Store } from '@licensegate/core/store';
 import { ManualClock } from '@licensegate/core/testing';
 import { startEmulator, type RunningEmulator } from '@licensegate/emulator';
-import { licenseGate, type DrawdownUnits } from '@licensegate/express';
-import { licenseGatePlugin } from '@licensegate/fastify';
+import { healthCheck, licenseGate, type DrawdownUnits, type HealthReport } from '@licensegate/express';
+import { licenseGateHealthPlugin, licenseGatePlugin } from '@licensegate/fastify';
 import { Drawdown, LicenseGateGuard, LicenseGateModule, RequireTier } from '@licensegate/nestjs';
+import { LicenseGateHealthIndicator } from '@licensegate/nestjs/terminus';
+import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import express from 'express';
 import Fastify from 'fastify';
 
@@ -27,12 +29,17 @@ export async function expressApp(gate: LicenseGate): Promise<express.Express> {
   );
   const units: DrawdownUnits = (req) => Number(req.query['gb']);
   app.post('/backup', lg.drawdown('DataConsumption', units), (_req, res) => res.json({ ok: true }));
+  app.get('/healthz', lg.health({ probe: 'liveness' }));
+  app.get('/readyz', healthCheck({ app: gate }, { probe: 'readiness', models: ['tiers'] }));
+  const report: HealthReport['status'] = 'warn';
+  void report;
   return app;
 }
 
 export async function fastifyApp(gate: LicenseGate) {
   const app = Fastify();
   await app.register(licenseGatePlugin, { gate });
+  await app.register(licenseGateHealthPlugin, { gates: [gate], readiness: '/ready', liveness: false });
   app.get('/reports', { config: { licensegate: { tier: 'Premium' } } }, async (request) => ({
     tier: request.license.tier,
   }));
@@ -62,6 +69,19 @@ export class ReportsController {
   @Drawdown('DataConsumption', 1)
   backup(): { ok: boolean } {
     return { ok: true };
+  }
+}
+
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(HealthCheckService) private readonly health: HealthCheckService,
+    @Inject(LicenseGateHealthIndicator) private readonly licensegate: LicenseGateHealthIndicator,
+  ) {}
+
+  @Get('readyz')
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.licensegate.isReady('licensegate', { models: ['tiers'] })]);
   }
 }
 
