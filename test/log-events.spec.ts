@@ -75,6 +75,23 @@ function documentedEvents(): Map<string, Set<string>> {
   return table;
 }
 
+/**
+ * The names of core's OpenTelemetry instruments and their attributes (README, "Metrics"): in the
+ * `licensegate.` namespace too, and no log events. Every `licensegate.…` name of that section that
+ * is not a row of the Logs table.
+ */
+function telemetryNames(logEvents: ReadonlyMap<string, unknown>): Set<string> {
+  const readme = readFileSync(join(PACKAGES, 'core', 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Metrics\n');
+  assert.ok(start >= 0, 'no Metrics section in the core README');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const names = new Set<string>();
+  for (const [, name = ''] of section.matchAll(/`(licensegate\.[a-z_.]*[a-z_])`/g)) {
+    if (!logEvents.has(name)) names.add(name);
+  }
+  return names;
+}
+
 /** Whether a line is a comment (TSDoc or `//`): what it names is documentation, not an event emitted. */
 function isComment(line: string): boolean {
   return /^\s*(?:\*|\/\*\*?|\/\/)/.test(line);
@@ -104,7 +121,17 @@ function literals(sources: readonly SourceFile[]): { code: Map<string, string[]>
 describe('log events (one scheme, one table)', () => {
   const sources = packageSources();
   const table = documentedEvents();
-  const { code: events, comments } = literals(sources);
+  const metricNames = telemetryNames(table);
+  const found = literals(sources);
+  // Metric and attribute names (README, "Metrics") share the namespace; they are no log events.
+  const events = new Map([...found.code].filter(([name]) => !metricNames.has(name)));
+  const comments = new Map([...found.comments].filter(([name]) => !metricNames.has(name)));
+
+  it('tells metric and attribute names from events (README, "Metrics")', () => {
+    for (const name of ['licensegate.tier.decisions', 'licensegate.gate.state', 'licensegate.product_sku'])
+      assert.ok(metricNames.has(name), name);
+    assert.ok(!metricNames.has('licensegate.gate.metrics_unavailable'), 'a log event stays an event');
+  });
 
   it('reads the table and finds events in the sources (the patterns are right)', () => {
     assert.ok(table.size > 50, `only ${table.size} rows in the table`);
@@ -162,7 +189,7 @@ describe('log events (one scheme, one table)', () => {
       [...file.text.matchAll(/`(licensegate\.[A-Za-z_.]*[A-Za-z_])(\.\*)?/g)]
         .filter(([, name = '', area]) =>
           area === undefined
-            ? !table.has(name) && !NOT_EVENTS.has(name)
+            ? !table.has(name) && !NOT_EVENTS.has(name) && !metricNames.has(name)
             : ![...table.keys()].some((event) => event.startsWith(`${name}.`)),
         )
         .map(([, name = '', area = '']) => `${file.path}: ${name}${area}`),
