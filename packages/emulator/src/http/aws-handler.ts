@@ -76,6 +76,22 @@ export async function handleAwsRequest(
   query: string,
 ): Promise<void> {
   let operation: string | undefined;
+  let struck = false;
+  // The console's request log, when recording: nothing is measured otherwise.
+  const log = emulator.requestLog;
+  const started = log === undefined ? 0 : performance.now();
+  const virtualAt = log === undefined ? 0 : emulator.clock.now();
+  const note = (outcome: 'ok' | 'error' | 'dropped', status: number, error?: AwsError): void =>
+    void log?.add({
+      at: new Date().toISOString(),
+      virtualAt: new Date(virtualAt).toISOString(),
+      operation: operation ?? '(none)',
+      outcome,
+      status,
+      latencyMs: Math.round(performance.now() - started),
+      ...(error === undefined ? {} : { error: error.name, message: error.message }),
+      fault: struck,
+    });
   try {
     const body = await readBody(req);
     if (req.method !== 'POST' || path !== '/') {
@@ -94,13 +110,22 @@ export async function handleAwsRequest(
       );
     }
     const caller = authenticate({ method: 'POST', path, query, headers: req.headers, body }, operation, auth);
-    if ((await applyFaults(emulator.faults.strike(operation, 'before'), res)) === 'dropped')
-      return void emulator.countCall(operation, true);
+    const before = emulator.faults.strike(operation, 'before');
+    struck = before.length > 0;
+    if ((await applyFaults(before, res)) === 'dropped') {
+      emulator.countCall(operation, true);
+      return note('dropped', 0);
+    }
     const result = emulator.dispatch(operation, parseJson(body), caller.region);
-    if ((await applyFaults(emulator.faults.strike(operation, 'after'), res)) === 'dropped')
-      return void emulator.countCall(operation, true);
+    const after = emulator.faults.strike(operation, 'after');
+    struck ||= after.length > 0;
+    if ((await applyFaults(after, res)) === 'dropped') {
+      emulator.countCall(operation, true);
+      return note('dropped', 0);
+    }
     emulator.countCall(operation, false);
     sendResult(res, result);
+    note('ok', 200);
   } catch (error) {
     if (operation !== undefined) emulator.countCall(operation, true);
     const awsError =
@@ -109,5 +134,6 @@ export async function handleAwsRequest(
         : new AwsError('ServerInternalException', `The emulator failed: ${(error as Error).message}`);
     if (!(error instanceof AwsError)) console.error('licensegate-emulator: internal error', error);
     if (!res.headersSent && !res.destroyed) sendAwsError(res, awsError, emulator.statusCodes);
+    note('error', res.statusCode, awsError);
   }
 }
