@@ -153,19 +153,40 @@ describe('the emulator console, in Chromium', function () {
     await shot('licenses');
   });
 
-  it('advancing the virtual clock by the buttons lets a seat expire', async () => {
+  it('advancing the virtual clock by the buttons lets seats expire, at their expiry on the chart', async () => {
     await openConsole();
+    const seats = () => cell('lg-demo-configurable', 'ConcurrentUsers', 'held').textContent();
+    const advance = async (label: string, offset: RegExp): Promise<void> => {
+      await page.getByRole('button', { name: label }).click();
+      await eventually(async () => offset.test((await page.locator('#clock-offset').textContent()) ?? ''));
+    };
     await checkout('lg-demo-configurable', 'ConcurrentUsers', 1);
-    await eventually(async () => (await cell('lg-demo-configurable', 'ConcurrentUsers', 'held').textContent()) === '1');
-    await page.getByRole('button', { name: '+15 min' }).click();
-    await eventually(async () => /15 min ahead/.test((await page.locator('#clock-offset').textContent()) ?? ''));
-    assert.equal(await cell('lg-demo-configurable', 'ConcurrentUsers', 'held').textContent(), '1', 'still within 60 min');
-    await page.getByRole('button', { name: '+1 h' }).click();
-    await eventually(async () => (await cell('lg-demo-configurable', 'ConcurrentUsers', 'held').textContent()) === '0');
-    assert.equal(await page.locator('#tokens tbody').textContent(), 'No live consumptions.');
+    await advance('+15 min', /15 min ahead/);
+    await checkout('lg-demo-configurable', 'ConcurrentUsers', 2);
+    await advance('+15 min', /30 min ahead/);
+    await checkout('lg-demo-configurable', 'ConcurrentUsers', 1);
+    await client.send(
+      new CheckoutLicenseCommand({
+        ProductSKU: 'lg-demo-configurable',
+        CheckoutType: 'PERPETUAL',
+        KeyFingerprint: FINGERPRINT,
+        Entitlements: [{ Name: 'DataConsumption', Unit: 'Count', Value: '120' }],
+        ClientToken: crypto.randomUUID(),
+      }),
+    );
+    await eventually(async () => (await seats()) === '4');
+    assert.equal(await cell('lg-demo-configurable', 'DataConsumption', 'consumed').textContent(), '120');
+    await advance('+1 h', /1 h 30 min ahead/);
+    // The first seat's 60-minute lease ran out 30 minutes ago, the second's 15 minutes ago, the last's now.
+    await eventually(async () => (await seats()) === '0');
     const chart = license('lg-demo-configurable').locator('figure.chart').first();
-    assert.match((await chart.locator('.chart-summary').textContent()) ?? '', /^0 in use, 0 consumed of 5; 2 change/);
+    // In the last hour: 3 held at its start, then 4, then back to 3, 1 and 0 as the leases ran out.
+    assert.match((await chart.locator('.chart-summary').textContent()) ?? '', /^0 in use, 0 consumed of 5; 4 change/);
+    const tokens = page.locator('#tokens tbody tr');
+    assert.equal(await tokens.count(), 1, 'only the PERPETUAL consumption is left');
+    assert.match((await tokens.textContent()) ?? '', /PERPETUAL.*DataConsumption 120.*never/);
     await shot('clock');
+    await license('lg-demo-configurable').screenshot({ path: `${ARTIFACTS}chart.png` });
   });
 
   it('an injected fault shows in the request log, which filters by text and outcome', async () => {
