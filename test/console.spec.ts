@@ -203,7 +203,10 @@ describe('the emulator console, in Chromium', function () {
     const rows = page.locator('#log tbody tr');
     await eventually(async () => (await rows.count()) === 3);
     const throttled = page.locator('#log tbody tr[data-outcome="error"]', { hasText: 'RateLimitExceeded' });
-    assert.match((await throttled.textContent()) ?? '', /CheckoutLicenseerror \(injected fault\)429\d+ msRateLimitExceededException/);
+    assert.match(
+      (await throttled.textContent()) ?? '',
+      /CheckoutLicenseerror \(injected fault\)429\d+ msRateLimitExceededException/,
+    );
     assert.equal(await page.locator('#faults li[data-fault]').count(), 0, 'a times: 1 fault is used up');
 
     await page.getByLabel('Outcome').selectOption('error');

@@ -87,7 +87,10 @@ describe('console: files and protection', () => {
       ['uPlot.iife.min.js', 'text/javascript'],
       ['uPlot.min.css', 'text/css'],
     ]) {
-      const answer = await httpRequest(lm.running.url, { path: `/_emulator/console/${name}`, headers: { host: own() } });
+      const answer = await httpRequest(lm.running.url, {
+        path: `/_emulator/console/${name}`,
+        headers: { host: own() },
+      });
       assert.equal(answer.status, 200, name);
       assert.match(String(answer.headers['content-type']), new RegExp(`^${type}`), name);
       assert.match(String(answer.headers['content-security-policy']), /default-src 'none'; script-src 'self'/);
@@ -100,7 +103,10 @@ describe('console: files and protection', () => {
 
   it('serves nothing else from the package (no path walking)', async () => {
     for (const name of ['../package.json', '..%2fpackage.json', 'index.html', 'types.js', 'console.d.ts', 'LICENSE']) {
-      const answer = await httpRequest(lm.running.url, { path: `/_emulator/console/${name}`, headers: { host: own() } });
+      const answer = await httpRequest(lm.running.url, {
+        path: `/_emulator/console/${name}`,
+        headers: { host: own() },
+      });
       assert.ok(answer.status === 404 || answer.status === 401, `${name}: ${answer.status}`);
       assert.doesNotMatch(answer.text, /"name"|Permission is hereby granted/, name);
     }
@@ -294,12 +300,19 @@ describe('console: bounded memory', () => {
 
   it('the request log keeps the last calls, oldest first', () => {
     const log = new RequestLog();
-    const call = { at: '', virtualAt: '', operation: 'GetLicense', outcome: 'ok', status: 200, latencyMs: 1, fault: false } as const;
+    const call = {
+      at: '',
+      virtualAt: '',
+      operation: 'GetLicense',
+      outcome: 'ok',
+      status: 200,
+      latencyMs: 1,
+      fault: false,
+    } as const;
     for (let i = 0; i < REQUEST_LOG_SIZE + 5; i++) log.add(call);
     const kept = log.list();
     assert.equal(kept.length, REQUEST_LOG_SIZE);
     assert.equal(kept[0]?.id, 6);
     assert.equal(kept.at(-1)?.id, REQUEST_LOG_SIZE + 5);
   });
-
 });

@@ -1,5 +1,3 @@
-import type { EntitlementUsage } from '../state/consumption-ledger.js';
-
 /** One change of an entitlement's usage: at virtual instant `t`, `held` and `consumed` units. */
 export interface UsagePoint {
   /** Virtual clock, epoch ms. */
@@ -24,7 +22,7 @@ export class UsageHistory {
   readonly #series = new Map<string, UsagePoint[]>();
 
   /** Records usage after a change at virtual instant `at`. */
-  record(licenseArn: string, name: string, usage: Readonly<EntitlementUsage>, at: number): void {
+  record(licenseArn: string, name: string, usage: Pick<UsagePoint, 'held' | 'consumed'>, at: number): void {
     const key = `${licenseArn}\n${name}`;
     let points = this.#series.get(key);
     if (points === undefined) {
