@@ -48,10 +48,14 @@ interface CanvasLike {
  * Waits until `condition` holds, polling: the page updates once a second, on its own (real time).
  * Fails with the condition's text after `timeoutMs`.
  */
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+async function eventually(
+  condition: () => Promise<boolean>,
+  context: () => string = () => '',
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await condition())) {
-    if (performance.now() > deadline) assert.fail(`timed out waiting for ${condition.toString()}`);
+    if (performance.now() > deadline) assert.fail(`timed out waiting for ${condition.toString()} ${context()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -284,7 +288,11 @@ describe('the emulator console, in Chromium', function () {
       await eventually(async () => (await tiered.getAttribute('data-version')) === '3');
       assert.equal((await fetch(`${app}/reports/premium`)).status, 200);
       clock.advance(gates.tiers.options.refreshIntervalMs);
-      await eventually(async () => (await fetch(`${app}/reports/premium`)).status === 403);
+      await eventually(
+        async () => (await fetch(`${app}/reports/premium`)).status === 403,
+        () => JSON.stringify(gates.tiers.status()),
+        10_000,
+      );
       await shot('upgrade');
     } finally {
       server.closeAllConnections();
