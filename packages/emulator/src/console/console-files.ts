@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { internalError } from '../emulator-error.js';
 
 /** Where the console page lives: `/_emulator/console/`. */
 export const CONSOLE_PATH = '/_emulator/console/';
@@ -41,7 +42,7 @@ function packageRoot(): string {
       // not at this level
     }
   }
-  throw new Error('licensegate-emulator: cannot find its own package folder for the console files');
+  throw internalError('cannot find the package folder of @licensegate/emulator, where the console files are');
 }
 
 /**
