@@ -25,7 +25,7 @@ export interface LoggedCall {
 /** Calls the request log keeps: the oldest are dropped past this. */
 export const REQUEST_LOG_SIZE = 200;
 
-/** The last {@link REQUEST_LOG_SIZE} AWS calls, oldest first (a ring: bounded memory). */
+/** The last 200 (`REQUEST_LOG_SIZE`) AWS calls, oldest first (a ring: bounded memory). */
 export class RequestLog {
   readonly #ring: (LoggedCall | undefined)[] = new Array<LoggedCall | undefined>(REQUEST_LOG_SIZE);
   #next = 1;

@@ -16,7 +16,7 @@ export const HISTORY_SERIES = 500;
 /**
  * Usage of each counted entitlement over virtual time, for the console's charts. It records a point
  * at each change (not at each tick), so a quiet emulator costs nothing, and its memory is bounded:
- * {@link HISTORY_POINTS} points per entitlement, {@link HISTORY_SERIES} entitlements.
+ * 2,000 points per entitlement (`HISTORY_POINTS`), 500 entitlements (`HISTORY_SERIES`).
  */
 export class UsageHistory {
   readonly #series = new Map<string, UsagePoint[]>();
