@@ -245,6 +245,22 @@ describe('the emulator console, in Chromium', function () {
     assert.equal(await page.locator('#log tbody').textContent(), 'No calls.');
     await page.getByLabel('Filter').fill('');
     await page.getByLabel('Outcome').selectOption('');
+
+    // The other kinds, listed until cleared.
+    await page.getByLabel('Operation').selectOption('*');
+    await page.getByLabel('Times (empty: until cleared)').fill('');
+    for (const kind of ['5xx', 'latency', 'drop']) {
+      await page.getByLabel('Fault', { exact: true }).selectOption(kind);
+      await page.getByRole('button', { name: 'Inject fault' }).click();
+    }
+    await eventually(async () => (await page.locator('#faults li[data-fault]').count()) === 3);
+    assert.match(
+      (await page.locator('#faults').textContent()) ?? '',
+      /ServerInternalException on every operation, until cleared.*\+2000 ms on every operation.*dropped connection/,
+    );
+    await page.getByRole('button', { name: 'Clear all faults' }).click();
+    await eventually(async () => (await page.locator('#faults li[data-fault]').count()) === 0);
+    assert.equal(lm.emulator.faults.list().length, 0);
     await shot('request-log');
   });
 
@@ -311,6 +327,11 @@ describe('the emulator console, in Chromium', function () {
     await tiered.getByRole('button', { name: 'Expire now' }).click();
     await eventually(async () => (await tiered.getAttribute('data-status')) === 'EXPIRED');
     assert.equal(await tiered.getAttribute('data-version'), '4');
+    await page.getByLabel('Set to (UTC)').fill('2031-05-06T07:08:09');
+    await page.getByRole('button', { name: 'Set clock' }).click();
+    await eventually(async () => ((await page.locator('#clock').textContent()) ?? '').startsWith('2031-05-06T07:08'));
+    await page.getByRole('button', { name: 'Back to real time' }).click();
+    await eventually(async () => (await page.locator('#clock-offset').textContent()) === '(real time)');
     await page.getByRole('button', { name: 'Reset to the seed licenses' }).click();
     await eventually(async () => (await license('lg-demo-tiered').getAttribute('data-version')) === '1');
     assert.equal(await license('lg-demo-tiered').getAttribute('data-status'), 'AVAILABLE');
