@@ -299,6 +299,11 @@ describe('the emulator console, in Chromium', function () {
 
       // The scheduled refresh does the same: a downgrade is seen once the refresh interval has passed.
       await tiered.locator('summary').click();
+      assert.equal(
+        await tiered.getByLabel('Name', { exact: true }).inputValue(),
+        'Premium',
+        'the form shows version 2',
+      );
       await tiered.getByLabel('Name', { exact: true }).fill('Basic');
       await tiered.getByRole('button', { name: 'Create version' }).click();
       await eventually(async () => (await tiered.getAttribute('data-version')) === '3');

@@ -116,6 +116,8 @@ class LicenseCard {
   readonly #status: HTMLSelectElement;
   readonly #end: HTMLInputElement;
   #license: LicenseView;
+  /** The version the edit form shows. */
+  #filledFor: string | undefined;
 
   constructor(license: LicenseView) {
     this.#arn = license.LicenseArn;
@@ -150,8 +152,11 @@ class LicenseCard {
       el('summary', {}, ['Upgrade, downgrade or edit (new version)']),
       form,
     ]) as HTMLDetailsElement;
+    // The form is filled while it is closed, so that it is ready the moment it opens ('toggle'
+    // fires a task later: filling then would overwrite what was typed first); closing it drops
+    // edits that were not sent.
     this.#details.addEventListener('toggle', () => {
-      if (this.#details.open) this.#fillForm();
+      if (!this.#details.open) this.#fillForm();
     });
     const button = (label: string, run: () => void): HTMLElement => {
       const b = el('button', { type: 'button' }, [label]);
@@ -185,6 +190,7 @@ class LicenseCard {
 
   #fillForm(): void {
     const l = this.#license;
+    this.#filledFor = l.Version;
     this.#editor.fill(l.Entitlements);
     const raw = l.Status === 'EXPIRED' || l.Status === 'PENDING_AVAILABLE' ? 'AVAILABLE' : l.Status;
     this.#status.value = [...this.#status.options].some((o) => o.value === raw) ? raw : 'AVAILABLE';
@@ -193,6 +199,7 @@ class LicenseCard {
 
   update(license: LicenseView, o: Overview): void {
     this.#license = license;
+    if (!this.#details.open && this.#filledFor !== license.Version) this.#fillForm();
     this.root.dataset['status'] = license.Status;
     this.root.dataset['version'] = license.Version;
     this.#title.textContent = `${license.ProductName} — ${license.ProductSKU}`;
