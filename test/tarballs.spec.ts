@@ -100,6 +100,19 @@ describe('the published tarballs', function () {
     );
   });
 
+  it('@licensegate/core: the `licensegate` bin (`licensegate doctor`) and the compiled command its shim imports are shipped', async () => {
+    const core = published.find((p) => p.manifest.name === '@licensegate/core');
+    assert.ok(core !== undefined);
+    assert.deepEqual(core.manifest.bin, { licensegate: './bin/licensegate.js' });
+    const files = await packed(core.dir);
+    assert.ok(files.has('bin/licensegate.js'));
+    assert.match(
+      readFileSync(path.join(core.dir, 'bin/licensegate.js'), 'utf8'),
+      /new URL\('\.\.\/dist\/cli\/run\.js'/,
+    );
+    assert.ok(files.has('dist/cli/run.js'), 'dist/cli/run.js is in the tarball');
+  });
+
   for (const { dir, name, manifest } of published) {
     it(`${manifest.name}: dist, README, LICENSE, package.json and nothing of the build's leftovers`, async () => {
       const files = await packed(dir);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { GetLicenseUsageCommand, LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import type { Store } from '@licensegate/core';
-import { startEmulator, type RunningEmulator, type SeedLicense } from '@licensegate/emulator';
+import { startEmulator, type Fault, type RunningEmulator, type SeedLicense } from '@licensegate/emulator';
 
 import { ChildApp } from '../support/child-app.js';
 import { BATCH_UNITS, RESERVE_UNITS, SEATS } from './kill-config.js';
@@ -121,6 +121,19 @@ export class KillWorld {
     } finally {
       await store.shutdown?.();
     }
+  }
+
+  /**
+   * Makes License Manager refuse the next `times` CheckoutLicense calls as throttled (a transient
+   * error the gate retries later): what a start meets when License Manager is having a bad moment.
+   */
+  throttleCheckouts(times: number): Fault {
+    return this.#running.lm.addFault({
+      operation: 'CheckoutLicense',
+      kind: 'error',
+      error: 'RateLimitExceededException',
+      times,
+    });
   }
 
   /** Spawns an app instance on the world's store, license and emulator. */

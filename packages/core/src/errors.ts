@@ -55,7 +55,10 @@ export type LicenseGateErrorCode =
   // stores: what every Store raises (see StoreErrorCode)
   | StoreErrorCode
   // @licensegate/core/testing
-  | 'ERR_LG_CLOCK_ADVANCE';
+  | 'ERR_LG_CLOCK_ADVANCE'
+  // the `licensegate` command
+  | 'ERR_LG_CLI_USAGE'
+  | 'ERR_LG_CLI_CONFIG';
 
 /**
  * Codes of the errors every store raises — `MemoryStore`, `RedisStore`, `FileStore`, and a store an

@@ -9,6 +9,9 @@ export const EARLIEST_CLOCK_MS = -62_167_219_200_000;
  */
 export const LATEST_CLOCK_MS = 253_370_764_800_000;
 
+/** The largest wall-clock skew a test may set: 30 days. */
+const MAX_SKEW_MS = 30 * 86_400_000;
+
 function badClock(message: string): EmulatorError {
   return new EmulatorError('ERR_LG_EMU_BAD_CLOCK', message);
 }
@@ -25,11 +28,13 @@ function checkInRange(epochMs: number): void {
 /**
  * The emulator's virtual clock: what license validity, consumption TTLs and idempotency windows
  * are measured against. It runs with real time and can be moved forward (or set) by tests, so a
- * 60-minute TTL or a contract end is reached in milliseconds. The HTTP `Date` header always carries
- * real time: the AWS SDK corrects its signing clock from it (ARCHITECTURE.md F-3).
+ * 60-minute TTL or a contract end is reached in milliseconds. The HTTP `Date` header carries the
+ * emulator's wall clock, which is real time unless a test skews it ({@link VirtualClock.skew}): the
+ * AWS SDK corrects its signing clock from it (ARCHITECTURE.md F-3).
  */
 export class VirtualClock {
   #offsetMs = 0;
+  #skewMs = 0;
   readonly #realNow: () => number;
 
   /** @param realNow - the real clock (injectable for the emulator's own tests) */
@@ -78,8 +83,36 @@ export class VirtualClock {
     return this.now();
   }
 
-  /** Back to real time. */
+  /**
+   * The emulator's wall clock, in epoch milliseconds: real time plus the skew. The HTTP `Date`
+   * header and the SigV4 time check (15 minutes either way) read it; the virtual clock does not.
+   */
+  wallNow(): number {
+    return this.#realNow() + this.#skewMs;
+  }
+
+  /** How far the wall clock is off real time (positive: ahead), in milliseconds. */
+  get skewMs(): number {
+    return this.#skewMs;
+  }
+
+  /**
+   * Puts the emulator's wall clock `ms` off real time, as a server whose clock differs from the
+   * client's: the `Date` header shows it and SigV4 checks request times against it. Replaces any
+   * earlier skew; `0` removes it.
+   * @param ms - a whole number of milliseconds, at most 30 days either way
+   * @throws EmulatorError ERR_LG_EMU_BAD_CLOCK for anything else; the skew is unchanged then
+   */
+  skew(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || Math.abs(ms) > MAX_SKEW_MS) {
+      throw badClock(`clock.skew() takes a whole number of ms, at most 30 days either way; got ${String(ms)}.`);
+    }
+    this.#skewMs = ms;
+  }
+
+  /** Back to real time: the virtual clock and the wall clock. */
   reset(): void {
     this.#offsetMs = 0;
+    this.#skewMs = 0;
   }
 }

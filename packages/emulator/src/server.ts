@@ -94,12 +94,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const auth: AuthOptions = {
     mode: emulator.auth,
     keys: emulator.accessKeys,
-    now: options.realClock ?? Date.now,
+    now: () => emulator.clock.wallNow(),
     accountId: emulator.accountId,
   };
   // Set once listening (it needs the bound address and port), before any request is read.
   let policy: AdminPolicy | undefined;
   const server: Server = createServer((req, res) => {
+    // A skewed wall clock shows in the Date header (Node writes real time otherwise).
+    if (emulator.clock.skewMs !== 0) res.setHeader('Date', new Date(emulator.clock.wallNow()).toUTCString());
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);

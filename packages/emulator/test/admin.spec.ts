@@ -17,6 +17,7 @@ import {
   expectAwsError,
   marketplaceSeed,
   newToken,
+  rawCall,
   sellerSeed,
   standardSeeds,
   tier,
@@ -28,6 +29,7 @@ interface ClockView {
   now: string;
   epochMs: number;
   offsetMs: number;
+  skewMs: number;
 }
 
 function assertAdminError(
@@ -142,18 +144,50 @@ describe('admin path /_emulator (raw HTTP)', () => {
       assert.equal(lm.running.clock.offsetMs, 0);
     });
 
+    it('POST {"skew": "-10m"} puts the Date header of every answer off real time, not the virtual clock; reset removes it', async () => {
+      for (const [skew, ms] of [
+        ['-10m', -10 * MINUTE],
+        ['+2h', 2 * HOUR],
+        ['90s', 90_000],
+        [-7_000, -7_000],
+      ] as const) {
+        const answer = await admin(lm.running.url, 'POST', '/clock', { skew });
+        assert.equal(answer.status, 200);
+        const view = answer.json as unknown as ClockView;
+        assert.deepEqual({ skewMs: view.skewMs, offsetMs: view.offsetMs }, { skewMs: ms, offsetMs: 0 }, `skew ${skew}`);
+        for (const shown of [
+          (await admin(lm.running.url, 'GET', '/clock')).headers.get('date'),
+          (await rawCall(lm.running.url, 'GetLicense', { body: { LicenseArn: CONFIGURABLE_ARN } })).headers.get('date'),
+        ]) {
+          const off = Date.parse(shown ?? '') - Date.now();
+          assert.ok(Math.abs(off - ms) < 3_000, `Date ${String(shown)} is ${off} ms off, not ${ms}`);
+        }
+      }
+      const license = (await lm.client.send(new GetLicenseCommand({ LicenseArn: CONFIGURABLE_ARN }))).License;
+      assert.equal(license?.Status, 'AVAILABLE', 'the virtual clock did not move');
+      const reset = (await admin(lm.running.url, 'POST', '/clock', { reset: true })).json as unknown as ClockView;
+      assert.equal(reset.skewMs, 0);
+      const date = (await admin(lm.running.url, 'GET', '/clock')).headers.get('date');
+      assert.ok(Math.abs(Date.parse(date ?? '') - Date.now()) < 3_000, `Date ${String(date)} is real time again`);
+    });
+
     it('refuses bad clock moves with 400 ERR_LG_EMU_BAD_CLOCK and leaves the clock alone', async () => {
       for (const body of [
         { advance: '5 minutes' },
         { advance: -5 },
         { advance: '-5m' },
         { set: 'soon' },
+        { skew: '10 minutes' },
+        { skew: '31d' },
+        { skew: 1.5 },
+        { skew: '--5m' },
         {},
         { rewind: '1h' },
       ]) {
         assertAdminError(await admin(lm.running.url, 'POST', '/clock', body), 400, 'ERR_LG_EMU_BAD_CLOCK');
       }
       assert.equal(lm.running.clock.offsetMs, 0);
+      assert.equal(lm.running.clock.skewMs, 0);
     });
 
     it('refuses a body that is not JSON with 400 ERR_LG_EMU_BAD_ADMIN_REQUEST', async () => {

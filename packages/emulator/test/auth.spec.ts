@@ -166,6 +166,21 @@ describe("auth: 'strict' with the real SDK", () => {
     );
   });
 
+  it('checks request times against its wall clock: skewed 20 minutes, a request signed on real time is InvalidSignatureException', async () => {
+    lm.running.clock.skew(20 * 60_000);
+    // Fresh clients: the SDK learns the server's offset from the Date header of the refusal.
+    const error = await expectAwsError(
+      lm.clientFor().send(new GetLicenseCommand({ LicenseArn: CONFIGURABLE_ARN })),
+      'InvalidSignatureException',
+      400,
+    );
+    assert.match(error.message, /Signature expired/);
+    lm.running.clock.skew(10 * 60_000);
+    const fresh = lm.clientFor();
+    const answer = await fresh.send(new GetLicenseCommand({ LicenseArn: CONFIGURABLE_ARN }));
+    assert.equal(answer.License?.LicenseArn, CONFIGURABLE_ARN, 'within 15 minutes of its wall clock');
+  });
+
   it("lets a key limited to the Marketplace page's IAM policy call the five buyer operations", async () => {
     const buyer = lm.clientFor({ credentials: BUYER });
     const seat = await checkout(buyer);

@@ -38,6 +38,8 @@ describe('FileStore: crashes and a full disk, in child processes', function () {
       children.push(child);
       await child.until((lines) => lines.length >= run.acknowledged, 20_000);
       await child.kill();
+      // Killed, not dead of its own (a write that failed would have ended the writer first).
+      assert.deepEqual(await child.exited, { code: null, signal: 'SIGKILL' }, child.stderr);
 
       const increments = child.lines.filter((line) => line.startsWith('inc ')).map((line) => Number(line.slice(4)));
       const puts = child.lines.filter((line) => line.startsWith('put ')).map((line) => line.slice(4));
@@ -55,7 +57,12 @@ describe('FileStore: crashes and a full disk, in child processes', function () {
       const counter = (await store.get<number>('crash:journal', 'units'))?.value ?? 0;
       assert.ok(counter >= increments.length, `counter ${counter} < ${increments.length} acknowledged`);
       assert.ok(counter >= Math.max(...increments), `counter ${counter} < a value the child was told`);
-      assert.ok(counter <= increments.length + IN_FLIGHT, `counter ${counter} > ${increments.length} + ${IN_FLIGHT}`);
+      assert.ok(
+        counter <= increments.length + IN_FLIGHT,
+        `counter ${counter} > ${increments.length} + ${IN_FLIGHT} (highest value told ${Math.max(...increments)}; ` +
+          `${child.lines.length} lines; the last: ${child.lines.slice(-5).join(' | ')}; exit ${JSON.stringify(await child.exited)}; ` +
+          `stderr: ${child.stderr.slice(0, 500)})`,
+      );
       // Every acknowledged put is there, unless a delete of it was made; every acknowledged delete holds.
       for (const i of puts) {
         const record = await store.get(`crash:seats`, `seat-${i}`);

@@ -43,12 +43,16 @@ export interface LicenseInfo {
   /** `Validity.End`, or `undefined` for an open-ended license. */
   readonly validUntil: number | undefined;
   readonly createdAt: number | undefined;
-  /** The license's entitlements: name, unit, and the maximum of counted ones. */
+  /** The license's entitlements: name, unit, the maximum of counted ones, and whether units may be checked in. */
   readonly entitlements: readonly {
     readonly name: string;
     readonly unit: string;
     readonly maxCount: number | undefined;
+    /** `AllowCheckIn`: a checked-out unit may be returned (floating); `undefined` when the license does not say. */
+    readonly allowCheckIn: boolean | undefined;
   }[];
+  /** How long a PROVISIONAL checkout lasts (`ProvisionalConfiguration.MaxTimeToLiveInMinutes`), when the license says. */
+  readonly provisionalTtlMs: number | undefined;
 }
 
 /**
@@ -294,6 +298,12 @@ function licenseInfo(license: License): LicenseInfo {
       name: e.Name ?? '',
       unit: e.Unit ?? 'None',
       maxCount: e.MaxCount,
+      allowCheckIn: e.AllowCheckIn,
     })),
+    provisionalTtlMs: minutesToMs(license.ConsumptionConfiguration?.ProvisionalConfiguration?.MaxTimeToLiveInMinutes),
   };
+}
+
+function minutesToMs(minutes: number | undefined): number | undefined {
+  return typeof minutes === 'number' && Number.isFinite(minutes) ? minutes * 60_000 : undefined;
 }

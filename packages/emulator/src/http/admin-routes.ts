@@ -14,7 +14,12 @@ function badRequest(message: string): EmulatorError {
 
 function clockView(emulator: LicenseManagerEmulator): object {
   const now = emulator.clock.now();
-  return { now: new Date(now).toISOString(), epochMs: now, offsetMs: emulator.clock.offsetMs };
+  return {
+    now: new Date(now).toISOString(),
+    epochMs: now,
+    offsetMs: emulator.clock.offsetMs,
+    skewMs: emulator.clock.skewMs,
+  };
 }
 
 async function jsonBody(req: IncomingMessage): Promise<unknown> {

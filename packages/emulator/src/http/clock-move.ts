@@ -1,6 +1,6 @@
 /**
- * The body of `POST /_emulator/clock`: exactly one of `{"advance": DURATION}`, `{"set": INSTANT}`
- * or `{"reset": true}`, read strictly, so that a typo or a value that is not a time is refused
+ * The body of `POST /_emulator/clock`: exactly one of `{"advance": DURATION}`, `{"set": INSTANT}`,
+ * `{"skew": SIGNED DURATION}` (the wall clock of the `Date` header) or `{"reset": true}`, read strictly, so that a typo or a value that is not a time is refused
  * instead of doing something else.
  */
 import type { VirtualClock } from '../clock.js';
@@ -18,7 +18,7 @@ const DURATION_MS: ReadonlyMap<string, number> = new Map([
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;
 const USAGE =
-  'POST /_emulator/clock takes one of {"advance": "61m"}, {"set": "2027-01-01T00:00:00Z"} or {"reset": true}';
+  'POST /_emulator/clock takes one of {"advance": "61m"}, {"set": "2027-01-01T00:00:00Z"}, {"skew": "-10m"} or {"reset": true}';
 
 function badClock(message: string): EmulatorError {
   return new EmulatorError('ERR_LG_EMU_BAD_CLOCK', message);
@@ -37,6 +37,22 @@ export function parseDuration(value: unknown): number {
     );
   }
   return Number(match[1]) * (DURATION_MS.get(match[2] as string) as number);
+}
+
+/**
+ * A wall-clock skew: a whole number of ms, or a duration as text with an optional sign
+ * (`"10m"`, `"-10m"`, `"+90s"`).
+ * @throws EmulatorError ERR_LG_EMU_BAD_CLOCK for anything else
+ */
+export function parseSkew(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && /^[+-]/.test(value) && DURATION.test(value.slice(1))) {
+    return (value.startsWith('-') ? -1 : 1) * parseDuration(value.slice(1));
+  }
+  if (typeof value === 'string' && DURATION.test(value)) return parseDuration(value);
+  throw badClock(
+    `"skew" takes a whole number of ms or a duration with an optional sign, such as "-10m" or "90s"; got ${JSON.stringify(value)}.`,
+  );
 }
 
 function daysIn(year: number, month: number): number {
@@ -102,6 +118,8 @@ export function moveClock(clock: VirtualClock, body: unknown): void {
       return void clock.advance(parseDuration(value));
     case 'set':
       return void clock.set(parseInstant(value));
+    case 'skew':
+      return clock.skew(parseSkew(value));
     default:
       throw badClock(`${USAGE}; got a member ${JSON.stringify(member)}.`);
   }
