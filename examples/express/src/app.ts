@@ -2,6 +2,7 @@ import express, { type Express, type Request } from 'express';
 import session from 'express-session';
 import type { LicenseGate } from '@licensegate/core';
 import { healthCheck, licenseGate } from '@licensegate/express';
+import { statusPage } from './status-page.js';
 
 /** The demo's two AWS Marketplace products: one sold in tiers, one configurable (seats and units). */
 export interface DemoGates {
@@ -27,7 +28,14 @@ function gigabytesOf(req: Request): number | undefined {
  * floating seat, a seat-only area, a "backup" that costs drawdown units by size, status, and the
  * liveness and readiness probes.
  */
-export function createDemoApp(gates: DemoGates, options: { sessionMaxAgeMs?: number } = {}): Express {
+export function createDemoApp(
+  gates: DemoGates,
+  options: {
+    sessionMaxAgeMs?: number;
+    /** The emulator console's URL, linked from `GET /_status`. */
+    consoleUrl?: string;
+  } = {},
+): Express {
   const app = express();
   const tiers = licenseGate(gates.tiers);
   const usage = licenseGate(gates.usage, { seatInfo: (req) => ({ user: (req.session as { user?: string }).user }) });
@@ -112,5 +120,12 @@ export function createDemoApp(gates: DemoGates, options: { sessionMaxAgeMs?: num
   // licensed routes would refuse everyone (no license, expired, deny policy with License Manager down).
   app.get('/healthz', healthCheck({ tiers: gates.tiers, usage: gates.usage }, { probe: 'liveness' }));
   app.get('/readyz', healthCheck({ tiers: gates.tiers, usage: gates.usage }, { probe: 'readiness' }));
+  // The status as a page, with a link to the emulator's console; and a refresh of both licenses now.
+  app.get('/_status', (_req, res) => {
+    res.type('html').send(statusPage(gates, options.consoleUrl));
+  });
+  app.post('/_status/refresh', (_req, res, next) => {
+    Promise.all([gates.tiers.refresh(), gates.usage.refresh()]).then(() => res.redirect(303, '/_status'), next);
+  });
   return app;
 }

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   process.env['AWS_ACCESS_KEY_ID'] ??= 'demo';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'demo';
   const licenses = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
-  const lm = await startEmulator({ licenses });
+  const lm = await startEmulator({ licenses, console: true });
   const client = { endpoint: lm.url, region: 'us-east-1' };
   const tiers = createLicenseGate({
     productSku: 'lg-demo-tiered',
@@ -30,12 +30,14 @@ async function main(): Promise<void> {
   await Promise.all([tiers.start(), usage.start()]);
 
   const port = Number(process.env['PORT'] ?? 3000);
-  const server = createDemoApp({ tiers, usage }).listen(port, '127.0.0.1', () => {
+  const server = createDemoApp({ tiers, usage }, { consoleUrl: lm.consoleUrl }).listen(port, '127.0.0.1', () => {
     const url = `http://127.0.0.1:${port}`;
     process.stdout.write(
       [
         `licensegate demo listening on ${url}`,
         `License Manager emulator on ${lm.url} (licenses: ${licenses})`,
+        `Emulator console: ${lm.consoleUrl}`,
+        `The app's side: ${url}/_status`,
         '',
         'Try:',
         `  curl ${url}/reports/basic                     # 200: the demo license grants Intermediate`,
