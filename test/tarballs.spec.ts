@@ -74,6 +74,32 @@ describe('the published tarballs', function () {
     ]);
   });
 
+  it('@licensegate/emulator: the console ships its page, its compiled modules and uPlot with its license, not its sources', async () => {
+    const files = await packed(path.join(root, 'packages/emulator'));
+    for (const needed of [
+      'console/static/index.html',
+      'console/static/console.css',
+      'dist/console-page/console.js',
+      'dist/console-page/chart.js',
+      'dist/console-page/dom.js',
+      'console/vendor/uplot/uPlot.iife.min.js',
+      'console/vendor/uplot/uPlot.min.css',
+      'console/vendor/uplot/LICENSE',
+    ]) {
+      assert.ok(files.has(needed), `${needed} shipped`);
+    }
+    for (const file of files) {
+      assert.ok(
+        !/^console\/(src|tsconfig)|^docs\/|^dist\/console-page\/.*\.d\.ts$/.test(file),
+        `${file} is not shipped`,
+      );
+    }
+    assert.match(
+      readFileSync(path.join(root, 'packages/emulator/console/vendor/uplot/LICENSE'), 'utf8'),
+      /The MIT License/,
+    );
+  });
+
   it('@licensegate/core: the `licensegate` bin (`licensegate doctor`) and the compiled command its shim imports are shipped', async () => {
     const core = published.find((p) => p.manifest.name === '@licensegate/core');
     assert.ok(core !== undefined);
@@ -99,7 +125,11 @@ describe('the published tarballs', function () {
         const bin = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
         const named = bin.map(normal).includes(file);
         assert.ok(
-          named || file.startsWith('dist/') || /^(package\.json|README\.md|LICENSE|licenses\/.*)$/.test(file),
+          named ||
+            file.startsWith('dist/') ||
+            /^(package\.json|README\.md|LICENSE|licenses\/.*)$/.test(file) ||
+            // The emulator console's static files: its page, stylesheet and vendored chart library.
+            (manifest.name === '@licensegate/emulator' && /^console\/(static|vendor)\//.test(file)),
           file,
         );
       }

@@ -2,6 +2,7 @@ import express, { type Express, type Request, type RequestHandler } from 'expres
 import session from 'express-session';
 import type { LicenseGate } from '@licensegate/core';
 import { healthCheck, licenseGate } from '@licensegate/express';
+import { statusPage } from './status-page.js';
 
 /** The demo's two AWS Marketplace products: one sold in tiers, one configurable (seats and units). */
 export interface DemoGates {
@@ -29,7 +30,13 @@ function gigabytesOf(req: Request): number | undefined {
  */
 export function createDemoApp(
   gates: DemoGates,
-  options: { sessionMaxAgeMs?: number; metrics?: RequestHandler } = {},
+  options: {
+    sessionMaxAgeMs?: number;
+    /** The emulator console's URL, linked from `GET /_status`. */
+    consoleUrl?: string;
+    /** `GET /metrics` for Prometheus: `createDemoMetrics().scrape`. */
+    metrics?: RequestHandler;
+  } = {},
 ): Express {
   const app = express();
   const tiers = licenseGate(gates.tiers);
@@ -115,6 +122,13 @@ export function createDemoApp(
   // licensed routes would refuse everyone (no license, expired, deny policy with License Manager down).
   app.get('/healthz', healthCheck({ tiers: gates.tiers, usage: gates.usage }, { probe: 'liveness' }));
   app.get('/readyz', healthCheck({ tiers: gates.tiers, usage: gates.usage }, { probe: 'readiness' }));
+  // The status as a page, with a link to the emulator's console; and a refresh of both licenses now.
+  app.get('/_status', (_req, res) => {
+    res.type('html').send(statusPage(gates, options.consoleUrl));
+  });
+  app.post('/_status/refresh', (_req, res, next) => {
+    Promise.all([gates.tiers.refresh(), gates.usage.refresh()]).then(() => res.redirect(303, '/_status'), next);
+  });
   if (options.metrics !== undefined) app.get('/metrics', options.metrics);
   return app;
 }

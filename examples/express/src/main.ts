@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   process.env['AWS_ACCESS_KEY_ID'] ??= 'demo';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'demo';
   const licenses = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
-  const lm = await startEmulator({ licenses });
+  const lm = await startEmulator({ licenses, console: true });
   const client = { endpoint: lm.url, region: 'us-east-1' };
   // OpenTelemetry metrics, scraped by Prometheus at GET /metrics.
   const metrics = createDemoMetrics();
@@ -35,12 +35,15 @@ async function main(): Promise<void> {
   await Promise.all([tiers.start(), usage.start()]);
 
   const port = Number(process.env['PORT'] ?? 3000);
-  const server = createDemoApp({ tiers, usage }, { metrics: metrics.scrape }).listen(port, '127.0.0.1', () => {
+  const app = createDemoApp({ tiers, usage }, { consoleUrl: lm.consoleUrl, metrics: metrics.scrape });
+  const server = app.listen(port, '127.0.0.1', () => {
     const url = `http://127.0.0.1:${port}`;
     process.stdout.write(
       [
         `licensegate demo listening on ${url}`,
         `License Manager emulator on ${lm.url} (licenses: ${licenses})`,
+        `Emulator console: ${lm.consoleUrl}`,
+        `The app's side: ${url}/_status`,
         '',
         'Try:',
         `  curl ${url}/reports/basic                     # 200: the demo license grants Intermediate`,

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   process.env['AWS_ACCESS_KEY_ID'] ??= 'demo';
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'demo';
   const licenses = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
-  const lm = await startEmulator({ licenses });
+  const lm = await startEmulator({ licenses, console: true });
   const client = { endpoint: lm.url, region: 'us-east-1' };
   const tiers = createLicenseGate({
     productSku: 'lg-demo-tiered',
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     [
       `licensegate Fastify demo listening on ${url}`,
       `License Manager emulator on ${lm.url} (licenses: ${licenses})`,
+      `Emulator console: ${lm.consoleUrl}`,
       '',
       'Try:',
       `  curl ${url}/reports/basic                     # 200: the demo license grants Intermediate`,

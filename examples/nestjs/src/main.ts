@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   process.env['AWS_SECRET_ACCESS_KEY'] ??= 'demo';
   process.env['AWS_REGION'] ??= 'us-east-1';
   const licenses = fileURLToPath(import.meta.resolve('@licensegate/emulator/licenses/demo.json'));
-  const lm = await startEmulator({ licenses });
+  const lm = await startEmulator({ licenses, console: true });
   // The standard AWS way to point the SDK at another endpoint: the app itself does not change.
   process.env['AWS_ENDPOINT_URL_LICENSE_MANAGER'] = lm.url;
 
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     [
       `licensegate NestJS demo listening on ${url}`,
       `License Manager emulator on ${lm.url} (licenses: ${licenses})`,
+      `Emulator console: ${lm.consoleUrl}`,
       '',
       'Try:',
       `  curl ${url}/reports/basic                     # 200: the demo license grants Intermediate`,

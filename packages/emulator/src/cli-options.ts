@@ -24,6 +24,9 @@ Options:
                                 with * and ?: AKID:SECRET:license-manager:Get*,CheckoutLicense
   --admin-token TOKEN           the token /_emulator/ requires, as "authorization: Bearer TOKEN"
                                 or "x-emulator-admin-token: TOKEN" (visible ASCII, no spaces)
+  --console                     serve the console, a web page at /_emulator/console/ that shows
+                                licenses, seats and units over time and drives the emulator;
+                                its URL is printed at start (with the admin token, if any)
   --status-codes smithy|apiref  HTTP status of errors: per exception as the Smithy model says
                                 (default), or 400 for every client error as the API reference shows
   --create-time-format epoch-seconds|iso
@@ -35,7 +38,8 @@ Options:
 
 Test controls live under /_emulator/ (clock, faults, state, reset); see the README.
 It prints "listening on http://HOST:PORT" once ready (and, under --strict-auth without
---admin-token, a second line "admin token: TOKEN"), and stops on SIGINT or SIGTERM.
+--admin-token, a line "admin token: TOKEN"; with --console, a line "console: URL"), and
+stops on SIGINT or SIGTERM.
 `;
 
 /** Every `--access-key`, read; the same key id twice is an error. */
@@ -79,6 +83,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' | 'ver
         'strict-auth': { type: 'boolean' },
         'access-key': { type: 'string', multiple: true },
         'admin-token': { type: 'string' },
+        console: { type: 'boolean' },
         'status-codes': { type: 'string' },
         'create-time-format': { type: 'string' },
         'propagation-delay': { type: 'string' },
@@ -99,6 +104,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' | 'ver
   if (parsed['strict-auth']) options.auth = 'strict';
   if (parsed['access-key'] !== undefined) options.accessKeys = parseAccessKeys(parsed['access-key']);
   if (parsed['admin-token'] !== undefined) options.adminToken = parsed['admin-token'];
+  if (parsed.console) options.console = true;
   if (parsed['status-codes'] !== undefined)
     options.statusCodes = parsed['status-codes'] as EmulatorOptions['statusCodes'];
   if (parsed['create-time-format'] !== undefined)

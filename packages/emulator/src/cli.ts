@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   const running = await startEmulator(options);
   // A token made at start is printed with the listening line, so that whoever reads the line has it.
   const made = running.adminToken !== undefined && options.adminToken === undefined;
-  process.stdout.write(`listening on ${running.url}\n${made ? `admin token: ${running.adminToken}\n` : ''}`);
+  process.stdout.write(
+    `listening on ${running.url}\n` +
+      (made ? `admin token: ${running.adminToken}\n` : '') +
+      (running.consoleUrl !== undefined ? `console: ${running.consoleUrl}\n` : ''),
+  );
   const stop = (): void => {
     running.close().then(
       () => process.exit(0),

@@ -2,6 +2,7 @@ import { checkAccessKeys } from './auth/access-key-spec.js';
 import type { AccessKey } from './auth/sigv4.js';
 import { VirtualClock } from './clock.js';
 import { EmulatorError, internalError } from './emulator-error.js';
+import { AwsError } from './protocol/aws-error.js';
 import { checkFaultSpec, FaultRegistry, type Fault } from './faults.js';
 import { validateInput } from './model/validate.js';
 import { BorrowSigner } from './operations/borrow-signer.js';
@@ -11,6 +12,10 @@ import type { StatusMode } from './protocol/status-table.js';
 import type { CreateTimeFormat } from './protocol/timestamps.js';
 import { formatCheckoutTime } from './protocol/timestamps.js';
 import { checkSeed, plantSeed, readSeedFile } from './seed.js';
+import { consoleOverview, type ConsoleOverview } from './console/overview.js';
+import { versionRequest } from './console/license-version.js';
+import { RequestLog } from './console/request-log.js';
+import { UsageHistory } from './console/usage-history.js';
 import { ConsumptionLedger } from './state/consumption-ledger.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, IdempotencyCache } from './state/idempotency-cache.js';
 import { LicenseStore } from './state/license-store.js';
@@ -46,6 +51,12 @@ export interface EmulatorSettings {
   faultSeed?: number;
   /** Real time source (for the emulator's own tests). Default `Date.now`. */
   realClock?: () => number;
+  /**
+   * Keep what the console shows: each counted entitlement's usage over virtual time and the last
+   * AWS calls, in bounded memory. `startEmulator({ console: true })` turns it on. Default `false`:
+   * nothing is recorded.
+   */
+  recordActivity?: boolean;
 }
 
 /** Counts of calls per operation. */
@@ -100,9 +111,13 @@ export class LicenseManagerEmulator {
   readonly #settings: EmulatorSettings;
   /** The seed licenses as given: relative times are resolved again at each reset. */
   readonly #rawSeeds: readonly unknown[];
+  /** Usage over virtual time, when `recordActivity` is on. */
+  readonly history: UsageHistory | undefined;
+  /** The last AWS calls, when `recordActivity` is on (the HTTP layer adds to it). */
+  readonly requestLog: RequestLog | undefined;
   readonly #signer = new BorrowSigner();
   #licenses = new LicenseStore();
-  #ledger = new ConsumptionLedger();
+  #ledger: ConsumptionLedger;
   #idempotency: IdempotencyCache;
   /** Calls per operation (a Map: names are never looked up on a prototype). */
   readonly #calls = new Map<string, { calls: number; errors: number }>();
@@ -128,6 +143,11 @@ export class LicenseManagerEmulator {
       throw badOption('accessKeys must be a list of { accessKeyId, secretAccessKey, actions? }.');
     this.accessKeys = checkAccessKeys(settings.accessKeys ?? []);
     this.clock = new VirtualClock(settings.realClock);
+    if (settings.recordActivity === true) {
+      this.history = new UsageHistory();
+      this.requestLog = new RequestLog();
+    }
+    this.#ledger = this.#newLedger();
     this.faults = new FaultRegistry(settings.faultSeed ?? 1);
     this.#idempotency = new IdempotencyCache(settings.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS);
     const seeds = typeof settings.licenses === 'string' ? readSeedFile(settings.licenses) : (settings.licenses ?? []);
@@ -210,9 +230,11 @@ export class LicenseManagerEmulator {
     this.clock.reset();
     this.faults.clear();
     this.#licenses = new LicenseStore();
-    this.#ledger = new ConsumptionLedger();
+    this.#ledger = this.#newLedger();
     this.#idempotency.clear();
     this.#calls.clear();
+    this.history?.clear();
+    this.requestLog?.clear();
     this.#plantSeeds();
   }
 
@@ -245,6 +267,58 @@ export class LicenseManagerEmulator {
       faults: this.faults.list(),
       calls: this.callCounts(),
     };
+  }
+
+  /**
+   * What the console shows, in one answer: licenses with usage and its history from `since` on
+   * (virtual epoch ms), live consumptions (tokens truncated), faults and the request log.
+   */
+  overview(since: number): ConsoleOverview {
+    const now = this.clock.now();
+    this.#ledger.expire(now);
+    return consoleOverview({
+      now,
+      offsetMs: this.clock.offsetMs,
+      since,
+      licenses: this.#licenses,
+      ledger: this.#ledger,
+      history: this.history,
+      requestLog: this.requestLog,
+      faults: this.faults.list(),
+      createTimeFormat: this.#settings.createTimeFormat ?? 'epoch-seconds',
+    });
+  }
+
+  /**
+   * A new version of a license that restates its current one with some changes, made through
+   * CreateLicenseVersion in the license's home Region (so the same rules hold as for a seller's
+   * call): `Entitlements` (upgrade, downgrade), `Validity` (renew, expire; `now`, `+365d` as in the
+   * seed file) and `Status` (cancel: `DEACTIVATED`).
+   *
+   * @returns the new version's number and status
+   * @throws EmulatorError ERR_LG_EMU_BAD_ADMIN_REQUEST naming what is wrong; nothing changes then
+   */
+  newLicenseVersion(change: unknown): { LicenseArn: string; Version: string; Status: string } {
+    const now = this.clock.now();
+    const { input, region } = versionRequest(change, (arn) => this.#licenses.get(arn), now);
+    try {
+      return this.dispatch('CreateLicenseVersion', input, region) as {
+        LicenseArn: string;
+        Version: string;
+        Status: string;
+      };
+    } catch (error) {
+      if (error instanceof AwsError)
+        throw new EmulatorError('ERR_LG_EMU_BAD_ADMIN_REQUEST', `${error.name}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  #newLedger(): ConsumptionLedger {
+    const history = this.history;
+    return new ConsumptionLedger(
+      history === undefined ? undefined : (arn, name, usage, at) => history.record(arn, name, usage, at),
+    );
   }
 
   #plantSeeds(): void {

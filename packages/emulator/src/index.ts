@@ -11,6 +11,8 @@ export { VirtualClock, EARLIEST_CLOCK_MS, LATEST_CLOCK_MS } from './clock.js';
 export type { FaultSpec, Fault, FaultKind, FaultRegistry } from './faults.js';
 export type { SeedLicense } from './seed.js';
 export type {
+  License,
+  IssuerDetails,
   LicenseTerms,
   Entitlement,
   DatetimeRange,
@@ -22,3 +24,6 @@ export { AwsError } from './protocol/aws-error.js';
 export type { StatusMode } from './protocol/status-table.js';
 export type { CreateTimeFormat } from './protocol/timestamps.js';
 export { MARKETPLACE_ACCOUNT_ID, MARKETPLACE_ISSUER_NAME, fingerprintOf } from './state/license-store.js';
+export type { ConsoleOverview, LicenseView, EntitlementView, ConsumptionView } from './console/overview.js';
+export type { RequestLog, LoggedCall } from './console/request-log.js';
+export type { UsageHistory, UsagePoint } from './console/usage-history.js';

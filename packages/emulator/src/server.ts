@@ -9,6 +9,7 @@ import { adminPolicy, refuseAdminRequest, type AdminPolicy } from './http/admin-
 import { ADMIN_PREFIX, adminRoute, handleAdminRequest } from './http/admin-routes.js';
 import { handleAwsRequest } from './http/aws-handler.js';
 import { sendJson } from './http/wire.js';
+import { CONSOLE_PATH } from './console/console-files.js';
 
 /** Options of {@link startEmulator}: the emulator's settings plus where to listen. */
 export interface EmulatorOptions extends EmulatorSettings {
@@ -23,6 +24,12 @@ export interface EmulatorOptions extends EmulatorSettings {
    * programmatic controls (`addFault()`, `clock`, `reset()`...) never need it.
    */
   adminToken?: string;
+  /**
+   * Serve the console, a web page at `/_emulator/console/` that shows licenses, seats and units
+   * over time and drives the emulator (`--console`), and record what it shows
+   * (`recordActivity`). Default `false`.
+   */
+  console?: boolean;
 }
 
 /** A running emulator. */
@@ -36,6 +43,12 @@ export interface RunningEmulator {
    * or undefined when it requires none.
    */
   readonly adminToken: string | undefined;
+  /**
+   * The console's address when it is on (`console: true`), with the admin token in the URL
+   * fragment (`#token=…`) when one is required: the page reads it there, and a fragment is never
+   * sent to a server. Undefined when the console is off.
+   */
+  readonly consoleUrl: string | undefined;
   /** The emulator behind the server: state, clock, faults, counts. */
   readonly emulator: LicenseManagerEmulator;
   /** Virtual clock: `now()`, `advance(ms)`, `set(epochMs)`, `reset()`. */
@@ -76,7 +89,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     );
   }
   const adminToken = checkedAdminToken(options);
-  const emulator = new LicenseManagerEmulator(options);
+  const consoleOn = options.console === true;
+  const emulator = new LicenseManagerEmulator(consoleOn ? { ...options, recordActivity: true } : options);
   const auth: AuthOptions = {
     mode: emulator.auth,
     keys: emulator.accessKeys,
@@ -101,7 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
     }
     const work = path.startsWith(`${ADMIN_PREFIX}/`)
-      ? handleAdminRequest(emulator, req, res, path)
+      ? handleAdminRequest(emulator, req, res, path, query, consoleOn)
       : handleAwsRequest(emulator, auth, req, res, path, query);
     work.catch((error: unknown) => {
       console.error('licensegate-emulator: request failed', error);
@@ -120,11 +134,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}`;
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     host: address.address,
     port: address.port,
     adminToken,
+    consoleUrl: consoleOn
+      ? `${url}${CONSOLE_PATH}${adminToken === undefined ? '' : `#token=${encodeURIComponent(adminToken)}`}`
+      : undefined,
     emulator,
     clock: emulator.clock,
     addFault: (spec) => emulator.addFault(spec),

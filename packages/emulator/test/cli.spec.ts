@@ -277,6 +277,21 @@ describe('licensegate-emulator command line', function () {
     assert.deepEqual(await cli.exited, { code: 0, signal: null });
   });
 
+  it('--console prints the console URL, with the admin token in its fragment, and serves the page', async () => {
+    const cli = run(['--port', '0', '--console', '--strict-auth', '--access-key', 'AKIDCLI:cli-secret']);
+    const url = await listening(cli);
+    const deadline = Date.now() + 5_000;
+    while (cli.out().split('\n').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const match = /^listening on [^\n]+\nadmin token: (\S+)\nconsole: (\S+)\n$/.exec(cli.out());
+    assert.ok(match !== null, `three lines; got ${JSON.stringify(cli.out())}`);
+    assert.equal(match[2], `${url}/_emulator/console/#token=${match[1]}`);
+    const page = await fetch(`${url}/_emulator/console/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>License Manager emulator console<\/title>/);
+    cli.child.kill('SIGTERM');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
   it('--admin-token TOKEN sets the token (and prints no token line)', async () => {
     const cli = run([
       '--port',

@@ -108,7 +108,8 @@ function hasBody(req: IncomingMessage): boolean {
 
 /**
  * Checks an admin request before anything reads or changes state: Host, then Origin, then the
- * token (`GET /health` needs none: it tells nothing), then the content type of a body.
+ * token (`GET /health` and the console's static files need none: they tell nothing), then the
+ * content type of a body.
  *
  * @param route - `METHOD /path` below `/_emulator`, e.g. `GET /state`
  * @returns why it is refused, or undefined when it may go on
@@ -135,7 +136,9 @@ export function refuseAdminRequest(req: IncomingMessage, route: string, policy: 
       };
     }
   }
-  if (policy.tokenDigest !== undefined && route !== 'GET /health') {
+  // The console's static files tell nothing either: the page sends the token with each call it makes.
+  const open = route === 'GET /health' || route === 'GET /console' || route.startsWith('GET /console/');
+  if (policy.tokenDigest !== undefined && !open) {
     const token = tokenOf(req);
     if (token === undefined || !timingSafeEqual(digest(token), policy.tokenDigest)) {
       return {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LicenseManagerEmulator } from '../emulator.js';
 import { EmulatorError } from '../emulator-error.js';
+import { serveConsoleFile } from '../console/console-files.js';
 import { moveClock } from './clock-move.js';
 import { readBody, sendJson } from './wire.js';
 
@@ -36,6 +37,20 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The charts' default window: the last hour. */
+const DEFAULT_WINDOW_MS = 3_600_000;
+/** The longest window: 400 days. */
+const MAX_WINDOW_MS = 400 * 86_400_000;
+
+/** `window=MS` of an overview query: how far back the charts go (default one hour). */
+function windowOf(query: string): number {
+  const text = new URLSearchParams(query).get('window');
+  if (text === null) return DEFAULT_WINDOW_MS;
+  if (!/^\d{1,15}$/.test(text) || Number(text) > MAX_WINDOW_MS)
+    throw badRequest(`window must be a whole number of ms from 0 to ${MAX_WINDOW_MS}; got ${JSON.stringify(text)}.`);
+  return Number(text);
+}
+
 /** `METHOD /path` below {@link ADMIN_PREFIX}, e.g. `GET /state`: what the admin routes switch on. */
 export function adminRoute(req: IncomingMessage, path: string): string {
   return `${req.method ?? 'GET'} ${path.slice(ADMIN_PREFIX.length) || '/'}`;
@@ -53,6 +68,9 @@ export function adminRoute(req: IncomingMessage, path: string): string {
  * | GET /_emulator/clock, POST /_emulator/clock | read or move the virtual clock |
  * | GET, POST, DELETE /_emulator/faults[/ID] | list, add or clear injected faults |
  * | POST /_emulator/licenses | add seed licenses (a list, or one object); answers their ARNs |
+ * | POST /_emulator/licenses/version | a new license version: the current one with some changes |
+ * | GET /_emulator/overview?window=MS | what the console shows (only with the console on) |
+ * | GET /_emulator/console/ | the console page and its files (only with the console on) |
  * | GET /_emulator/calls | calls per operation |
  * | GET /_emulator/signing-key | PEM public key of borrow SignedTokens |
  */
@@ -61,9 +79,20 @@ export async function handleAdminRequest(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  query = '',
+  consoleOn = false,
 ): Promise<void> {
   const route = adminRoute(req, path);
   try {
+    if (consoleOn) {
+      if (route === 'GET /console') {
+        res.writeHead(308, { Location: `${ADMIN_PREFIX}/console/` });
+        return void res.end();
+      }
+      if (route.startsWith('GET /console/')) return await serveConsoleFile(res, route.slice('GET /console/'.length));
+      if (route === 'GET /overview')
+        return sendJson(res, 200, emulator.overview(emulator.clock.now() - windowOf(query)));
+    }
     const faultId = /^DELETE \/faults\/(\d+)$/.exec(route);
     if (faultId !== null) {
       emulator.faults.clear(Number(faultId[1]));
@@ -97,6 +126,8 @@ export async function handleAdminRequest(
         const arns = emulator.addLicenses(Array.isArray(body) ? body : [body]);
         return sendJson(res, 201, { LicenseArns: arns });
       }
+      case 'POST /licenses/version':
+        return sendJson(res, 201, emulator.newLicenseVersion(await jsonBody(req)));
       case 'GET /calls':
         return sendJson(res, 200, emulator.callCounts());
       case 'GET /signing-key':

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate, type AuthOptions } from '../auth/sigv4.js';
 import type { LicenseManagerEmulator } from '../emulator.js';
+import type { LoggedCall, RequestLog } from '../console/request-log.js';
 import type { Fault } from '../faults.js';
 import { isModelledOperation } from '../model/service-model.js';
 import { OPERATIONS } from '../operations/index.js';
@@ -63,6 +64,27 @@ async function applyFaults(faults: Fault[], res: ServerResponse): Promise<'dropp
   return undefined;
 }
 
+/** Adds one call to the console's request log. */
+function logCall(
+  call: { log: RequestLog; started: number; virtualAt: number },
+  operation: string | undefined,
+  outcome: LoggedCall['outcome'],
+  status: number,
+  struck: boolean,
+  error?: AwsError,
+): void {
+  call.log.add({
+    at: new Date().toISOString(),
+    virtualAt: new Date(call.virtualAt).toISOString(),
+    operation: operation ?? '(none)',
+    outcome,
+    status,
+    latencyMs: Math.round(performance.now() - call.started),
+    ...(error === undefined ? {} : { error: error.name, message: error.message }),
+    fault: struck,
+  });
+}
+
 /**
  * Answers one request of the AWS protocol: `POST /` with `X-Amz-Target`, a JSON body and SigV4.
  * Order: route, read, authenticate, faults before, parse and validate, run, faults after, answer.
@@ -76,6 +98,10 @@ export async function handleAwsRequest(
   query: string,
 ): Promise<void> {
   let operation: string | undefined;
+  let struck = false;
+  // The console's request log, when recording: nothing is measured or made otherwise.
+  const log = emulator.requestLog;
+  const call = log === undefined ? undefined : { log, started: performance.now(), virtualAt: emulator.clock.now() };
   try {
     const body = await readBody(req);
     if (req.method !== 'POST' || path !== '/') {
@@ -94,13 +120,24 @@ export async function handleAwsRequest(
       );
     }
     const caller = authenticate({ method: 'POST', path, query, headers: req.headers, body }, operation, auth);
-    if ((await applyFaults(emulator.faults.strike(operation, 'before'), res)) === 'dropped')
-      return void emulator.countCall(operation, true);
+    const before = emulator.faults.strike(operation, 'before');
+    struck = before.length > 0;
+    if ((await applyFaults(before, res)) === 'dropped') {
+      emulator.countCall(operation, true);
+      if (call !== undefined) logCall(call, operation, 'dropped', 0, struck);
+      return;
+    }
     const result = emulator.dispatch(operation, parseJson(body), caller.region);
-    if ((await applyFaults(emulator.faults.strike(operation, 'after'), res)) === 'dropped')
-      return void emulator.countCall(operation, true);
+    const after = emulator.faults.strike(operation, 'after');
+    struck ||= after.length > 0;
+    if ((await applyFaults(after, res)) === 'dropped') {
+      emulator.countCall(operation, true);
+      if (call !== undefined) logCall(call, operation, 'dropped', 0, struck);
+      return;
+    }
     emulator.countCall(operation, false);
     sendResult(res, result);
+    if (call !== undefined) logCall(call, operation, 'ok', 200, struck);
   } catch (error) {
     if (operation !== undefined) emulator.countCall(operation, true);
     const awsError =
@@ -109,5 +146,6 @@ export async function handleAwsRequest(
         : new AwsError('ServerInternalException', `The emulator failed: ${(error as Error).message}`);
     if (!(error instanceof AwsError)) console.error('licensegate-emulator: internal error', error);
     if (!res.headersSent && !res.destroyed) sendAwsError(res, awsError, emulator.statusCodes);
+    if (call !== undefined) logCall(call, operation, 'error', res.statusCode, struck, awsError);
   }
 }

@@ -45,7 +45,7 @@ export const checkInLicense: OperationDefinition = {
         `Entitlement '${locked[0]?.Name}' does not allow check-in (AllowCheckIn is false).`,
       );
     }
-    ctx.ledger.checkIn(consumption);
+    ctx.ledger.checkIn(consumption, ctx.now);
     return undefined;
   },
 };

@@ -30,6 +30,12 @@ export interface EntitlementUsage {
 }
 
 /**
+ * Told of every change of an entitlement's usage, with the virtual instant it happened at (a
+ * checkout's issue time, a check-in's call time, an expiry's own expiry time).
+ */
+export type UsageObserver = (licenseArn: string, name: string, usage: Readonly<EntitlementUsage>, at: number) => void;
+
+/**
  * Every consumption and the usage it adds up to. Usage is kept as running totals per license
  * entitlement, and TTL expiry is a heap popped when the clock is read, so a checkout costs
  * O(log n) however many consumptions are live.
@@ -38,6 +44,12 @@ export class ConsumptionLedger {
   readonly #byToken = new Map<string, Consumption>();
   readonly #usage = new Map<string, Map<string, EntitlementUsage>>();
   readonly #expiry = new MinHeap<string>();
+  readonly #observer: UsageObserver | undefined;
+
+  /** @param observer - told of each usage change (the console's history); none by default */
+  constructor(observer?: UsageObserver) {
+    this.#observer = observer;
+  }
 
   /** A new consumption token: 32 lower-case hex characters, as AWS's examples show. */
   static newToken(): string {
@@ -52,7 +64,7 @@ export class ConsumptionLedger {
       const consumption = this.#byToken.get(token);
       // A stale heap entry: checked in since, or extended (its newer entry is further down).
       if (consumption === undefined || consumption.kind === 'PERPETUAL' || consumption.expiresAt > now) continue;
-      this.#release(consumption);
+      this.#release(consumption, consumption.expiresAt);
     }
   }
 
@@ -71,6 +83,7 @@ export class ConsumptionLedger {
       if (usage === undefined) perLicense.set(name, (usage = { held: 0, consumed: 0 }));
       if (consumption.kind === 'PERPETUAL') usage.consumed += units;
       else usage.held += units;
+      this.#observer?.(consumption.licenseArn, name, usage, consumption.issuedAt);
     }
     if (consumption.kind !== 'PERPETUAL') this.#expiry.push(consumption.expiresAt, consumption.token);
   }
@@ -80,9 +93,9 @@ export class ConsumptionLedger {
     return this.#byToken.get(token);
   }
 
-  /** Returns a PROVISIONAL or BORROW checkout's units now. */
-  checkIn(consumption: Consumption): void {
-    this.#release(consumption);
+  /** Returns a PROVISIONAL or BORROW checkout's units now (`now`: the virtual clock). */
+  checkIn(consumption: Consumption, now: number): void {
+    this.#release(consumption, now);
   }
 
   /** Pushes a live checkout's expiry out. */
@@ -103,12 +116,14 @@ export class ConsumptionLedger {
     return this.#byToken.values();
   }
 
-  #release(consumption: Consumption): void {
+  #release(consumption: Consumption, at: number): void {
     this.#byToken.delete(consumption.token);
     const perLicense = this.#usage.get(consumption.licenseArn);
     for (const [name, units] of consumption.counted) {
       const usage = perLicense?.get(name);
-      if (usage !== undefined) usage.held -= units;
+      if (usage === undefined) continue;
+      usage.held -= units;
+      this.#observer?.(consumption.licenseArn, name, usage, at);
     }
   }
 }
