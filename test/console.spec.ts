@@ -291,6 +291,14 @@ describe('the emulator console, in Chromium', function () {
       await side.goto(`${app}/_status`);
       assert.equal(await side.locator('#tier').textContent(), 'Intermediate');
       assert.equal(await side.getByRole('link', { name: /console/ }).getAttribute('href'), lm.consoleUrl);
+      // Each gate's readiness, and the counters its metrics read (the configurable gate's seats and units).
+      assert.match((await side.locator('#health').textContent()) ?? '', /tiers: ready \(tiers ok\)/);
+      assert.match(
+        (await side.locator('#health').textContent()) ?? '',
+        /usage: ready \(seats ok, DataConsumption ok\)/,
+      );
+      const held = side.locator('#metrics tr', { hasText: 'licensegate.seats.held' });
+      assert.equal(await held.locator('td').nth(2).textContent(), String(gates.usage.seats.stats().held));
       await side.getByRole('button', { name: 'Refresh the licenses now' }).click();
       await side.waitForURL(`${app}/_status`);
       assert.equal(await side.locator('#tier').textContent(), 'Premium');

@@ -124,7 +124,9 @@ export function createDemoApp(
   app.get('/readyz', healthCheck({ tiers: gates.tiers, usage: gates.usage }, { probe: 'readiness' }));
   // The status as a page, with a link to the emulator's console; and a refresh of both licenses now.
   app.get('/_status', (_req, res) => {
-    res.type('html').send(statusPage(gates, options.consoleUrl));
+    res
+      .type('html')
+      .send(statusPage(gates, options.consoleUrl, options.metrics === undefined ? undefined : '/metrics'));
   });
   app.post('/_status/refresh', (_req, res, next) => {
     Promise.all([gates.tiers.refresh(), gates.usage.refresh()]).then(() => res.redirect(303, '/_status'), next);
