@@ -1,4 +1,3 @@
-import type { ProblemAnswer } from '../http/problem.js';
 import { denials, type DenialMessage } from './channels.js';
 
 /**
@@ -7,7 +6,7 @@ import { denials, type DenialMessage } from './channels.js';
  */
 export function publishDenial(
   gate: { readonly options: { readonly productSku?: string } },
-  answer: ProblemAnswer,
+  answer: { readonly problem: { readonly code: string; readonly type: string; readonly status: number } },
   path: string | undefined,
   error: unknown,
 ): void {
