@@ -4,32 +4,17 @@
  * An app can end up with two copies of core in `node_modules` (an adapter resolved another
  * version, a bundler split it). `instanceof` then answers `false` for a gate or an error made by
  * the other copy. So a gate carries the registry-wide symbol `Symbol.for('licensegate.gate')`, and
- * licensegate's error classes `Symbol.for('licensegate.error')`; {@link isLicenseGate} and the
+ * licensegate's error classes `Symbol.for('licensegate.error')`; `isLicenseGate` (gate.ts) and the
  * errors' `instanceof` check these brands instead of the class identity.
  *
  * @module
  */
-
-import type { LicenseGate } from './gate.js';
 
 /** The brand of a {@link LicenseGate} of any copy of core: `Symbol.for('licensegate.gate')`. */
 export const GATE_BRAND: unique symbol = Symbol.for('licensegate.gate') as never;
 
 /** The brand of licensegate's error classes, of any copy of core: `Symbol.for('licensegate.error')`. */
 export const ERROR_BRAND: unique symbol = Symbol.for('licensegate.error') as never;
-
-/** A gate, as far as the brand can tell; the class itself is imported only as a type. */
-interface BrandedGate {
-  readonly [GATE_BRAND]: true;
-}
-
-/**
- * Whether `value` is a `LicenseGate` made by any copy of `@licensegate/core` — what an adapter
- * uses to tell a gate from gate options (never `instanceof`, which a second copy defeats).
- */
-export function isLicenseGate(value: unknown): value is LicenseGate {
-  return typeof value === 'object' && value !== null && (value as Partial<BrandedGate>)[GATE_BRAND] === true;
-}
 
 /** Marks `ctor` as a branded licensegate error class (its `instanceof` then works across copies). */
 export function brandErrorClass(ctor: abstract new (...args: never[]) => unknown): void {

@@ -1,6 +1,6 @@
 import type { LicenseManagerClient } from '@aws-sdk/client-license-manager';
 import type { DrawdownMeter } from './drawdown/drawdown-meter.js';
-import type { LicenseGateStatus, LicenseGateStopReport } from './gate.js';
+import type { LicenseGateStatus, LicenseGateStopReport } from './gate-status.js';
 import type { ResolvedOptions } from './options.js';
 import type { ClassifiedFailure } from './source/failure-kind.js';
 import type { LicenseInfo } from './source/license-source.js';

@@ -71,54 +71,9 @@ export interface LicenseGateEvents {
   quotaExhausted: [DrawdownMeterEvents['quotaExhausted']];
 }
 
-/** What `gate.stop()` leaves behind. */
-export interface LicenseGateStopReport {
-  /** Whether every drawdown charge of the requests in flight settled within `drainTimeoutMs`. */
-  readonly drained: boolean;
-  /**
-   * Drawdown units License Manager had not acknowledged when stop() ended, per dimension (only
-   * those above 0): left in the store for the next start on a durable store (Redis, the file
-   * store), lost with a `MemoryStore`. Logged as `licensegate.drawdown.unreported_at_stop`.
-   */
-  readonly unreportedUnits: Readonly<Record<string, number>>;
-  /** Units of charges still open at the drain deadline, per dimension: their requests had not ended, and are not charged. */
-  readonly openUnits: Readonly<Record<string, number>>;
-  /** Seats in use left to the other live instances of a shared store (a rolling restart). */
-  readonly seatsHandedOver: number;
-  /** Seats left recorded in the store: those handed over, and those that could not be returned in time. */
-  readonly seatsLeft: number;
-  /** Seats this engine checked in at stop. */
-  readonly seatsReturned: number;
-  /** Drawdown units License Manager acknowledged to this engine since it started, per dimension (stop's reports included). */
-  readonly unitsReported: Readonly<Record<string, number>>;
-}
+import type { LicenseGateStatus, LicenseGateStopReport } from './gate-status.js';
 
-/** `gate.status()`: a plain object for a health endpoint. It holds no tokens. */
-export interface LicenseGateStatus {
-  productSku: string;
-  /** `idle` (not started), `starting`, `running` or `stopped`. */
-  state: 'idle' | 'starting' | 'running' | 'stopped';
-  /** The tier granted now, or `null`. */
-  tier: string | null;
-  tiers: readonly string[];
-  /** Why no tier is granted, when none is. */
-  reason: string | null;
-  license: { arn: string; status: string; version: string | null; expiresAt: string | null } | null;
-  /** When License Manager last gave an answer. */
-  lastCheckedAt: string | null;
-  nextRefreshAt: string | null;
-  /** License Manager cannot be reached now (or refuses the app's setup). */
-  degraded: boolean;
-  degradedSince: string | null;
-  /** Under the `grace` policy, until when the last good answer is served. */
-  graceEndsAt: string | null;
-  policy: UnavailablePolicy;
-  lastError: { code: string; name: string; message: string } | null;
-  /** License Manager calls made so far. */
-  calls: number;
-  /** Seats this engine keeps alive, when the gate has seats. */
-  seats: { entitlement: string; heldHere: number; limit: number | null } | null;
-}
+export type { LicenseGateStatus, LicenseGateStopReport } from './gate-status.js';
 
 function iso(ms: number | undefined): string | null {
   return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
@@ -717,4 +672,17 @@ const LOGGED = {
  */
 export function createLicenseGate(options: LicenseGateOptions): LicenseGate {
   return new LicenseGate(resolveOptions(options));
+}
+
+/** A gate, as far as the brand can tell. */
+interface BrandedGate {
+  readonly [GATE_BRAND]: true;
+}
+
+/**
+ * Whether `value` is a `LicenseGate` made by any copy of `@licensegate/core` — what an adapter
+ * uses to tell a gate from gate options (never `instanceof`, which a second copy defeats).
+ */
+export function isLicenseGate(value: unknown): value is LicenseGate {
+  return typeof value === 'object' && value !== null && (value as Partial<BrandedGate>)[GATE_BRAND] === true;
 }

@@ -16,7 +16,7 @@ export {
   type LicenseGateStatus,
   type LicenseGateStopReport,
 } from './gate.js';
-export { isLicenseGate } from './brand.js';
+export { isLicenseGate } from './gate.js';
 export type { GateHealth, ModelHealth, HealthCode, HealthModel } from './health/health-types.js';
 export type {
   LicenseGateOptions,

@@ -1,4 +1,4 @@
-import { isLicenseGate } from '../brand.js';
+import { isLicenseGate } from '../gate.js';
 import { LicenseGateConfigurationError } from '../errors.js';
 import type { LicenseGate } from '../gate.js';
 import type { GateHealth, HealthModel, ModelHealth } from '../health/health-types.js';

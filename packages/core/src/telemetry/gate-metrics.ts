@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { DrawdownMeter } from '../drawdown/drawdown-meter.js';
-import type { LicenseGateStatus } from '../gate.js';
+import type { LicenseGateStatus } from '../gate-status.js';
 import type { SeatPool } from '../seats/seat-pool.js';
 import { CallTelemetry } from './call-telemetry.js';
 import type { BatchCallbackLike, BatchObserverLike, MeterLike, ObservableInstrumentLike } from './otel-types.js';
