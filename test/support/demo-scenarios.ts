@@ -187,8 +187,28 @@ function accountScenarios(driver: DemoDriver, world: () => TableWorld): void {
   });
 }
 
-/** Both gates' status. */
-function statusScenarios(world: () => TableWorld): void {
+/** Both gates' status; and, where the example has it, its page at /_status. */
+function statusScenarios(world: () => TableWorld, driver: DemoDriver): void {
+  if (driver.statusPage === true) {
+    it("GET /_status: the app's side as a page — the tier, each gate ready, the seats its metrics count", async () => {
+      const { demo } = world();
+      const seatsHeld = (html: string): string | undefined =>
+        /<code>licensegate\.seats\.held<\/code><\/td><td>ConcurrentUsers<\/td><td>(\d+)<\/td>/.exec(html)?.[1];
+      const ann = request.agent(demo.url);
+      await ann.post('/login').send({ user: 'ann' }).expect(200);
+      const page = await request(demo.url)
+        .get('/_status')
+        .expect(200)
+        .expect('content-type', /text\/html/);
+      assert.match(page.text, /Tier granted now: <strong id="tier">Intermediate<\/strong>/);
+      assert.match(page.text, /<li>tiers: ready \(tiers ok\)<\/li>/);
+      assert.match(page.text, /<li>usage: ready \(seats ok, DataConsumption ok\)<\/li>/);
+      assert.equal(seatsHeld(page.text), '1', 'the seat ann took');
+      await ann.post('/logout').expect(200);
+      assert.equal(seatsHeld((await request(demo.url).get('/_status').expect(200)).text), '0', 'returned at logout');
+    });
+  }
+
   it('GET /status shows both gates running', async () => {
     const res = await request(world().demo.url).get('/status').expect(200);
     assert.equal(res.body.tiers.state, 'running');
@@ -286,7 +306,7 @@ export function runDemoTable(driver: DemoDriver): void {
     const world = useDemoWorld(driver);
     tierScenarios(world);
     accountScenarios(driver, world);
-    statusScenarios(world);
+    statusScenarios(world, driver);
     healthScenarios(world);
     stopScenarios(world);
   });

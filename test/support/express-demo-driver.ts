@@ -15,6 +15,7 @@ import { startDemoGates } from './demo-gates.js';
 export const expressDemoDriver: DemoDriver = {
   example: 'examples/express',
   sessionCookie: 'connect.sid',
+  statusPage: true,
 
   async serve(world) {
     const { tiers, usage } = await startDemoGates(world);

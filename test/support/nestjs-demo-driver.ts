@@ -22,6 +22,7 @@ export const nestjsDemoDriver: DemoDriver = {
   example: 'examples/nestjs',
   // express-session's default cookie name.
   sessionCookie: 'connect.sid',
+  statusPage: true,
 
   async serve(world) {
     const saved = ENV.map((name) => [name, process.env[name]] as const);

@@ -13,6 +13,7 @@ import { AccountController } from './account.controller.js';
 import { HealthController } from './health.controller.js';
 import { HomeController } from './home.controller.js';
 import { ReportsController } from './reports.controller.js';
+import { CONSOLE_URL, StatusController } from './status.controller.js';
 
 /** The demo's two AWS Marketplace products: one sold in tiers, one configurable (seats and units). */
 export interface DemoGates {
@@ -43,6 +44,12 @@ export function demoGates(): DemoGateOptions {
   };
 }
 
+/** What the demo app shows besides its gates. */
+export interface DemoAppOptions {
+  /** The emulator console's URL, linked from `GET /_status`. */
+  readonly consoleUrl?: string | undefined;
+}
+
 /** How long a session lives unused; the seats' idle timeout is no longer. */
 const SESSION_MAX_AGE_MS = 30 * 60_000;
 
@@ -56,7 +63,7 @@ export class DemoModule implements NestModule {
   constructor(@InjectLicenseGateService('usage') private readonly usage: LicenseGateService) {}
 
   /** The module with its two gates (made from options, or made by the caller). */
-  static register(gates: DemoGates = demoGates()): DynamicModule {
+  static register(gates: DemoGates = demoGates(), options: DemoAppOptions = {}): DynamicModule {
     return {
       module: DemoModule,
       imports: [
@@ -68,8 +75,8 @@ export class DemoModule implements NestModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HomeController, ReportsController, AccountController, HealthController],
-      providers: [LicenseGateHealthIndicator],
+      controllers: [HomeController, ReportsController, AccountController, HealthController, StatusController],
+      providers: [LicenseGateHealthIndicator, { provide: CONSOLE_URL, useValue: options.consoleUrl ?? null }],
     };
   }
 
@@ -93,8 +100,8 @@ export class DemoModule implements NestModule {
  * The demo as a Nest app (initialised, not listening): the gates are started and the routes
  * checked. `app.close()` stops the gates (units flushed, seats returned).
  */
-export async function createDemoApp(gates?: DemoGates): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(DemoModule.register(gates), {
+export async function createDemoApp(gates?: DemoGates, options: DemoAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(DemoModule.register(gates, options), {
     logger: ['error', 'warn'],
   });
   return app.init();

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   // The standard AWS way to point the SDK at another endpoint: the app itself does not change.
   process.env['AWS_ENDPOINT_URL_LICENSE_MANAGER'] = lm.url;
 
-  const app = await createDemoApp();
+  const app = await createDemoApp(undefined, { consoleUrl: lm.consoleUrl });
   const port = Number(process.env['PORT'] ?? 3000);
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       `licensegate NestJS demo listening on ${url}`,
       `License Manager emulator on ${lm.url} (licenses: ${licenses})`,
       `Emulator console: ${lm.consoleUrl}`,
+      `The app's side: ${url}/_status (readiness, the counters its metrics read, status())`,
       '',
       'Try:',
       `  curl ${url}/reports/basic                     # 200: the demo license grants Intermediate`,
