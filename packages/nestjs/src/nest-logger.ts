@@ -44,7 +44,7 @@ export function renderNestLine(fields: object, message: string): string {
  * the app's logger goes: `app.useLogger()`, `NestFactory.create(..., { logger })`, its levels), a
  * `ConsoleLogger`, or any other. `info` goes to `log`, `warn` to `warn`, `error` to `error`, and
  * `debug` to `debug` only with `{ debug: true }`. Each line is the message followed by its fields,
- * rendered by {@link renderNestLine}.
+ * rendered as `message | key=value key=value` (strings with spaces and objects as JSON).
  *
  * `LicenseGateModule` uses `nestLogger(new Logger('LicenseGate'))` for a gate it makes from options
  * without a `logger`. (A JSON logger such as pino fits the `logger` option as it is: give it directly.)
