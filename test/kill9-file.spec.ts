@@ -97,6 +97,12 @@ describe('kill -9 through HTTP, file store: one process killed in the middle of 
       const route = Math.random() < RESERVE_SHARE ? 'reserve' : 'batch';
       return { route, method: 'POST', path: `/${route}?units=${units}`, units };
     };
+    // The users stay active until the kill (the traffic may take a while to get going on a loaded
+    // machine, and the kill's timer may fire late): a seat idle for the app's idleTimeoutMs (1 s)
+    // would be returned by the reaper, and not be there at the kill.
+    const keepActive = setInterval(() => {
+      for (const user of users) void user.use(victim.port).catch(() => undefined);
+    }, 250).unref();
     const killing: { by?: DelayedKill } = {};
     const load = new HttpLoad(
       victim.port,
@@ -108,16 +114,14 @@ describe('kill -9 through HTTP, file store: one process killed in the middle of 
     let up = false;
     for (let waited = 0; waited < 10_000 && !up; waited += 25) {
       up = load.answered('batch') >= 10 && load.answered('reserve') >= 5;
-      // The users stay active while the traffic gets going (slow on a loaded machine): a seat idle
-      // for the app's idleTimeoutMs would be returned by the reaper, and not be there at the kill.
-      if (waited % 250 === 0) for (const user of users) void user.use(victim.port).catch(() => undefined);
       if (!up) await sleep(25);
     }
+    if (!up) clearInterval(keepActive);
     assert.ok(up, 'the traffic did not get going');
     const pid = victim.child.process.pid;
     assert.ok(pid !== undefined);
     killing.by = new DelayedKill(pid, randomInt(KILL_AFTER_MS.min, KILL_AFTER_MS.max));
-    await killing.by.done;
+    await killing.by.done.finally(() => clearInterval(keepActive));
     const killedAt = performance.now();
     load.stopSending();
     await victim.child.kill();

@@ -172,6 +172,12 @@ async function killOnce(
       const route = pick < MIX.app + MIX.reserve ? 'reserve' : 'batch';
       return { route, method: 'POST', path: `/${route}?units=${units}`, units };
     };
+    // The users the traffic does not touch stay active until the kill (the traffic may take a while to
+    // get going on a loaded machine, and the kill's timer may fire late): a seat idle for the app's
+    // idleTimeoutMs (1 s) would be returned by the victim's reaper before the kill.
+    const keepActive = setInterval(() => {
+      for (const user of [...leavers, gone[1] as AppUser]) void user.use(victim.port).catch(() => undefined);
+    }, 250).unref();
     const killing: { by?: DelayedKill } = {};
     const load = new HttpLoad(
       victim.port,
@@ -191,6 +197,7 @@ async function killOnce(
       async () => (load.answered('batch') >= 10 && load.answered('reserve') >= 5) || !victim.child.alive,
       10_000,
     );
+    if (up === undefined || !victim.child.alive) clearInterval(keepActive);
     assert.ok(
       up !== undefined && victim.child.alive,
       `the traffic did not get going: ${load.answered('batch')} batch and ${load.answered('reserve')} reserve requests answered`,
@@ -199,7 +206,7 @@ async function killOnce(
     const pid = victim.child.process.pid;
     assert.ok(pid !== undefined);
     killing.by = new DelayedKill(pid, killAfterMs);
-    await killing.by.done;
+    await killing.by.done.finally(() => clearInterval(keepActive));
     const killedAt = performance.now();
     const heartbeatLeftMs = await world.heartbeatLeft(victim.instanceId);
     load.stopSending();
