@@ -45,7 +45,7 @@ export interface DemoDriver {
   readonly example: string;
   /** The name of the session cookie the example's session plugin sets at login. */
   readonly sessionCookie: string;
-  /** Whether the example serves its own side as a page at `GET /_status` (Express and Nest). */
+  /** Whether the example serves its own side as a page at `GET /_status`. */
   readonly statusPage?: boolean;
   /** Builds the app as the example's `main.ts` does, on `world`, and serves it on 127.0.0.1. */
   serve(world: DemoWorld): Promise<ServedDemo>;

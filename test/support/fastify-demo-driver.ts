@@ -13,6 +13,7 @@ export const fastifyDemoDriver: DemoDriver = {
   example: 'examples/fastify',
   // @fastify/session's default cookie name.
   sessionCookie: 'sessionId',
+  statusPage: true,
 
   async serve(world) {
     const { tiers, usage } = await startDemoGates(world);

@@ -3,6 +3,7 @@ import { fastifySession } from '@fastify/session';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LicenseGate } from '@licensegate/core';
 import { licenseGateHealthPlugin } from '@licensegate/fastify';
+import { statusPage } from '@licensegate/example-express/status-page';
 
 import { accountRoutes } from './account.js';
 import { reportRoutes } from './reports.js';
@@ -19,6 +20,8 @@ export interface DemoGates {
 export interface DemoAppOptions {
   /** How long a session lives without a request, in ms. Default: 30 minutes. */
   readonly sessionMaxAgeMs?: number;
+  /** The emulator console's URL, linked from `GET /_status`. */
+  readonly consoleUrl?: string | undefined;
 }
 
 /**
@@ -43,6 +46,13 @@ export async function createDemoApp(gates: DemoGates, options: DemoAppOptions = 
   await app.register(accountRoutes, { gate: gates.usage });
   app.get('/', async () => ({ hello: 'anyone may see this', tier: gates.tiers.tier }));
   app.get('/status', async () => ({ tiers: gates.tiers.status(), usage: gates.usage.status() }));
+  // The same as a page (the Express demo's): readiness, the counters the metrics read, the console's
+  // link; and a refresh of both licenses now.
+  app.get('/_status', async (_request, reply) => reply.type('text/html').send(statusPage(gates, options.consoleUrl)));
+  app.post('/_status/refresh', async (_request, reply) => {
+    await Promise.all([gates.tiers.refresh(), gates.usage.refresh()]);
+    return reply.redirect('/_status', 303);
+  });
   // Kubernetes probes: GET /healthz (liveness) and GET /readyz (readiness: 503 when the licensed
   // routes would refuse everyone).
   await app.register(licenseGateHealthPlugin, { gates: { tiers: gates.tiers, usage: gates.usage } });

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   });
   await Promise.all([tiers.start(), usage.start()]);
 
-  const app = await createDemoApp({ tiers, usage });
+  const app = await createDemoApp({ tiers, usage }, { consoleUrl: lm.consoleUrl });
   const port = Number(process.env['PORT'] ?? 3000);
   await app.listen({ host: '127.0.0.1', port });
   const url = `http://127.0.0.1:${port}`;
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       `licensegate Fastify demo listening on ${url}`,
       `License Manager emulator on ${lm.url} (licenses: ${licenses})`,
       `Emulator console: ${lm.consoleUrl}`,
+      `The app's side: ${url}/_status (readiness, the counters its metrics read, status())`,
       '',
       'Try:',
       `  curl ${url}/reports/basic                     # 200: the demo license grants Intermediate`,
