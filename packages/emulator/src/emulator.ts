@@ -270,11 +270,13 @@ export class LicenseManagerEmulator {
   }
 
   /**
-   * What the console shows, in one answer: licenses with usage and its history from `since` on
-   * (virtual epoch ms), live consumptions (tokens truncated), faults and the request log.
+   * What the console shows, in one answer: licenses with usage and its history over the last
+   * `windowMs` of the virtual clock, live consumptions (tokens truncated), faults and the request log.
+   * The clock is read once: `since` is exactly `epochMs - windowMs`.
    */
-  overview(since: number): ConsoleOverview {
+  overview(windowMs: number): ConsoleOverview {
     const now = this.clock.now();
+    const since = now - windowMs;
     this.#ledger.expire(now);
     return consoleOverview({
       now,

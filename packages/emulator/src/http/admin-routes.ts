@@ -90,8 +90,7 @@ export async function handleAdminRequest(
         return void res.end();
       }
       if (route.startsWith('GET /console/')) return await serveConsoleFile(res, route.slice('GET /console/'.length));
-      if (route === 'GET /overview')
-        return sendJson(res, 200, emulator.overview(emulator.clock.now() - windowOf(query)));
+      if (route === 'GET /overview') return sendJson(res, 200, emulator.overview(windowOf(query)));
     }
     const faultId = /^DELETE \/faults\/(\d+)$/.exec(route);
     if (faultId !== null) {
