@@ -12,7 +12,8 @@ import { assertKnownOptions, RequestLicense, SeatSteps } from '@licensegate/core
 
 import './augment.js';
 import { readRouteConfig, routeName } from './route-config.js';
-import { drawdownHook, tierHook, type ChargeWhen } from './route-hooks.js';
+import { drawdownStep, licensedHandler, type RouteHandler } from './route-handler.js';
+import { tierHook, type ChargeWhen } from './route-hooks.js';
 import { followHook, seatHook, type SeatIdentity } from './seat-hooks.js';
 import { EMPTY_ROUTER, ungatedRouteHook } from './ungated-route.js';
 
@@ -108,15 +109,28 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
     const config = readRouteConfig((route.config as { licensegate?: unknown } | undefined)?.licensegate, name);
     if (config === undefined) return;
     gated.add((route.config as { licensegate: object }).licensegate);
-    if (config.tier !== undefined) route.onRequest = withHook(route.onRequest, tierHook(gate, config.tier));
+    // Made now, so that an unknown tier or dimension, or bad units, throw at registration.
+    const check = config.tier === undefined ? undefined : gate.tierCheck(config.tier);
+    const step = config.drawdown === undefined ? undefined : drawdownStep(gate, config.drawdown, chargeWhen);
+    // The steps run last, after the route's own hooks: tier, seat, drawdown. A seat step waits on
+    // the session store, so it is a preHandler hook, with the tier check as a hook before it;
+    // without one, the tier check and the charge run in front of the handler, with no hook.
+    let handlerCheck = check;
     if (config.seat !== undefined) {
+      if (check !== undefined) route.preHandler = withHook(route.preHandler, tierHook(gate, check));
+      handlerCheck = undefined;
       route.preHandler = withHook(
         route.preHandler,
         seatHook(gate, seats, config.seat, { seatKey, seatInfo }, recordSeat),
       );
     }
-    if (config.drawdown !== undefined) {
-      route.preHandler = withHook(route.preHandler, drawdownHook(gate, config.drawdown, chargeWhen));
+    if (handlerCheck !== undefined || step !== undefined) {
+      route.handler = licensedHandler(
+        gate,
+        route.handler as RouteHandler,
+        handlerCheck,
+        step,
+      ) as RouteOptions['handler'];
     }
   });
 

@@ -261,9 +261,16 @@ describe('fastify plugin', () => {
     const w = world();
     const app = w.app();
     await app.register(licenseGatePlugin, { gate: await started(w) });
-    tierRoutes(app, []);
+    const served: string[] = [];
+    tierRoutes(app, served);
     await app.ready();
-    assert.doesNotMatch(app.printRoutes({ includeHooks: true }), /licensegateUngatedRoute/);
-    assert.match(app.printRoutes({ includeHooks: true }), /licensegateTier/);
+    const routes = app.printRoutes({ includeHooks: true });
+    assert.match(routes, /headRouteOnSendHandler/, 'printRoutes lists hooks');
+    assert.doesNotMatch(routes, /licensegateUngatedRoute/);
+    // Gated all the same, and with no hook at all: the tier check runs in front of the handler.
+    assert.doesNotMatch(routes, /licensegate/);
+    assert.equal((await app.inject({ method: 'GET', url: '/premium' })).statusCode, 403);
+    assert.equal((await app.inject({ method: 'GET', url: '/basic' })).statusCode, 200);
+    assert.deepEqual(served, ['Basic']);
   });
 });

@@ -13,7 +13,14 @@ import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import request from 'supertest';
 
 import { licenseGatePlugin, type LicenseGatePluginOptions } from '../src/index.js';
-import { assertProblem, countedLicense, useWorld, type FastifyWorld } from './support/world.js';
+import {
+  assertProblem,
+  countedLicense,
+  marketplaceLicense,
+  TIERS,
+  useWorld,
+  type FastifyWorld,
+} from './support/world.js';
 
 /**
  * The request's secure-session (this test project also loads `@fastify/session`, whose typing of
@@ -24,6 +31,7 @@ const cookieSession = (req: FastifyRequest): CookieSession => req.session as unk
 
 const SKU = 'lg-fastify-seats';
 const SEATS = 'ConcurrentUsers';
+const TIERED_SKU = 'lg-fastify-seats-tiered';
 
 const login: preHandlerHookHandler = (req, reply, done) => {
   const user = (req.body as { user?: unknown } | undefined)?.user;
@@ -35,11 +43,12 @@ const login: preHandlerHookHandler = (req, reply, done) => {
   done();
 };
 
-/** An app on secure-session: login, regenerate, logout by delete(), a seat route. */
+/** An app on secure-session: login, regenerate, logout by delete(), a seat route; `tiered`: logins that also ask a tier. */
 async function secureSessionApp(
   w: FastifyWorld,
   gate: LicenseGate,
   options: Omit<LicenseGatePluginOptions, 'gate'> = {},
+  tiered = false,
 ): Promise<string> {
   const app = w.app();
   await app.register(fastifyCookie);
@@ -59,6 +68,22 @@ async function secureSessionApp(
     cookieSession(req).delete();
     return { deleted: true };
   });
+  if (tiered) {
+    app.post(
+      '/login-premium',
+      { preHandler: login, config: { licensegate: { tier: 'Premium', seat: 'acquire' } } },
+      async (req) => ({
+        seat: req.license.seat?.key ?? null,
+      }),
+    );
+    app.post(
+      '/login-basic',
+      { preHandler: login, config: { licensegate: { tier: 'Basic', seat: 'acquire' } } },
+      async (req) => ({
+        seat: req.license.seat?.key ?? null,
+      }),
+    );
+  }
   app.get('/app', { config: { licensegate: { seat: 'require' } } }, async (req) => ({
     seat: req.license.seat?.key ?? null,
     holders: req.license.seat?.holders ?? [],
@@ -67,7 +92,29 @@ async function secureSessionApp(
 }
 
 describe('fastify plugin: seats', () => {
-  const world = useWorld(() => [countedLicense(SKU, { seats: 2 })]);
+  const world = useWorld(() => [
+    countedLicense(SKU, { seats: 2 }),
+    marketplaceLicense(TIERED_SKU, [
+      { Name: 'Intermediate', Value: 'Enabled', Unit: 'None' },
+      { Name: SEATS, MaxCount: 2, Overage: false, Unit: 'Count', AllowCheckIn: true },
+    ]),
+  ]);
+
+  it('a route with a tier and a seat step checks the tier first: a refused login takes no seat', async () => {
+    const w = world();
+    const gate = w.gate({ productSku: TIERED_SKU, tiers: TIERS, seats: { entitlement: SEATS } });
+    await gate.start();
+    const url = await secureSessionApp(w, gate, {}, true);
+    assertProblem(await request(url).post('/login-premium').send({ user: 'ann' }), {
+      status: 403,
+      type: 'tier-required',
+    });
+    assert.equal(await w.consumed(w.arnOf(TIERED_SKU), SEATS), 0, 'no seat taken');
+    assert.deepEqual(await gate.seats.held(), []);
+    const seat = (await request(url).post('/login-basic').send({ user: 'ann' }).expect(200)).body.seat as string;
+    assert.match(seat, /^cookie-/);
+    assert.equal(await w.consumed(w.arnOf(TIERED_SKU), SEATS), 1);
+  });
 
   async function started(w: FastifyWorld): Promise<{ gate: LicenseGate; taken: () => Promise<number> }> {
     const gate = w.gate({ productSku: SKU, seats: { entitlement: SEATS } });

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { ModuleRef, Reflector } from '@nestjs/core';
 import type { TierDecision } from '@licensegate/core';
-import { DrawdownStep, type NodeExchange } from '@licensegate/core/http';
+import { DrawdownStep } from '@licensegate/core/http';
 
 import { DEFAULT_GATE_NAME, LICENSE_METADATA, type SeatAction } from './license-gate.constants.js';
 import type { DrawdownMetadata } from './license-gate.decorators.js';
@@ -9,7 +9,7 @@ import { moduleError } from './license-gate.errors.js';
 import type { LicenseGateService } from './license-gate.service.js';
 import { getLicenseGateServiceToken } from './license-gate.tokens.js';
 import { NEST_METADATA } from './nest-metadata.js';
-import { isNodeResponse, rawExchange } from './node-exchange.js';
+import { isNodeResponse } from './node-exchange.js';
 import { watchCharged } from './request-charged.js';
 import { setHandlerLicense } from './request-license.js';
 
@@ -78,15 +78,15 @@ export function readRouteMetadata(
 /**
  * Compiles a route against its gate's service. What the route needs from the gate is checked
  * here, so a mistake fails at boot (the boot check compiles every route):
- * @param node - Node's request and response under the platform's, when the platform wraps them
- *   (Fastify); none on Express, whose objects are Node's
+ * @param node - `'raw'` when the platform's request and response wrap Node's as `.raw` (Fastify);
+ *   none on Express, whose objects are Node's
  * @throws LicenseGateConfigurationError ERR_LG_UNKNOWN_TIER, ERR_LG_NO_SEATS, ERR_LG_UNKNOWN_DIMENSION
  */
 export function compileRoute(
   metadata: RouteLicenseMetadata,
   service: LicenseGateService,
   enhancers: Partial<Pick<LicenseRoute, 'guardedLocally' | 'hasOwnGuards' | 'intercepted' | 'gateGuards'>> = {},
-  node?: (req: object, res: object) => NodeExchange,
+  node?: 'raw',
 ): LicenseRoute {
   const checkTier = metadata.tier === undefined ? undefined : service.tierCheck(metadata.tier);
   if (metadata.seat !== undefined) void service.seats; // the getter throws ERR_LG_NO_SEATS for a gate without seats
@@ -184,7 +184,7 @@ export class LicenseRoutes {
           intercepted: service.isIntercepted(cls, handler),
           gateGuards,
         },
-        wrapped ? rawExchange : undefined,
+        wrapped ? 'raw' : undefined,
       );
       if (gateGuards > 1 && route.charge !== undefined) watchCharged(); // charged once, not once per listing
     }

@@ -4,9 +4,7 @@
  * Fastify, a `FastifyRequest` and a `FastifyReply` that wrap them (`.raw`). The package depends on
  * neither platform.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
-import type { NodeExchange } from '@licensegate/core/http';
+import type { ServerResponse } from 'node:http';
 
 /** A platform object that wraps Node's (Fastify's request and reply). */
 interface Wrapper<N> {
@@ -24,14 +22,6 @@ export function isNodeResponse(res: unknown): boolean {
 /** Node's response under the platform's: itself on Express, `reply.raw` on Fastify. */
 export function nodeResponse(res: object): ServerResponse {
   return isNodeResponse(res) ? (res as ServerResponse) : (res as Wrapper<ServerResponse>).raw;
-}
-
-/**
- * `DrawdownStep`'s `node` option on a platform that wraps Node's objects (Fastify): the step then
- * watches `request.raw` and `reply.raw`. On Express no option is needed (the objects are Node's).
- */
-export function rawExchange(req: object, res: object): NodeExchange {
-  return { req: (req as Wrapper<IncomingMessage>).raw, res: (res as Wrapper<ServerResponse>).raw };
 }
 
 /**

@@ -20,11 +20,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const CHANNEL = 'http.server.response.finish';
 
-/** One response waiting on its connection. */
-interface Waiter {
+/**
+ * One response waiting to be done: the response, and what to call then. An object rather than a
+ * callback, so that a caller on a request's hot path (`DrawdownStep`) passes the one object it made
+ * for the request anyway, with no closure and no wrapper per request.
+ */
+export interface ResponseWaiter {
+  /** The response waited on. */
   readonly res: object;
-  readonly done: (finished: boolean) => void;
+  /** Called once: `true` when the response finished, `false` when its connection closed first. */
+  responseDone(finished: boolean): void;
 }
+
+type Waiter = ResponseWaiter;
 
 /**
  * On a server: whether its finished responses were seen on the channel. On a socket: what waits on
@@ -53,12 +61,12 @@ function onFinish(message: unknown): void {
   if (!Array.isArray(entry)) {
     if (entry.res !== response) return;
     socket[WAITING] = null;
-    entry.done(true);
+    entry.responseDone(true);
     return;
   }
   const rest = entry.filter((waiter) => waiter.res !== response);
   socket[WAITING] = rest.length === 0 ? null : rest.length === 1 ? (rest[0] as Waiter) : rest;
-  for (const waiter of entry) if (waiter.res === response) waiter.done(true);
+  for (const waiter of entry) if (waiter.res === response) waiter.responseDone(true);
 }
 
 /** A socket closed: the responses still waiting on it were cut off. */
@@ -66,8 +74,8 @@ function onSocketClose(this: MarkedSocket): void {
   const entry = this[WAITING];
   if (entry == null) return;
   this[WAITING] = null;
-  if (!Array.isArray(entry)) entry.done(false);
-  else for (const waiter of entry) waiter.done(false);
+  if (!Array.isArray(entry)) entry.responseDone(false);
+  else for (const waiter of entry) waiter.responseDone(false);
 }
 
 /** Subscribes to the channel (once per process); idempotent. Call it when a middleware is made, before its first request. */
@@ -87,15 +95,23 @@ export function whenResponseDone(
   res: ServerResponse,
   done: (finished: boolean) => void,
 ): boolean {
+  return waitForResponse(req, { res, responseDone: done });
+}
+
+/**
+ * {@link whenResponseDone} with the waiter as one object (`waiter.res` is the response): calls
+ * `waiter.responseDone(finished)` exactly once, or answers `false`, calling nothing, when the
+ * server is not known to publish.
+ */
+export function waitForResponse(req: IncomingMessage, waiter: ResponseWaiter): boolean {
   const socket = req.socket as MarkedSocket | null | undefined;
   if (socket == null || socket.server?.[PUBLISHES] !== true) return false;
   if (socket.destroyed) {
     // Cut off already: its close event has come and gone.
-    done(false);
+    waiter.responseDone(false);
     return true;
   }
   const before = socket[WAITING];
-  const waiter: Waiter = { res, done };
   if (before === undefined) socket.once('close', onSocketClose); // the socket's first charged response
   socket[WAITING] = before == null ? waiter : Array.isArray(before) ? [...before, waiter] : [before, waiter];
   return true;
