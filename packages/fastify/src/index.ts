@@ -14,7 +14,7 @@ export type { HealthCheckOptions, HealthGates, HealthProbe, HealthReport } from 
 export type { GateHealth, ModelHealth, HealthCode, HealthModel } from '@licensegate/core';
 export type { DrawdownRouteConfig, DrawdownUnits, LicenseGateRouteConfig, SeatStep } from './route-config.js';
 export type { SeatIdentity } from './seat-hooks.js';
-export type { ChargeWhen } from './route-hooks.js';
+export type { ChargeWhen } from './route-handler.js';
 export { RequestLicense } from '@licensegate/core/http';
 /** The problem answers of denials (their `type` URIs, content type and shape). */
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type Problem } from '@licensegate/core/http';

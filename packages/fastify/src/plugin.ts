@@ -12,8 +12,8 @@ import { assertKnownOptions, RequestLicense, SeatSteps } from '@licensegate/core
 
 import './augment.js';
 import { readRouteConfig, routeName } from './route-config.js';
-import { drawdownStep, licensedHandler, type RouteHandler } from './route-handler.js';
-import { tierHook, type ChargeWhen } from './route-hooks.js';
+import { type ChargeWhen, drawdownStep, licensedHandler, type RouteHandler } from './route-handler.js';
+import { tierHook } from './tier-hook.js';
 import { followHook, seatHook, type SeatIdentity } from './seat-hooks.js';
 import { EMPTY_ROUTER, ungatedRouteHook } from './ungated-route.js';
 

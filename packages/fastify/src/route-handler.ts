@@ -4,7 +4,9 @@ import { DrawdownStep } from '@licensegate/core/http';
 
 import { answerProblem } from './deny.js';
 import type { DrawdownRouteConfig } from './route-config.js';
-import type { ChargeWhen } from './route-hooks.js';
+
+/** Whether a finished response is charged (the plugin's `chargeWhen`). */
+export type ChargeWhen = (request: FastifyRequest, reply: FastifyReply) => boolean;
 
 /** A route handler as the plugin wraps it (Fastify calls it with the app as `this`). */
 export type RouteHandler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => unknown;

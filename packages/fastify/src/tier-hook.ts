@@ -1,10 +1,7 @@
-import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { preHandlerHookHandler } from 'fastify';
 import type { LicenseGate, TierDecision } from '@licensegate/core';
 
 import { deny } from './deny.js';
-
-/** Whether a finished response is charged (the plugin's `chargeWhen`). */
-export type ChargeWhen = (request: FastifyRequest, reply: FastifyReply) => boolean;
 
 /**
  * The tier check of a route that also has a seat step, as a `preHandler` hook placed before the
