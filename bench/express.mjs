@@ -142,7 +142,7 @@ async function main() {
     baseline: BASELINE,
     licenses: [benchLicense(TIERED_SKU, { tier: true }), benchLicense(UNITS_SKU, { units: true })],
     opts,
-    header: (bench) => headerLine('express bench', 'GET /work -> {"ok":true}', bench, opts),
+    header: (bench, run) => headerLine('express bench', 'GET /work -> {"ok":true}', bench, run),
     perSession: async (bench) => finishSession(bench, { arn: bench.arns[1] }),
   });
   console.log('');

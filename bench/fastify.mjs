@@ -136,7 +136,7 @@ async function main() {
     baseline: BASELINE,
     licenses: [benchLicense(SKU, { tier: true, units: true })],
     opts,
-    header: (bench) => headerLine('fastify bench', 'Fastify 5, GET /work -> {"ok":true}', bench, opts),
+    header: (bench, run) => headerLine('fastify bench', 'Fastify 5, GET /work -> {"ok":true}', bench, run),
     perSession: async (bench) => finishSession(bench, { arn: bench.arns[0] }),
   });
   console.log('');

@@ -197,7 +197,7 @@ async function main() {
     baseline: BASELINE,
     licenses: [benchLicense(TIERED_SKU, { tier: true }), benchLicense(UNITS_SKU, { units: true })],
     opts,
-    header: (bench) => headerLine('nestjs bench', 'Nest 12 on Express, GET /work -> {"ok":true}', bench, opts),
+    header: (bench, run) => headerLine('nestjs bench', 'Nest 12 on Express, GET /work -> {"ok":true}', bench, run),
     perSession: async (bench) => {
       const byKind = Object.fromEntries(bench.servers.map((server) => [server.kind, server]));
       const micro = {};

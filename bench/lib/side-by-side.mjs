@@ -202,22 +202,29 @@ export function summarize(byKind) {
 }
 
 /**
- * Runs `opts.sessions` sessions, each with NEW server processes ({@link startBench}), its warm-up and its
- * rounds ({@link measure}); then `perSession(bench)` (the caller's checks and reports; the servers are stopped
- * after it). A process keeps the speed its JIT and heap layout gave it for its whole life, so two identical
- * servers can differ by 1–3% for a whole session; fresh processes per session average that out.
+ * Runs `opts.sessions` sessions (default: one per kind), each with NEW server processes ({@link startBench}), its
+ * warm-up and its rounds ({@link measure}); then `perSession(bench)` (the caller's checks and reports; the servers
+ * are stopped after it). A process keeps the speed its JIT and heap layout gave it for its whole life, so two
+ * identical servers can differ by 1–3% for a whole session; fresh processes per session average that out. And a
+ * server's rate moves with its place in the start order (see bench/README.md), so the order rotates by one each
+ * session: with one session per kind, each kind takes each place once. `header(bench,
+ * opts)` makes the run's first line, with the options as run (the sessions resolved).
  * @returns the medians over the rounds of all sessions, the largest other load, the License Manager calls made
  *   during the loads, and what each `perSession` returned
  */
-export async function runSessions({ script, kinds, baseline, licenses, opts, header, perSession }) {
+export async function runSessions({ script, kinds, baseline, licenses, opts: given, header, perSession }) {
+  const opts = { ...given, sessions: given.sessions ?? kinds.length };
   const byKind = Object.fromEntries(kinds.map((kind) => [kind, { runs: [], ratios: [] }]));
   const sessions = [];
   let otherLoad = 0;
   let callsDuringLoad = 0;
   for (let session = 0; session < opts.sessions; session++) {
-    const bench = await startBench({ script, kinds, licenses });
+    // The servers start in an order rotated from session to session, so each kind takes each start position in
+    // turn: a server's rate depends on its place in the start order (see bench/README.md).
+    const order = kinds.map((_, i) => kinds[(i + session) % kinds.length]);
+    const bench = await startBench({ script, kinds: order, licenses });
     try {
-      if (session === 0) console.log(header(bench));
+      if (session === 0) console.log(header(bench, opts));
       if (opts.sessions > 1) console.log(`session ${session + 1} of ${opts.sessions} (new server processes)`);
       const measured = await measure(bench, opts, { kinds, baseline });
       for (const kind of kinds) {
@@ -337,11 +344,11 @@ export function benchOptions(usage) {
     strict: false,
     allowPositionals: true,
     options: {
-      sessions: { type: 'string', default: '2' },
-      rounds: { type: 'string', default: '10' },
+      sessions: { type: 'string' },
+      rounds: { type: 'string', default: '3' },
       duration: { type: 'string', default: '3' },
       connections: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '8' },
       serve: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -364,7 +371,7 @@ export function benchOptions(usage) {
   return {
     serve: values.serve,
     emulatorUrl: positionals[0],
-    sessions: number('sessions', 1, true),
+    sessions: values.sessions === undefined ? undefined : number('sessions', 1, true),
     rounds: number('rounds', 1, true),
     duration: number('duration', 0.5, false),
     connections: number('connections', 1, true),
@@ -373,11 +380,12 @@ export function benchOptions(usage) {
 }
 
 /** The usage lines of the options {@link benchOptions} reads. */
-export const OPTIONS_USAGE = `  --sessions N      sessions, each with new server processes (default 2)
-  --rounds N        counted rounds per session; in each, every server is loaded at once (default 10)
+export const OPTIONS_USAGE = `  --sessions N      sessions, each with new server processes started in an order rotated by one
+                    (default: one per server, so each server takes each start position once)
+  --rounds N        counted rounds per session; in each, every server is loaded at once (default 3)
   --duration S      seconds of each round (default 3)
   --connections N   autocannon connections per server (default 8)
-  --warmup S        seconds of load before the rounds, not counted (default 3)
+  --warmup S        seconds of load before each session's rounds, not counted (default 8)
 Options of other benches (passed by bench/run.mjs) are ignored.
 `;
 
