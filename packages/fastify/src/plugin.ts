@@ -150,7 +150,8 @@ const plugin: FastifyPluginAsync<LicenseGatePluginOptions> = async (fastify: Fas
 /**
  * The licensegate plugin for Fastify 5: routes ask for a tier, a seat step or a drawdown charge
  * through their `config.licensegate`, checked when the route is registered (an unknown tier or
- * dimension fails `ready()`), enforced in the route's hooks; denials are `application/problem+json`
+ * dimension fails `ready()`), enforced after the route's own hooks, in front of its handler (a seat
+ * step in a `preHandler` hook); denials are `application/problem+json`
  * answers (403, 402, 429, 503 with `Retry-After`). Seats follow the `@fastify/session` or
  * `@fastify/secure-session` session (register it before the plugin). Decorates `request.license`
  * and `app.licenseGate`. Wrapped with fastify-plugin: it applies to the scope it is registered in
