@@ -32,8 +32,6 @@ export interface ResponseWaiter {
   responseDone(finished: boolean): void;
 }
 
-type Waiter = ResponseWaiter;
-
 /**
  * On a server: whether its finished responses were seen on the channel. On a socket: what waits on
  * it — `null` once its one `close` listener is on and nothing waits, one response, or several
@@ -48,7 +46,7 @@ type MarkedServer = object & { [PUBLISHES]?: true };
 /** A socket as this module marks it. */
 type MarkedSocket = NonNullable<IncomingMessage['socket']> & {
   server?: MarkedServer;
-  [WAITING]?: Waiter | Waiter[] | null;
+  [WAITING]?: ResponseWaiter | ResponseWaiter[] | null;
 };
 let subscribed = false;
 
@@ -65,7 +63,7 @@ function onFinish(message: unknown): void {
     return;
   }
   const rest = entry.filter((waiter) => waiter.res !== response);
-  socket[WAITING] = rest.length === 0 ? null : rest.length === 1 ? (rest[0] as Waiter) : rest;
+  socket[WAITING] = rest.length === 0 ? null : rest.length === 1 ? (rest[0] as ResponseWaiter) : rest;
   for (const waiter of entry) if (waiter.res === response) waiter.responseDone(true);
 }
 
